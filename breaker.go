@@ -1,0 +1,213 @@
+package mfspay
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+)
+
+// BreakerState is the state of a circuit breaker.
+type BreakerState int
+
+// The breaker states.
+const (
+	BreakerClosed BreakerState = iota
+	BreakerHalfOpen
+	BreakerOpen
+)
+
+// String returns "closed", "half-open" or "open".
+func (s BreakerState) String() string {
+	switch s {
+	case BreakerClosed:
+		return "closed"
+	case BreakerHalfOpen:
+		return "half-open"
+	case BreakerOpen:
+		return "open"
+	}
+	return "unknown"
+}
+
+// BreakerSettings configures the circuit breaker around a gateway.
+//
+// Outcomes of kind ErrUnavailable or ErrOutcomeUnknown count as failures;
+// every other outcome, 4xx answers included, counts as success because the
+// provider answered. The caller's own cancellation and ErrRateLimited count
+// as neither.
+type BreakerSettings struct {
+	// Disabled turns the breaker off.
+	Disabled bool
+	// FailureThreshold is how many consecutive failures open the breaker.
+	FailureThreshold uint32
+	// OpenTimeout is how long the breaker stays open before a probe.
+	OpenTimeout time.Duration
+	// HalfOpenProbes is how many successful probes close it again; while
+	// they run, other calls fail fast.
+	HalfOpenProbes uint32
+	// OnStateChange, when set, is told about every transition.
+	OnStateChange func(provider string, from, to BreakerState)
+}
+
+// DefaultBreakerSettings returns the settings the built-in constructors use:
+// open after 5 consecutive failures, probe after 30s, close after 1 success.
+func DefaultBreakerSettings() BreakerSettings {
+	return BreakerSettings{FailureThreshold: 5, OpenTimeout: 30 * time.Second, HalfOpenProbes: 1}
+}
+
+func (s BreakerSettings) withDefaults() BreakerSettings {
+	d := DefaultBreakerSettings()
+	if s.FailureThreshold == 0 {
+		s.FailureThreshold = d.FailureThreshold
+	}
+	if s.OpenTimeout <= 0 {
+		s.OpenTimeout = d.OpenTimeout
+	}
+	if s.HalfOpenProbes == 0 {
+		s.HalfOpenProbes = d.HalfOpenProbes
+	}
+	return s
+}
+
+// Breaker is a circuit breaker for one gateway instance, on gobreaker v2.
+// WithBreaker wraps a Gateway in one; plugin hosts and third-party wrappers
+// use Guard directly.
+type Breaker struct {
+	provider string
+	cb       *gobreaker.CircuitBreaker[struct{}]
+	// open holds one prebuilt error per operation so that failing fast
+	// allocates nothing. Callers must not modify returned errors.
+	open map[string]*Error
+}
+
+// The operations a breaker guards.
+const (
+	OpCreate = "create"
+	OpVerify = "verify"
+	OpList   = "list"
+)
+
+// NewBreaker returns a breaker for provider.
+func NewBreaker(provider string, s BreakerSettings) *Breaker {
+	s = s.withDefaults()
+	b := &Breaker{provider: provider, open: map[string]*Error{}}
+	for _, op := range []string{OpCreate, OpVerify, OpList} {
+		b.open[op] = &Error{Kind: ErrCircuitOpen, Provider: provider, Op: op,
+			Message: "the provider is failing; no request was sent"}
+	}
+	threshold := s.FailureThreshold
+	b.cb = gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
+		Name:        provider,
+		MaxRequests: s.HalfOpenProbes,
+		Timeout:     s.OpenTimeout,
+		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= threshold },
+		IsExcluded: func(err error) bool {
+			return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+				errors.Is(err, ErrRateLimited)
+		},
+		IsSuccessful: func(err error) bool {
+			return !errors.Is(err, ErrUnavailable) && !errors.Is(err, ErrOutcomeUnknown)
+		},
+		OnStateChange: func(_ string, from, to gobreaker.State) {
+			if s.OnStateChange != nil {
+				s.OnStateChange(provider, breakerState(from), breakerState(to))
+			}
+		},
+	})
+	return b
+}
+
+func breakerState(s gobreaker.State) BreakerState {
+	switch s {
+	case gobreaker.StateHalfOpen:
+		return BreakerHalfOpen
+	case gobreaker.StateOpen:
+		return BreakerOpen
+	}
+	return BreakerClosed
+}
+
+// State returns the breaker's current state.
+func (b *Breaker) State() BreakerState { return breakerState(b.cb.State()) }
+
+// Guard runs fn through breaker b for operation op (OpCreate, OpVerify or
+// OpList). When the breaker is open it returns ErrCircuitOpen at once without
+// calling fn. A nil b runs fn directly.
+func Guard[T any](b *Breaker, op string, fn func() (T, error)) (T, error) {
+	var out T
+	if b == nil {
+		return fn()
+	}
+	if b.cb.State() == gobreaker.StateOpen {
+		return out, b.openError(op)
+	}
+	_, err := b.cb.Execute(func() (struct{}, error) {
+		var err error
+		out, err = fn()
+		return struct{}{}, err
+	})
+	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
+		return out, b.openError(op)
+	}
+	return out, err
+}
+
+func (b *Breaker) openError(op string) error {
+	if e, ok := b.open[op]; ok {
+		return e
+	}
+	return &Error{Kind: ErrCircuitOpen, Provider: b.provider, Op: op}
+}
+
+// WithBreaker wraps g in a circuit breaker. It never wraps twice: a gateway
+// that already has one (see BreakerStateOf) is returned as is, as is g when
+// s.Disabled. ParseWebhook is local work and bypasses the breaker.
+func WithBreaker(g Gateway, s BreakerSettings) Gateway {
+	if s.Disabled {
+		return g
+	}
+	if _, ok := g.(interface{ BreakerState() BreakerState }); ok {
+		return g
+	}
+	return &breakerGateway{Gateway: g, b: NewBreaker(g.Provider(), s), caps: g.Capabilities()}
+}
+
+// BreakerStateOf returns the state of g's circuit breaker, and false if g has
+// none.
+func BreakerStateOf(g Gateway) (BreakerState, bool) {
+	if bg, ok := g.(interface{ BreakerState() BreakerState }); ok {
+		return bg.BreakerState(), true
+	}
+	return BreakerClosed, false
+}
+
+type breakerGateway struct {
+	Gateway
+	b    *Breaker
+	caps Capabilities
+}
+
+func (g *breakerGateway) BreakerState() BreakerState { return g.b.State() }
+
+// Unwrap returns the gateway inside the breaker.
+func (g *breakerGateway) Unwrap() Gateway { return g.Gateway }
+
+func (g *breakerGateway) CreatePayment(ctx context.Context, req CreatePaymentRequest) (*Checkout, error) {
+	return Guard(g.b, OpCreate, func() (*Checkout, error) { return g.Gateway.CreatePayment(ctx, req) })
+}
+
+func (g *breakerGateway) VerifyPayment(ctx context.Context, ref PaymentRef) (*Payment, error) {
+	if !g.caps.CanVerify() { // ErrUnsupported is the answer whatever the breaker says.
+		return g.Gateway.VerifyPayment(ctx, ref)
+	}
+	return Guard(g.b, OpVerify, func() (*Payment, error) { return g.Gateway.VerifyPayment(ctx, ref) })
+}
+
+func (g *breakerGateway) ListPayments(ctx context.Context, q ListQuery) (*PaymentPage, error) {
+	if !g.caps.List {
+		return g.Gateway.ListPayments(ctx, q)
+	}
+	return Guard(g.b, OpList, func() (*PaymentPage, error) { return g.Gateway.ListPayments(ctx, q) })
+}

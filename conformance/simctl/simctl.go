@@ -1,0 +1,83 @@
+// Package simctl is the contract for driving a simulated payment provider
+// from tests: the customer pays or cancels, the payment expires, the
+// provider fails in a chosen way, and the notifications it sent are handed
+// over.
+//
+// The built-in simulators (wezopaytest, eazzpaytest) implement Controller,
+// the plugins package carries it over gRPC so a plugin can serve its own
+// simulator, and the conformance suite drives any adapter through it.
+package simctl
+
+import (
+	"context"
+	"time"
+
+	"github.com/mfspay/mfspay"
+)
+
+// Controller drives one running simulated provider. Methods are safe for
+// concurrent use.
+type Controller interface {
+	// Settings returns provider settings that configure a gateway against
+	// this simulator, as the adapter's FromSettings (or a plugin's Configure)
+	// takes them.
+	Settings(ctx context.Context) (Settings, error)
+	// Pay completes the payment as the customer would on the hosted page.
+	Pay(ctx context.Context, paymentID string, p Payer) error
+	// Cancel cancels the payment as the customer would on the hosted page.
+	Cancel(ctx context.Context, paymentID string) error
+	// Expire makes the payment expire now.
+	Expire(ctx context.Context, paymentID string) error
+	// Fail makes the next f.Count API requests fail as f describes.
+	Fail(ctx context.Context, f Fault) error
+	// ClearFaults drops every pending fault.
+	ClearFaults(ctx context.Context) error
+	// RequestCount is how many API requests the provider has received
+	// (hosted pages and control calls excluded), faulted ones included.
+	RequestCount(ctx context.Context) (int, error)
+	// PaymentCount is how many payments the provider holds for invoiceID:
+	// more than one means a double charge.
+	PaymentCount(ctx context.Context, invoiceID string) (int, error)
+	// Notifications returns, in order, every distinct notification the
+	// provider produced about the payment, as a receiver would get it.
+	Notifications(ctx context.Context, paymentID string) ([]mfspay.WebhookRequest, error)
+}
+
+// Settings configure a gateway against a simulator.
+type Settings struct {
+	// Values are the provider settings (base URL, credentials, secrets).
+	Values map[string]string
+	// BadCredentials are Values with a credential the provider rejects.
+	BadCredentials map[string]string
+	// Secrets lists every secret in Values and BadCredentials, for hygiene
+	// checks: none may ever appear in an error or a log line.
+	Secrets []string
+}
+
+// Payer is what the customer enters on the hosted page.
+type Payer struct {
+	Method mfspay.Method
+	Sender string
+	TrxID  string
+}
+
+// Fault is a failure the simulator injects into its API answers.
+type Fault struct {
+	// Count is how many requests the fault applies to; 0 means 1.
+	Count int
+	// Status and Body replace the answer (with ContentType, default
+	// application/json); RetryAfter adds a Retry-After header.
+	Status      int
+	Body        string
+	ContentType string
+	RetryAfter  time.Duration
+	// Delay holds the answer back, to exceed an attempt timeout.
+	Delay time.Duration
+	// Reset closes the connection without answering; ResetMidBody sends the
+	// headers and part of a body first.
+	Reset        bool
+	ResetMidBody bool
+	// AfterProcessing lets the provider act on the request (a create makes
+	// its payment) before answering with the fault: an ambiguous outcome.
+	AfterProcessing bool
+}

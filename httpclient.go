@@ -1,0 +1,382 @@
+package mfspay
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Version is the library version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// DefaultMaxResponseBytes bounds how much of a provider response is read.
+const DefaultMaxResponseBytes = 1 << 20
+
+// HTTPConfig configures an HTTPClient.
+type HTTPConfig struct {
+	// Provider names the gateway in errors and logs.
+	Provider string
+	// Retry is the retry policy; zero fields take DefaultRetryPolicy values.
+	Retry RetryPolicy
+	// Transport carries the requests; nil means a pooled http.Transport.
+	Transport http.RoundTripper
+	// Logger receives one debug line per attempt (method, path without query,
+	// status, duration) and nothing else; nil logs nothing.
+	Logger *slog.Logger
+	// Secrets are scrubbed from any provider text kept in an error.
+	Secrets []string
+	// OnRetry, when set, is told about every retry before its wait.
+	OnRetry func(RetryEvent)
+	// MaxResponseBytes bounds a response body; 0 means DefaultMaxResponseBytes.
+	MaxResponseBytes int64
+}
+
+// RetryEvent describes one retry decision, for metrics and tests.
+type RetryEvent struct {
+	Provider string
+	Op       string
+	// Attempt is the number of the attempt that just failed, from 1.
+	Attempt int
+	// Wait is how long the client waits before the next attempt.
+	Wait time.Duration
+	// StatusCode is the failed attempt's HTTP status, 0 for a network error.
+	StatusCode int
+	// Reason describes a network error, empty for an HTTP status.
+	Reason string
+}
+
+// HTTPRequest is one logical call to a provider's API.
+type HTTPRequest struct {
+	// Op names the operation ("create", "verify", "list") in errors and logs.
+	Op     string
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+	// Idempotent marks a read that may be repeated freely. A request that is
+	// not idempotent (a create) is retried only when it provably never reached
+	// the provider, or on 429.
+	Idempotent bool
+}
+
+// HTTPResponse is the provider's final answer, whatever its status code.
+type HTTPResponse struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	// Attempts is how many attempts the call took.
+	Attempts int
+	// idempotent remembers the request's kind for StatusError.
+	idempotent bool
+}
+
+// OK reports a 2xx status.
+func (r *HTTPResponse) OK() bool { return r.StatusCode >= 200 && r.StatusCode < 300 }
+
+// HTTPClient is the payment-safe HTTP client every adapter shares: retries by
+// go-retryablehttp under RetryPolicy, a per-attempt timeout, bounded response
+// bodies, and errors that never carry URLs, headers or secrets.
+type HTTPClient struct {
+	provider string
+	policy   RetryPolicy
+	http     *http.Client
+	logger   *slog.Logger
+	secrets  []string
+	onRetry  func(RetryEvent)
+	maxBody  int64
+	agent    string
+}
+
+// NewHTTPClient returns an HTTPClient for one provider.
+func NewHTTPClient(cfg HTTPConfig) *HTTPClient {
+	base := cfg.Transport
+	if base == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		base = t
+	}
+	policy := cfg.Retry.withDefaults()
+	maxBody := cfg.MaxResponseBytes
+	if maxBody <= 0 {
+		maxBody = DefaultMaxResponseBytes
+	}
+	return &HTTPClient{
+		provider: cfg.Provider,
+		policy:   policy,
+		http: &http.Client{
+			Transport: &traceTransport{base: base, logger: cfg.Logger, provider: cfg.Provider},
+			Timeout:   policy.AttemptTimeout,
+			// A payment API has no business redirecting; following one could
+			// turn a POST into something else.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		logger:  cfg.Logger,
+		secrets: append([]string(nil), cfg.Secrets...),
+		onRetry: cfg.OnRetry,
+		maxBody: maxBody,
+		agent:   "mfspay/" + Version + " (" + cfg.Provider + ")",
+	}
+}
+
+// Policy returns the effective retry policy.
+func (c *HTTPClient) Policy() RetryPolicy { return c.policy }
+
+// CloseIdleConnections closes idle keep-alive connections.
+func (c *HTTPClient) CloseIdleConnections() { c.http.CloseIdleConnections() }
+
+// callState follows one logical call across its attempts.
+type callState struct {
+	idempotent bool
+	attempts   atomic.Int32
+	// connected says the current attempt got a connection, so its bytes may
+	// have reached the provider.
+	connected  atomic.Bool
+	body       []byte
+	lastStatus int
+	lastErr    error
+}
+
+type callStateKey struct{}
+
+// Do performs the call under the retry policy. It returns the final response
+// for any HTTP status (map non-2xx with StatusError), or an *Error when no
+// response came: ErrUnavailable, or ErrOutcomeUnknown for a non-idempotent
+// request that may have reached the provider. The caller's context bounds
+// everything, backoff waits included.
+func (c *HTTPClient) Do(ctx context.Context, r HTTPRequest) (*HTTPResponse, error) {
+	st := &callState{idempotent: r.Idempotent}
+	ctx = context.WithValue(ctx, callStateKey{}, st)
+
+	var body any
+	if r.Body != nil {
+		body = r.Body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, r.URL, body)
+	if err != nil {
+		return nil, &Error{Kind: ErrInvalidRequest, Provider: c.provider, Op: r.Op, Message: "cannot build request"}
+	}
+	for k, v := range r.Header {
+		req.Header[k] = v
+	}
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", c.agent)
+	}
+	req.SetResponseHandler(func(resp *http.Response) error {
+		b, err := c.readBody(resp)
+		st.body = b
+		return err
+	})
+
+	rc := &retryablehttp.Client{
+		HTTPClient:   c.http,
+		RetryWaitMin: c.policy.MinBackoff,
+		RetryWaitMax: c.policy.MaxBackoff,
+		RetryMax:     c.policy.MaxAttempts - 1,
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			return c.checkRetry(ctx, st, resp, err)
+		},
+		Backoff: func(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
+			wait := c.policy.backoff(attempt, resp, time.Now())
+			if c.onRetry != nil {
+				ev := RetryEvent{Provider: c.provider, Op: r.Op, Attempt: attempt + 1, Wait: wait, StatusCode: st.lastStatus}
+				if st.lastErr != nil {
+					ev.StatusCode, ev.Reason = 0, c.describe(st.lastErr)
+				}
+				c.onRetry(ev)
+			}
+			return wait
+		},
+		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) { return resp, err },
+	}
+
+	resp, err := rc.Do(req)
+	attempts := int(st.attempts.Load())
+	if err != nil {
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+		return nil, c.transportError(ctx, r.Op, st, err)
+	}
+	out := &HTTPResponse{StatusCode: resp.StatusCode, Header: resp.Header, Body: st.body, Attempts: attempts, idempotent: r.Idempotent}
+	if st.body == nil {
+		// The retries ran out on a retryable status: the response handler did
+		// not run, so read the final body here.
+		b, err := c.readBody(resp)
+		if err != nil && !r.Idempotent {
+			return nil, c.transportError(ctx, r.Op, st, err)
+		}
+		out.Body = b
+	}
+	return out, nil
+}
+
+func (c *HTTPClient) readBody(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > c.maxBody {
+		return b[:c.maxBody], errResponseTooLarge
+	}
+	if b == nil {
+		b = []byte{}
+	}
+	return b, nil
+}
+
+var errResponseTooLarge = errors.New("response body too large")
+
+// checkRetry is the payment-safe retry decision.
+func (c *HTTPClient) checkRetry(ctx context.Context, st *callState, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if err != nil {
+		st.lastErr = err
+		if !retryableTransportError(err) {
+			return false, nil
+		}
+		// A read may be repeated; a create only if no connection was made.
+		return st.idempotent || !st.connected.Load(), nil
+	}
+	st.lastErr, st.lastStatus = nil, resp.StatusCode
+	retryable := resp.StatusCode == http.StatusTooManyRequests ||
+		st.idempotent && resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented
+	if !retryable {
+		return false, nil
+	}
+	if ra, ok := retryAfter(resp, time.Now()); ok && ra > c.policy.MaxRetryAfter {
+		return false, nil // not worth waiting here; the caller gets RetryAfter.
+	}
+	return true, nil
+}
+
+// retryableTransportError rules out errors that a retry cannot mend.
+func retryableTransportError(err error) bool {
+	if errors.Is(err, errResponseTooLarge) {
+		return false
+	}
+	var certErr *tls.CertificateVerificationError
+	if errors.As(err, &certErr) {
+		return false
+	}
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) && urlErr.Op != "" && errors.Is(urlErr.Err, http.ErrSchemeMismatch) {
+		return false
+	}
+	return true
+}
+
+// transportError maps a failure with no usable response to an *Error.
+func (c *HTTPClient) transportError(ctx context.Context, op string, st *callState, err error) *Error {
+	kind := ErrUnavailable
+	if !st.idempotent && st.connected.Load() {
+		kind = ErrOutcomeUnknown
+	}
+	e := &Error{Kind: kind, Provider: c.provider, Op: op}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		// Only the caller's own cancellation or deadline unwraps to the
+		// context errors; a per-attempt timeout stays ErrUnavailable.
+		e.Err = ctxErr
+		e.Message = "call ended by the caller's context"
+		return e
+	}
+	e.Message = c.describe(err)
+	return e
+}
+
+// describe renders a transport error without the URL (and so without any
+// query string) and without secrets.
+func (c *HTTPClient) describe(err error) string {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		err = urlErr.Err
+	}
+	return Redact(err.Error(), c.secrets...)
+}
+
+// StatusError maps a non-2xx response to an *Error: the kind from the status
+// code (see KindForStatus), the provider's code and message scrubbed of
+// secrets, and Retry-After when sent. A 5xx answer to a request that is not
+// idempotent is ErrOutcomeUnknown: the provider may have acted before failing.
+func (c *HTTPClient) StatusError(op string, resp *HTTPResponse, code, message string) *Error {
+	e := &Error{
+		Kind:       KindForStatus(resp.StatusCode),
+		Provider:   c.provider,
+		Op:         op,
+		HTTPStatus: resp.StatusCode,
+		Code:       Redact(code, c.secrets...),
+		Message:    Redact(truncate(message, 512), c.secrets...),
+	}
+	if e.Kind == nil {
+		e.Kind = ErrUnavailable
+		e.Message = fmt.Sprintf("unexpected status %d", resp.StatusCode)
+	}
+	if e.Kind == ErrUnavailable && !resp.idempotent && resp.StatusCode >= 500 {
+		e.Kind = ErrOutcomeUnknown
+	}
+	if ra, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		e.RetryAfter = ra
+	}
+	return e
+}
+
+// Redact scrubs the client's secrets from s.
+func (c *HTTPClient) Redact(s string) string { return Redact(s, c.secrets...) }
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// traceTransport marks, per attempt, whether a connection was obtained (the
+// line between "never reached the provider" and "may have") and logs one
+// line per attempt without query strings or headers.
+type traceTransport struct {
+	base     http.RoundTripper
+	logger   *slog.Logger
+	provider string
+}
+
+func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	st, _ := req.Context().Value(callStateKey{}).(*callState)
+	if st != nil {
+		st.attempts.Add(1)
+		st.connected.Store(false)
+		trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { st.connected.Store(true) }}
+		req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+	}
+	start := time.Now()
+	resp, err := t.base.RoundTrip(req)
+	if t.logger != nil && t.logger.Enabled(req.Context(), slog.LevelDebug) {
+		attrs := []slog.Attr{
+			slog.String("provider", t.provider),
+			slog.String("method", req.Method),
+			slog.String("path", req.URL.Path),
+			slog.Duration("duration", time.Since(start)),
+		}
+		if st != nil {
+			attrs = append(attrs, slog.Int("attempt", int(st.attempts.Load())))
+		}
+		if err != nil {
+			attrs = append(attrs, slog.Bool("network_error", true))
+		} else {
+			attrs = append(attrs, slog.Int("status", resp.StatusCode))
+		}
+		t.logger.LogAttrs(req.Context(), slog.LevelDebug, "mfspay http attempt", attrs...)
+	}
+	return resp, err
+}
