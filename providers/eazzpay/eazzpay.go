@@ -1,0 +1,130 @@
+package eazzpay
+
+import (
+	"context"
+	"net/url"
+	"strings"
+
+	"github.com/mfspay/mfspay"
+)
+
+// ProviderName is the name the adapter reports from Provider.
+const ProviderName = "eazzpay"
+
+// DefaultBaseURL is EazzPay's live API base.
+const DefaultBaseURL = "https://pay.eazzpay.com/api/v1"
+
+// SandboxBaseURL is EazzPay's sandbox API base.
+const SandboxBaseURL = "https://sandbox.eazzpay.com/api/v1"
+
+// SecretHeader carries the merchant's API key on requests to EazzPay and on
+// every notification EazzPay sends back.
+const SecretHeader = "eazzpay-client-secret"
+
+// Config configures an EazzPay gateway.
+type Config struct {
+	// BaseURL is the API base from the merchant dashboard; empty means
+	// DefaultBaseURL.
+	BaseURL string
+	// ClientSecret is the merchant's API key. It authenticates requests and
+	// is the secret incoming notifications must carry.
+	ClientSecret string
+	// AcceptedSecrets are extra secrets accepted on incoming notifications,
+	// so that a key can be rotated without rejecting notifications in flight.
+	AcceptedSecrets []string
+	// Resilience configures retries and the circuit breaker.
+	Resilience mfspay.Resilience
+}
+
+// gateway is the EazzPay adapter; the breaker wraps it in New.
+type gateway struct {
+	base    string
+	secret  string
+	secrets []string // every secret accepted on notifications
+	http    *mfspay.HTTPClient
+}
+
+// New returns an EazzPay gateway with retries and a circuit breaker.
+func New(cfg Config) (mfspay.Gateway, error) {
+	g, err := newGateway(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return cfg.Resilience.Wrap(g), nil
+}
+
+func newGateway(cfg Config) (*gateway, error) {
+	const op = "configure"
+	if cfg.ClientSecret == "" {
+		return nil, mfspay.Invalid(ProviderName, op, "client_secret", "is required")
+	}
+	if strings.TrimSpace(cfg.ClientSecret) != cfg.ClientSecret {
+		return nil, mfspay.Invalid(ProviderName, op, "client_secret", "has surrounding spaces")
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" {
+		return nil, mfspay.Invalid(ProviderName, op, "base_url", "must be an absolute http or https URL without query")
+	}
+	secrets := []string{cfg.ClientSecret}
+	for _, s := range cfg.AcceptedSecrets {
+		if s != "" {
+			secrets = append(secrets, s)
+		}
+	}
+	return &gateway{
+		base:    strings.TrimRight(base, "/"),
+		secret:  cfg.ClientSecret,
+		secrets: secrets,
+		http:    cfg.Resilience.HTTPClient(ProviderName, secrets...),
+	}, nil
+}
+
+// FromSettings builds the same gateway as New from string settings:
+// "base_url" (optional), "client_secret" (required) and "accepted_secrets"
+// (optional, comma-separated).
+func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+	cfg := Config{
+		BaseURL:      settings["base_url"],
+		ClientSecret: settings["client_secret"],
+		Resilience:   r,
+	}
+	for _, s := range strings.Split(settings["accepted_secrets"], ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			cfg.AcceptedSecrets = append(cfg.AcceptedSecrets, s)
+		}
+	}
+	return New(cfg)
+}
+
+// Provider returns ProviderName.
+func (g *gateway) Provider() string { return ProviderName }
+
+// Capabilities says that EazzPay offers neither verify nor list, and
+// authenticates notifications with a shared-secret header.
+func (g *gateway) Capabilities() mfspay.Capabilities {
+	return mfspay.Capabilities{
+		Webhook: mfspay.WebhookSharedSecret,
+		EventTypes: []mfspay.EventType{
+			mfspay.EventPaymentPending,
+			mfspay.EventPaymentCompleted,
+			mfspay.EventPaymentFailed,
+			mfspay.EventPaymentCancelled,
+			mfspay.EventTransactionReceived,
+		},
+	}
+}
+
+// VerifyPayment is unsupported: EazzPay documents no lookup endpoint.
+func (g *gateway) VerifyPayment(context.Context, mfspay.PaymentRef) (*mfspay.Payment, error) {
+	return nil, mfspay.Unsupported(ProviderName, mfspay.OpVerify)
+}
+
+// ListPayments is unsupported: EazzPay documents no list endpoint.
+func (g *gateway) ListPayments(context.Context, mfspay.ListQuery) (*mfspay.PaymentPage, error) {
+	return nil, mfspay.Unsupported(ProviderName, mfspay.OpList)
+}
