@@ -1,0 +1,202 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/mfspay/mfspay"
+)
+
+// Func is the merchant's callback. It receives each authenticated event
+// once (see the package documentation for the exact guarantee) and returns
+// nil once the event is durably handled; an error makes the provider
+// deliver it again. It must be idempotent: a crash between its return and
+// the de-duplication mark, an expired mark, or two replicas with separate
+// stores can deliver an event twice.
+type Func func(ctx context.Context, e *mfspay.Event) error
+
+// Handler receives notifications for one or several gateways. Make it with
+// New; it is safe for concurrent use.
+type Handler struct {
+	callback Func
+	routes   map[string]*route
+	only     *route // the route used when the path names no provider
+	store    Store
+	logger   *slog.Logger
+	maxBody  int64
+	dedupTTL time.Duration
+	lease    time.Duration
+	confirm  bool
+	expect   ExpectedAmountFunc
+	mismatch func(context.Context, AmountMismatch) error
+	wildcard string
+}
+
+// New returns a handler delivering events to callback from the gateways
+// registered with Route. It panics on a programming error, as
+// http.ServeMux does: a nil callback or gateway, no gateway, an empty
+// provider name or one containing "/", or a provider routed twice.
+func New(callback Func, opts ...Option) *Handler {
+	if callback == nil {
+		panic("webhook: New with a nil callback")
+	}
+	c := config{
+		maxBody:      DefaultMaxBodyBytes,
+		dedupTTL:     DefaultDedupTTL,
+		lease:        DefaultLease,
+		pathWildcard: "provider",
+	}
+	for _, o := range opts {
+		o(&c)
+	}
+	h := &Handler{
+		callback: callback,
+		routes:   map[string]*route{},
+		store:    c.store,
+		logger:   c.logger,
+		maxBody:  c.maxBody,
+		dedupTTL: c.dedupTTL,
+		lease:    c.lease,
+		confirm:  c.confirm,
+		expect:   c.expect,
+		mismatch: c.onMismatch,
+		wildcard: c.pathWildcard,
+	}
+	if h.store == nil {
+		h.store = NewMemoryStore()
+	}
+	if h.logger == nil {
+		h.logger = slog.New(slog.DiscardHandler)
+	}
+	if len(c.routes) == 0 {
+		panic("webhook: New without a gateway; pass webhook.Route(gw)")
+	}
+	for i := range c.routes {
+		r := &c.routes[i]
+		if r.gw == nil {
+			panic("webhook: Route with a nil gateway")
+		}
+		r.provider = r.gw.Provider()
+		r.caps = r.gw.Capabilities()
+		if r.provider == "" || strings.Contains(r.provider, "/") {
+			panic("webhook: gateway provider name must be non-empty and contain no '/'")
+		}
+		if _, dup := h.routes[r.provider]; dup {
+			panic("webhook: provider " + r.provider + " routed twice")
+		}
+		h.routes[r.provider] = r
+	}
+	if len(c.routes) == 1 {
+		h.only = &c.routes[0]
+	}
+	return h
+}
+
+// ServeHTTP receives a notification for the provider named by the path
+// wildcard (see PathWildcard), as in mux.Handle("/webhooks/{provider}", h).
+// When the path names none and only one gateway is routed, that gateway
+// receives it. An unknown provider is answered 404.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt := h.routes[r.PathValue(h.wildcard)]
+	if rt == nil && r.PathValue(h.wildcard) == "" {
+		rt = h.only
+	}
+	if rt == nil {
+		h.finish(r.Context(), w, outNoRoute, logRecord{})
+		return
+	}
+	h.serve(w, r, rt)
+}
+
+// For returns a handler receiving every request as a notification for
+// provider, whatever its path: mux.Handle("/wezopay/ipn", h.For("wezopay")).
+// It panics if provider was not routed.
+func (h *Handler) For(provider string) http.Handler {
+	rt := h.routes[provider]
+	if rt == nil {
+		panic("webhook: For(" + provider + "): provider not routed")
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serve(w, r, rt) })
+}
+
+// serve runs the checks that need no body, reads it, and hands over.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rt *route) {
+	rec := logRecord{provider: rt.provider}
+	if r.Method != http.MethodPost {
+		h.finish(r.Context(), w, outMethod, rec)
+		return
+	}
+	if !rt.acceptsContentType(r.Header.Get("Content-Type")) {
+		h.finish(r.Context(), w, outMediaType, rec)
+		return
+	}
+	body, o, ok := h.readBody(w, r)
+	if !ok {
+		h.finish(r.Context(), w, o, rec)
+		return
+	}
+	ev, err := rt.gw.ParseWebhook(r.Context(), mfspay.WebhookRequest{
+		Header: r.Header,
+		Query:  r.URL.Query(),
+		Body:   body,
+	})
+	if err != nil {
+		h.finish(r.Context(), w, parseOutcome(err), rec)
+		return
+	}
+	if ev == nil || ev.ID == "" {
+		// The adapter broke its contract; a retry may meet a fixed one.
+		h.finish(r.Context(), w, outInternal.with(errors.New("gateway returned an event without an ID")), rec)
+		return
+	}
+	rec.event = ev
+	o, rec.confirmed = h.process(r.Context(), rt, ev)
+	h.finish(r.Context(), w, o, rec)
+}
+
+// readBody reads the raw body once, under the size limit.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, outcome, bool) {
+	if r.ContentLength > h.maxBody {
+		return nil, outTooLarge, false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, outTooLarge, false
+		}
+		return nil, outMalformed.with(err), false
+	}
+	return body, outcome{}, true
+}
+
+// parseOutcome maps a ParseWebhook error to its answer.
+func parseOutcome(err error) outcome {
+	switch {
+	case errors.Is(err, mfspay.ErrInvalidSignature), errors.Is(err, mfspay.ErrUnauthorized):
+		return outBadAuth.withGateway(err)
+	case errors.Is(err, mfspay.ErrInvalidRequest):
+		return outMalformed.withGateway(err)
+	case transient(err):
+		// A plugin that crashed or timed out: the provider should retry.
+		return outProvider.withGateway(err)
+	}
+	return outInternal.withGateway(err)
+}
+
+// transient reports whether err is worth retrying later.
+func transient(err error) bool {
+	return errors.Is(err, mfspay.ErrUnavailable) || errors.Is(err, mfspay.ErrCircuitOpen) ||
+		errors.Is(err, mfspay.ErrRateLimited) || errors.Is(err, mfspay.ErrOutcomeUnknown) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+func (h *Handler) finish(ctx context.Context, w http.ResponseWriter, o outcome, rec logRecord) {
+	o.write(w)
+	h.log(ctx, o, rec)
+}
