@@ -51,7 +51,7 @@ func newFake(name string) *fakeGateway {
 	}
 }
 
-func (g *fakeGateway) Provider() string                   { return g.name }
+func (g *fakeGateway) Provider() string                  { return g.name }
 func (g *fakeGateway) Capabilities() mfspay.Capabilities { return g.caps }
 
 func (g *fakeGateway) CreatePayment(context.Context, mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {

@@ -26,15 +26,15 @@ const (
 type Option func(*config)
 
 type config struct {
-	routes      []route
-	store       Store
-	logger      *slog.Logger
-	maxBody     int64
-	dedupTTL    time.Duration
-	lease       time.Duration
-	confirm     bool
-	expect      ExpectedAmountFunc
-	onMismatch  func(context.Context, AmountMismatch) error
+	routes       []route
+	store        Store
+	logger       *slog.Logger
+	maxBody      int64
+	dedupTTL     time.Duration
+	lease        time.Duration
+	confirm      bool
+	expect       ExpectedAmountFunc
+	onMismatch   func(context.Context, AmountMismatch) error
 	pathWildcard string
 }
 
