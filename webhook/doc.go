@@ -35,8 +35,8 @@
 //     http.MaxBytesReader.
 //  5. The raw body is read exactly once and handed, with the headers and the
 //     query exactly as received, to the gateway's ParseWebhook, which
-//     authenticates before it parses. Bad or missing signature or secret:
-//  401. Authentic but malformed: 400.
+//     authenticates before it parses. A bad or missing signature or secret
+//     is answered 401; an authentic but malformed notification 400.
 //  6. De-duplication: the event's ID, namespaced by provider, is reserved in
 //     the Store before any further work. Already delivered: 200. Being
 //     delivered right now by another request: 503, so the provider retries;
