@@ -94,12 +94,14 @@ func (a Amount) String() string {
 
 // AppendText appends the String form of a to b.
 func (a Amount) AppendText(b []byte) []byte {
-	v := int64(a)
-	if v < 0 {
+	// The magnitude is taken in uint64 so that even math.MinInt64, which
+	// Poisha can build, formats correctly.
+	v := uint64(a)
+	if a < 0 {
 		b = append(b, '-')
-		v = -v // Amount never holds MinInt64: ParseAmount and Taka bound it.
+		v = -v
 	}
-	b = strconv.AppendInt(b, v/100, 10)
+	b = strconv.AppendUint(b, v/100, 10)
 	frac := v % 100
 	return append(b, '.', byte('0'+frac/10), byte('0'+frac%10))
 }
@@ -117,9 +119,15 @@ func (a Amount) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON accepts a JSON string or number holding a decimal with at
-// most two places, parsed exactly.
+// most two places, parsed exactly. Following the encoding/json convention,
+// null leaves the amount unchanged (zero in a fresh value), exactly as if the
+// field were absent; code that needs an amount must check it is positive.
+// Anything else (exponents, negatives, booleans, objects) is an error.
 func (a *Amount) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
+	if string(data) == "null" {
+		return nil
+	}
 	if len(data) >= 2 && data[0] == '"' && data[len(data)-1] == '"' {
 		data = data[1 : len(data)-1]
 	}

@@ -47,7 +47,10 @@ type BreakerSettings struct {
 	// HalfOpenProbes is how many successful probes close it again; while
 	// they run, other calls fail fast.
 	HalfOpenProbes uint32
-	// OnStateChange, when set, is told about every transition.
+	// OnStateChange, when set, is told about every transition, in order. It
+	// runs while the breaker holds its lock: it must return quickly and must
+	// not call back into the breaker or the gateway (State, BreakerStateOf,
+	// any Gateway method), which would deadlock.
 	OnStateChange func(provider string, from, to BreakerState)
 }
 
@@ -163,7 +166,14 @@ func (b *Breaker) openError(op string) error {
 
 // WithBreaker wraps g in a circuit breaker. It never wraps twice: a gateway
 // that already has one (see BreakerStateOf) is returned as is, as is g when
-// s.Disabled. ParseWebhook is local work and bypasses the breaker.
+// s.Disabled.
+//
+// Calls that g answers locally bypass the breaker, so they get the same
+// answer whatever its state and never count as a probe: ParseWebhook,
+// operations Capabilities declares unsupported (ErrUnsupported), and
+// requests that fail the shared validation (CreatePaymentRequest.Validate,
+// PaymentRef.Validate, ListQuery.Normalize), which g rejects with
+// ErrInvalidRequest before any traffic.
 func WithBreaker(g Gateway, s BreakerSettings) Gateway {
 	if s.Disabled {
 		return g
@@ -195,18 +205,36 @@ func (g *breakerGateway) BreakerState() BreakerState { return g.b.State() }
 func (g *breakerGateway) Unwrap() Gateway { return g.Gateway }
 
 func (g *breakerGateway) CreatePayment(ctx context.Context, req CreatePaymentRequest) (*Checkout, error) {
+	if req.Validate() != nil { // rejected locally: no traffic, no verdict on the provider.
+		return g.Gateway.CreatePayment(ctx, req)
+	}
 	return Guard(g.b, OpCreate, func() (*Checkout, error) { return g.Gateway.CreatePayment(ctx, req) })
 }
 
 func (g *breakerGateway) VerifyPayment(ctx context.Context, ref PaymentRef) (*Payment, error) {
-	if !g.caps.CanVerify() { // ErrUnsupported is the answer whatever the breaker says.
+	if !g.verifiable(ref) { // ErrUnsupported or ErrInvalidRequest whatever the breaker says.
 		return g.Gateway.VerifyPayment(ctx, ref)
 	}
 	return Guard(g.b, OpVerify, func() (*Payment, error) { return g.Gateway.VerifyPayment(ctx, ref) })
 }
 
+// verifiable reports whether ref is valid and of a form g supports, that is
+// whether verifying it needs the provider.
+func (g *breakerGateway) verifiable(ref PaymentRef) bool {
+	if ref.Validate() != nil {
+		return false
+	}
+	if ref.InvoiceID != "" {
+		return g.caps.VerifyByInvoice
+	}
+	return g.caps.VerifyByPaymentID
+}
+
 func (g *breakerGateway) ListPayments(ctx context.Context, q ListQuery) (*PaymentPage, error) {
 	if !g.caps.List {
+		return g.Gateway.ListPayments(ctx, q)
+	}
+	if _, err := q.Normalize(g.caps.MaxPerPage); err != nil {
 		return g.Gateway.ListPayments(ctx, q)
 	}
 	return Guard(g.b, OpList, func() (*PaymentPage, error) { return g.Gateway.ListPayments(ctx, q) })

@@ -2,6 +2,7 @@ package mfspay
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,10 +99,14 @@ func (e *Error) Error() string {
 	var b strings.Builder
 	if e.Provider != "" {
 		b.WriteString(e.Provider)
-		b.WriteByte(' ')
 	}
 	if e.Op != "" {
+		if e.Provider != "" {
+			b.WriteByte(' ')
+		}
 		b.WriteString(e.Op)
+	}
+	if e.Provider != "" || e.Op != "" {
 		b.WriteString(": ")
 	}
 	if e.Kind != nil {
@@ -143,18 +148,31 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Is reports whether target is e's kind. errors.Is consults it before
+// Unwrap, so the usual errors.Is(err, mfspay.ErrNotFound) allocates nothing.
+func (e *Error) Is(target error) bool { return e.Kind != nil && e.Kind == target }
+
 // Unwrap exposes both the kind and the cause to errors.Is and errors.As.
+// The returned slice must not be modified.
 func (e *Error) Unwrap() []error {
 	switch {
 	case e.Kind != nil && e.Err != nil:
 		return []error{e.Kind, e.Err}
 	case e.Kind != nil:
+		for i, k := range kindList {
+			if k == e.Kind {
+				return kindList[i : i+1 : i+1] // shared, so a kind alone costs no allocation.
+			}
+		}
 		return []error{e.Kind}
 	case e.Err != nil:
 		return []error{e.Err}
 	}
 	return nil
 }
+
+// kindList is a private copy of Kinds that callers cannot change.
+var kindList = slices.Clone(Kinds)
 
 // Invalid returns an ErrInvalidRequest naming field.
 func Invalid(provider, op, field, message string) *Error {
@@ -193,11 +211,44 @@ func KindForStatus(status int) error {
 // Redact replaces every occurrence of each non-empty secret in s with
 // "[REDACTED]". Adapters pass provider text through it before it can reach an
 // error or a log.
+//
+// Occurrences that overlap or touch (one secret inside another, or two
+// sharing characters) are replaced as one run, so no part of any secret is
+// left visible.
 func Redact(s string, secrets ...string) string {
+	var hidden []bool
 	for _, sec := range secrets {
-		if sec != "" && strings.Contains(s, sec) {
-			s = strings.ReplaceAll(s, sec, "[REDACTED]")
+		if sec == "" || !strings.Contains(s, sec) {
+			continue
+		}
+		if hidden == nil {
+			hidden = make([]bool, len(s))
+		}
+		for i := 0; ; {
+			j := strings.Index(s[i:], sec)
+			if j < 0 {
+				break
+			}
+			for k := i + j; k < i+j+len(sec); k++ {
+				hidden[k] = true
+			}
+			i += j + 1
 		}
 	}
-	return s
+	if hidden == nil {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if !hidden[i] {
+			b.WriteByte(s[i])
+			continue
+		}
+		b.WriteString("[REDACTED]")
+		for i+1 < len(s) && hidden[i+1] {
+			i++
+		}
+	}
+	return b.String()
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -259,6 +260,10 @@ func (c *HTTPClient) checkRetry(ctx context.Context, st *callState, resp *http.R
 	if ra, ok := retryAfter(resp, time.Now()); ok && ra > c.policy.MaxRetryAfter {
 		return false, nil // not worth waiting here; the caller gets RetryAfter.
 	}
+	// The provider answered and turned the attempt down (a create is only
+	// retried on 429), so nothing happened: if the caller gives up during
+	// the wait, the outcome is known, not ErrOutcomeUnknown.
+	st.connected.Store(false)
 	return true, nil
 }
 
@@ -317,7 +322,9 @@ func (c *HTTPClient) StatusError(op string, resp *HTTPResponse, code, message st
 		Op:         op,
 		HTTPStatus: resp.StatusCode,
 		Code:       Redact(code, c.secrets...),
-		Message:    Redact(truncate(message, 512), c.secrets...),
+		// Redact before truncating: a cut could split a secret and leave its
+		// first characters unrecognised.
+		Message: truncate(Redact(message, c.secrets...), 512),
 	}
 	if e.Kind == nil {
 		e.Kind = ErrUnavailable
@@ -335,9 +342,13 @@ func (c *HTTPClient) StatusError(op string, resp *HTTPResponse, code, message st
 // Redact scrubs the client's secrets from s.
 func (c *HTTPClient) Redact(s string) string { return Redact(s, c.secrets...) }
 
+// truncate shortens s to at most n bytes, cutting on a rune boundary.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }
@@ -349,6 +360,14 @@ type traceTransport struct {
 	base     http.RoundTripper
 	logger   *slog.Logger
 	provider string
+}
+
+// CloseIdleConnections lets http.Client.CloseIdleConnections reach the base
+// transport.
+func (t *traceTransport) CloseIdleConnections() {
+	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
 }
 
 func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {

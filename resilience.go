@@ -72,6 +72,9 @@ func ReconcileCreate(ctx context.Context, attempts int,
 			return nil, err
 		}
 		found, lerr := lookup(ctx)
+		if lerr == nil && found == nil { // a lookup that answers nothing settles nothing.
+			lerr = errors.New("lookup returned no checkout")
+		}
 		switch {
 		case lerr == nil:
 			return found, nil

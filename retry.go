@@ -76,10 +76,9 @@ func (p RetryPolicy) backoff(attempt int, resp *http.Response, now time.Time) ti
 		}
 	}
 	ceiling := p.MaxBackoff
-	if attempt < 30 {
-		if c := p.MinBackoff << attempt; c > 0 && c < ceiling {
-			ceiling = c
-		}
+	// MinBackoff<<attempt <= MaxBackoff, written so the shift cannot overflow.
+	if attempt < 63 && p.MinBackoff > 0 && p.MinBackoff <= ceiling>>attempt {
+		ceiling = p.MinBackoff << attempt
 	}
 	return rand.N(ceiling + 1)
 }
