@@ -1,0 +1,63 @@
+package mfspay_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/mfspay/mfspay"
+)
+
+// BenchmarkBreakerOpen measures failing fast through an open breaker: it must
+// cost next to nothing and allocate nothing, because an outage is exactly
+// when checkout traffic piles up.
+func BenchmarkBreakerOpen(b *testing.B) {
+	open := func(b *testing.B) (*fakeGateway, mfspay.Gateway) {
+		f := newFakeGateway()
+		g := mfspay.WithBreaker(f, mfspay.BreakerSettings{FailureThreshold: 1, OpenTimeout: time.Hour})
+		f.fail(providerErr(mfspay.ErrUnavailable))
+		_, _ = g.VerifyPayment(context.Background(), mfspay.PaymentRef{InvoiceID: "INV-1"})
+		if s, _ := mfspay.BreakerStateOf(g); s != mfspay.BreakerOpen {
+			b.Fatalf("breaker is %v, want open", s)
+		}
+		return f, g
+	}
+	b.Run("Guard", func(b *testing.B) {
+		br := mfspay.NewBreaker("fake", mfspay.BreakerSettings{FailureThreshold: 1, OpenTimeout: time.Hour})
+		fail := func() (int, error) { return 0, providerErr(mfspay.ErrUnavailable) }
+		_, _ = mfspay.Guard(br, mfspay.OpVerify, fail)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := mfspay.Guard(br, mfspay.OpVerify, fail); !errors.Is(err, mfspay.ErrCircuitOpen) {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("VerifyPayment", func(b *testing.B) {
+		f, g := open(b)
+		ctx, ref := context.Background(), mfspay.PaymentRef{InvoiceID: "INV-1"}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := g.VerifyPayment(ctx, ref); !errors.Is(err, mfspay.ErrCircuitOpen) {
+				b.Fatal(err)
+			}
+		}
+		if f.verifies.Load() != 1 {
+			b.Fatalf("the provider saw %d calls through an open breaker", f.verifies.Load()-1)
+		}
+	})
+	b.Run("CreatePayment", func(b *testing.B) {
+		f, g := open(b)
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := g.CreatePayment(ctx, validCreate); !errors.Is(err, mfspay.ErrCircuitOpen) {
+				b.Fatal(err)
+			}
+		}
+		if f.creates.Load() != 0 {
+			b.Fatal("the provider saw calls through an open breaker")
+		}
+	})
+}
