@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"strings"
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/webhook"
@@ -35,14 +37,24 @@ func (g *gateway) ParseWebhook(_ context.Context, req mfspay.WebhookRequest) (*m
 // authentic checks the shared-secret header in constant time against every
 // accepted secret. A missing or repeated header fails closed.
 func (g *gateway) authentic(req mfspay.WebhookRequest) bool {
-	if req.Header == nil {
-		return false
-	}
-	values := req.Header.Values(SecretHeader)
+	values := headerValues(req.Header, SecretHeader)
 	if len(values) != 1 {
 		return false
 	}
 	return webhook.CheckSharedSecret(values[0], g.secrets)
+}
+
+// headerValues collects name's values under any spelling of the key: a
+// header map rebuilt by hand or carried across a process boundary may not
+// use Go's canonical form.
+func headerValues(h http.Header, name string) []string {
+	var out []string
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			out = append(out, v...)
+		}
+	}
+	return out
 }
 
 // decodeObject reads the body as one JSON object, keeping every value raw so
