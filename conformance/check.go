@@ -1,0 +1,174 @@
+package conformance
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/conformance/simctl"
+)
+
+// check is one running rule: its reporter, a context bounding it, and
+// helpers that drive the gateway and the simulator and fail the rule on any
+// unexpected error.
+type check struct {
+	Reporter
+	s   *suite
+	ctx context.Context
+	gw  *recorded
+}
+
+func (s *suite) newCheck(r Reporter) *check {
+	ctx, cancel := context.WithTimeout(context.Background(), ruleTimeout)
+	r.Cleanup(cancel)
+	c := &check{Reporter: r, s: s, ctx: ctx}
+	// A rule starts and ends with no fault pending, so one rule's faults
+	// never leak into the next.
+	c.clearFaults()
+	r.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := s.sim.ClearFaults(ctx); err != nil {
+			r.Errorf("clearing the simulator's faults: %v", err)
+		}
+	})
+	return c
+}
+
+// gateway returns the rule's gateway, made on first use from the
+// simulator's settings with the suite's resilience.
+func (c *check) gateway() *recorded {
+	c.Helper()
+	if c.gw == nil {
+		c.gw = c.makeGateway(c.s.settings.Values, c.resilience())
+	}
+	return c.gw
+}
+
+// resilience returns the suite's test-speed resilience with its logger.
+func (c *check) resilience() mfspay.Resilience { return resilience(c.s.logs.logger()) }
+
+// makeGateway returns another fresh gateway, closed when the rule ends.
+func (c *check) makeGateway(settings map[string]string, r mfspay.Resilience) *recorded {
+	c.Helper()
+	gw, err := c.s.h.MakeGateway(c.ctx, settings, r)
+	require.NoError(c, err, "making a gateway")
+	c.Cleanup(func() {
+		if err := closeGateway(gw); err != nil {
+			c.Errorf("closing the gateway: %v", err)
+		}
+	})
+	return &recorded{inner: gw, caps: gw.Capabilities(), rule: c.Name(), log: &c.s.errs}
+}
+
+// closeGateway closes gw if it is an io.Closer.
+func closeGateway(gw mfspay.Gateway) error {
+	if cl, ok := gw.(io.Closer); ok {
+		return cl.Close()
+	}
+	return nil
+}
+
+// create makes a payment that must succeed.
+func (c *check) create(gw *recorded, req mfspay.CreatePaymentRequest) *mfspay.Checkout {
+	c.Helper()
+	co, err := gw.CreatePayment(c.ctx, req)
+	require.NoError(c, err, "creating a payment for invoice %s", req.InvoiceID)
+	require.NotNil(c, co, "CreatePayment returned neither a checkout nor an error")
+	require.NotEmpty(c, co.PaymentID, "checkout without a payment id")
+	return co
+}
+
+// newPayment creates a payment of amount through the rule's gateway.
+func (c *check) newPayment(amount mfspay.Amount) (mfspay.CreatePaymentRequest, *mfspay.Checkout) {
+	c.Helper()
+	req := c.s.request(amount)
+	return req, c.create(c.gateway(), req)
+}
+
+// requests is the simulator's API request count.
+func (c *check) requests() int {
+	c.Helper()
+	n, err := c.s.sim.RequestCount(c.ctx)
+	require.NoError(c, err, "simulator RequestCount")
+	return n
+}
+
+// payments is how many payments the simulator holds for invoice.
+func (c *check) payments(invoice string) int {
+	c.Helper()
+	n, err := c.s.sim.PaymentCount(c.ctx, invoice)
+	require.NoError(c, err, "simulator PaymentCount")
+	return n
+}
+
+// noTraffic runs call and fails the rule if the provider saw a request.
+func (c *check) noTraffic(what string, call func()) {
+	c.Helper()
+	before := c.requests()
+	call()
+	require.Equal(c, before, c.requests(), "%s sent requests to the provider", what)
+}
+
+func (c *check) fail(f simctl.Fault) {
+	c.Helper()
+	require.NoError(c, c.s.sim.Fail(c.ctx, f), "simulator Fail")
+}
+
+func (c *check) clearFaults() {
+	c.Helper()
+	require.NoError(c, c.s.sim.ClearFaults(c.ctx), "simulator ClearFaults")
+}
+
+func (c *check) pay(paymentID string, p simctl.Payer) {
+	c.Helper()
+	require.NoError(c, c.s.sim.Pay(c.ctx, paymentID, p), "simulator Pay")
+}
+
+func (c *check) cancel(paymentID string) {
+	c.Helper()
+	require.NoError(c, c.s.sim.Cancel(c.ctx, paymentID), "simulator Cancel")
+}
+
+func (c *check) expire(paymentID string) {
+	c.Helper()
+	require.NoError(c, c.s.sim.Expire(c.ctx, paymentID), "simulator Expire")
+}
+
+func (c *check) notifications(paymentID string) []mfspay.WebhookRequest {
+	c.Helper()
+	ns, err := c.s.sim.Notifications(c.ctx, paymentID)
+	require.NoError(c, err, "simulator Notifications")
+	return ns
+}
+
+// ref returns the ref form the gateway verifies by, preferring the
+// provider's payment id.
+func (c *check) ref(co *mfspay.Checkout) mfspay.PaymentRef {
+	if c.s.caps.VerifyByPaymentID {
+		return mfspay.PaymentRef{PaymentID: co.PaymentID}
+	}
+	return mfspay.PaymentRef{InvoiceID: co.InvoiceID}
+}
+
+// verify looks a payment up, which must succeed.
+func (c *check) verify(co *mfspay.Checkout) *mfspay.Payment {
+	c.Helper()
+	p, err := c.gateway().VerifyPayment(c.ctx, c.ref(co))
+	require.NoError(c, err, "verifying payment %s", co.PaymentID)
+	require.NotNil(c, p, "VerifyPayment returned neither a payment nor an error")
+	return p
+}
+
+// sleep waits d or until the rule's context ends.
+func (c *check) sleep(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-c.ctx.Done():
+	}
+}

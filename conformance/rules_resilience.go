@@ -1,0 +1,180 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/conformance/simctl"
+)
+
+// readCall is one read the gateway supports, against an existing payment.
+type readCall struct {
+	name string
+	do   func(ctx context.Context, gw mfspay.Gateway, co *mfspay.Checkout) error
+}
+
+// reads returns the reads the gateway supports: verify in its preferred
+// form, then list.
+func (s *suite) reads() []readCall {
+	var out []readCall
+	switch {
+	case s.caps.VerifyByPaymentID:
+		out = append(out, readCall{"VerifyPayment", func(ctx context.Context, gw mfspay.Gateway, co *mfspay.Checkout) error {
+			_, err := gw.VerifyPayment(ctx, mfspay.PaymentRef{PaymentID: co.PaymentID})
+			return err
+		}})
+	case s.caps.VerifyByInvoice:
+		out = append(out, readCall{"VerifyPayment", func(ctx context.Context, gw mfspay.Gateway, co *mfspay.Checkout) error {
+			_, err := gw.VerifyPayment(ctx, mfspay.PaymentRef{InvoiceID: co.InvoiceID})
+			return err
+		}})
+	}
+	if s.caps.List {
+		out = append(out, readCall{"ListPayments", func(ctx context.Context, gw mfspay.Gateway, _ *mfspay.Checkout) error {
+			_, err := gw.ListPayments(ctx, mfspay.ListQuery{PerPage: 1})
+			return err
+		}})
+	}
+	return out
+}
+
+// errorRules check the error kinds a provider's refusals map to.
+func (s *suite) errorRules(r Reporter) {
+	s.rule(r, "WrongCredentialsAreUnauthorized", func(c *check) {
+		_, co := c.newPayment(mfspay.Taka(150)) // a payment that exists, for the reads
+		bad := c.makeGateway(s.settings.BadCredentials, c.resilience())
+		req := s.request(mfspay.Taka(150))
+		before := c.requests()
+		_, err := bad.CreatePayment(c.ctx, req)
+		assert.ErrorIs(c, err, mfspay.ErrUnauthorized, "CreatePayment")
+		assert.Equal(c, before+1, c.requests(), "a refused create is not retried")
+		assert.Zero(c, c.payments(req.InvoiceID), "payments created with bad credentials")
+		for _, read := range s.reads() {
+			before := c.requests()
+			assert.ErrorIs(c, read.do(c.ctx, bad, co), mfspay.ErrUnauthorized, read.name)
+			assert.Equal(c, before+1, c.requests(), "a refused %s is not retried", read.name)
+		}
+	})
+	s.rule(r, "RateLimitCarriesRetryAfter", func(c *check) {
+		_, co := c.newPayment(mfspay.Taka(160))
+		// Longer than the policy waits for: the gateway must hand the wait
+		// to its caller instead of sleeping.
+		const wait = 30 * time.Second
+		c.fail(simctl.Fault{Status: 429, RetryAfter: wait, Count: 100})
+		req := s.request(mfspay.Taka(160))
+		_, err := c.gateway().CreatePayment(c.ctx, req)
+		c.checkRateLimited(err, wait, "CreatePayment")
+		for _, read := range s.reads() {
+			c.checkRateLimited(read.do(c.ctx, c.gateway(), co), wait, read.name)
+		}
+		c.clearFaults()
+		assert.Zero(c, c.payments(req.InvoiceID), "payments created by a rate-limited create")
+	})
+}
+
+func (c *check) checkRateLimited(err error, wait time.Duration, what string) {
+	c.Helper()
+	if !assert.ErrorIs(c, err, mfspay.ErrRateLimited, what) {
+		return
+	}
+	var e *mfspay.Error
+	if assert.True(c, errors.As(err, &e), "%s: the error is not an *mfspay.Error", what) {
+		assert.Equal(c, wait, e.RetryAfter, "%s: Error.RetryAfter", what)
+	}
+}
+
+// resilienceRules check retries: reads ride out transient failures within
+// the policy, and no failure ever turns one create into two payments.
+func (s *suite) resilienceRules(r Reporter) {
+	reads := s.reads()
+	if len(reads) == 0 {
+		notApplicable(r, "read retries", "the gateway supports neither VerifyPayment nor ListPayments")
+	}
+	for _, read := range reads {
+		s.rule(r, "Retries"+read.name+"ThroughTransientServerErrors", func(c *check) {
+			_, co := c.newPayment(mfspay.Taka(170))
+			// A proxy's HTML error page, twice: the adapter must neither
+			// choke on the body nor give up.
+			c.fail(simctl.Fault{Status: 502, ContentType: "text/html", Body: "<html><body>502 Bad Gateway</body></html>", Count: 2})
+			before := c.requests()
+			require.NoError(c, read.do(c.ctx, c.gateway(), co))
+			assert.Equal(c, before+3, c.requests(), "two failed attempts and one that succeeded")
+		})
+		s.rule(r, "Retries"+read.name+"AfterAttemptTimeout", func(c *check) {
+			_, co := c.newPayment(mfspay.Taka(171))
+			res := c.resilience()
+			res.Retry.AttemptTimeout = 400 * time.Millisecond
+			gw := c.makeGateway(s.settings.Values, res)
+			c.fail(simctl.Fault{Delay: 1500 * time.Millisecond})
+			before := c.requests()
+			require.NoError(c, read.do(c.ctx, gw, co))
+			assert.Equal(c, before+2, c.requests(), "one attempt timed out, the next succeeded")
+		})
+		s.rule(r, read.name+"UnderPersistentServerErrorsIsUnavailable", func(c *check) {
+			_, co := c.newPayment(mfspay.Taka(172))
+			c.fail(simctl.Fault{Status: 500, Count: 100})
+			before := c.requests()
+			err := read.do(c.ctx, c.gateway(), co)
+			assert.ErrorIs(c, err, mfspay.ErrUnavailable)
+			n := c.requests() - before
+			assert.GreaterOrEqual(c, n, 2, "a read is retried on 500")
+			assert.LessOrEqual(c, n, maxAttempts, "attempts beyond the policy's %d: retries applied twice?", maxAttempts)
+		})
+	}
+	s.rule(r, "CreateUnderPersistentServerErrorsCreatesNothing", func(c *check) {
+		c.fail(simctl.Fault{Status: 500, Count: 100})
+		req := s.request(mfspay.Taka(173))
+		co, err := c.gateway().CreatePayment(c.ctx, req)
+		require.Error(c, err)
+		assert.Nil(c, co)
+		assert.True(c, errors.Is(err, mfspay.ErrUnavailable) || errors.Is(err, mfspay.ErrOutcomeUnknown),
+			"want ErrUnavailable or ErrOutcomeUnknown, got %v", err)
+		c.clearFaults()
+		assert.Zero(c, c.payments(req.InvoiceID))
+	})
+
+	ambiguous := []struct {
+		name  string
+		fault simctl.Fault
+		// timeout, when set, is the attempt timeout the fault's delay beats.
+		timeout time.Duration
+	}{
+		{"ServerErrorAfterProcessing", simctl.Fault{AfterProcessing: true, Status: 500}, 0},
+		{"ConnectionResetAfterProcessing", simctl.Fault{AfterProcessing: true, Reset: true}, 0},
+		{"TruncatedAnswerAfterProcessing", simctl.Fault{AfterProcessing: true, ResetMidBody: true}, 0},
+		{"TimeoutAfterProcessing", simctl.Fault{AfterProcessing: true, Delay: 1500 * time.Millisecond}, 400 * time.Millisecond},
+	}
+	for _, tc := range ambiguous {
+		s.rule(r, "AmbiguousCreateNeverDoublesPayment/"+tc.name, func(c *check) {
+			gw := c.gateway()
+			if tc.timeout > 0 {
+				res := c.resilience()
+				res.Retry.AttemptTimeout = tc.timeout
+				gw = c.makeGateway(s.settings.Values, res)
+			}
+			c.fail(tc.fault)
+			req := s.request(mfspay.Taka(180))
+			co, err := gw.CreatePayment(c.ctx, req)
+			c.clearFaults()
+			n := c.payments(req.InvoiceID)
+			assert.LessOrEqual(c, n, 1, "payments at the provider for one create: a double charge")
+			if err != nil {
+				assert.ErrorIs(c, err, mfspay.ErrOutcomeUnknown, "an ambiguous create that fails must say the outcome is unknown")
+				assert.Nil(c, co)
+				return
+			}
+			require.NotNil(c, co)
+			assert.Equal(c, req.InvoiceID, co.InvoiceID, "Checkout.InvoiceID")
+			assert.Equal(c, 1, n, "the create returned a checkout, so the provider holds its payment")
+			if s.caps.CanVerify() {
+				p := c.verify(co)
+				assert.Equal(c, co.PaymentID, p.PaymentID, "the checkout names the payment the provider holds")
+			}
+		})
+	}
+}

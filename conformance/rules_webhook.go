@@ -1,0 +1,102 @@
+package conformance
+
+import (
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mfspay/mfspay"
+)
+
+// webhookRules check ParseWebhook on the provider's genuine notifications
+// and on forgeries derived from them.
+func (s *suite) webhookRules(r Reporter) {
+	loc := authLocator{scheme: s.caps.Webhook, secrets: s.settings.Secrets}
+
+	// paid returns the parsed notifications about a newly paid payment.
+	paid := func(c *check) (mfspay.CreatePaymentRequest, *mfspay.Checkout, []parsedNotification) {
+		c.Helper()
+		req, co := c.newPayment(mustAmount("321.09"))
+		c.pay(co.PaymentID, s.payer())
+		return req, co, c.awaitNotifications(c.gateway(), co, mfspay.EventPaymentCompleted)
+	}
+
+	s.rule(r, "ParsesGenuineNotificationAfterPay", func(c *check) {
+		req, co := c.newPayment(mustAmount("321.09"))
+		payer := s.payer()
+		c.pay(co.PaymentID, payer)
+		ev := c.awaitEvent(co, req.Amount, mfspay.EventPaymentCompleted)
+		assert.Equal(c, mfspay.StatusPaid, ev.Payment.Status)
+		c.checkPaidClaims(&ev.Payment, payer)
+	})
+	s.rule(r, "RedeliveryHasSameEventID", func(c *check) {
+		_, _, ns := paid(c)
+		// Another instance (another replica, another plugin process) must
+		// agree, or de-duplication across replicas fails.
+		other := c.makeGateway(s.settings.Values, c.resilience())
+		for _, n := range ns {
+			again, err := c.gateway().ParseWebhook(c.ctx, cloneRequest(n.req))
+			require.NoError(c, err)
+			assert.Equal(c, n.ev.ID, again.ID, "re-delivery of %s", n.req.Body)
+			elsewhere, err := other.ParseWebhook(c.ctx, cloneRequest(n.req))
+			require.NoError(c, err)
+			assert.Equal(c, n.ev.ID, elsewhere.ID, "the same notification at another gateway instance: %s", n.req.Body)
+		}
+	})
+	s.rule(r, "DistinctEventsHaveDistinctIDs", func(c *check) {
+		_, _, ns := paid(c)
+		_, co := c.newPayment(mustAmount("321.09"))
+		c.cancel(co.PaymentID)
+		ns = append(ns, c.awaitNotifications(c.gateway(), co, mfspay.EventPaymentCancelled)...)
+		// Two notifications that say different things must not share an
+		// ID, or de-duplication would drop a real event.
+		type meaning struct {
+			typ     mfspay.EventType
+			status  mfspay.Status
+			payment string
+			trx     string
+		}
+		seen := map[string]meaning{}
+		for _, n := range ns {
+			m := meaning{n.ev.Type, n.ev.Payment.Status, n.ev.Payment.PaymentID, n.ev.Payment.TrxID}
+			if prev, ok := seen[n.ev.ID]; ok {
+				assert.Equal(c, prev, m, "event ID %q names two different events", n.ev.ID)
+			}
+			seen[n.ev.ID] = m
+		}
+	})
+
+	if !loc.known() {
+		r.Logf("Webhooks: scheme %q is not one mfspay names: forgeries alter every header or query parameter "+
+			"whose name suggests authentication (or all of them)", s.caps.Webhook)
+	}
+	forgery := func(name string, forge func(n mfspay.WebhookRequest, spots []authSpot) mfspay.WebhookRequest) {
+		s.rule(r, name, func(c *check) {
+			_, _, ns := paid(c)
+			for _, n := range ns {
+				spots := loc.spots(n.req)
+				require.NotEmpty(c, spots, "cannot find %s authentication in the genuine notification %s (headers %v)",
+					s.caps.Webhook, n.req.Body, headerNames(n.req))
+				ev, err := c.gateway().ParseWebhook(c.ctx, forge(n.req, spots))
+				assert.ErrorIs(c, err, mfspay.ErrInvalidSignature, "forged from %s", n.req.Body)
+				assert.Nil(c, ev, "an event from a forgery")
+			}
+		})
+	}
+	if loc.bindsBody() {
+		forgery("RejectsTamperedBody", func(n mfspay.WebhookRequest, _ []authSpot) mfspay.WebhookRequest {
+			return withTamperedBody(n)
+		})
+	} else {
+		notApplicable(r, "RejectsTamperedBody", "a static shared secret does not authenticate the body")
+	}
+	forgery("RejectsWrongAuthentication", loc.withWrongAuth)
+	forgery("RejectsMissingAuthentication", loc.withoutAuth)
+}
+
+func headerNames(r mfspay.WebhookRequest) []string {
+	var out []string
+	for k := range r.Header {
+		out = append(out, k)
+	}
+	return out
+}
