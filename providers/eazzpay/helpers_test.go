@@ -121,11 +121,12 @@ func (s *logSink) Logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(s, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-// requireNoSecret fails when any secret appears in text.
+// requireNoSecret fails when any secret, or its first half (a secret cut
+// by truncation), appears in text.
 func requireNoSecret(t *testing.T, text string, secrets ...string) {
 	t.Helper()
 	for _, s := range secrets {
-		require.NotContains(t, text, s)
+		require.NotContains(t, text, s[:len(s)/2])
 	}
 }
 

@@ -1,0 +1,110 @@
+package eazzpay_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/eazzpay"
+)
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cfg   eazzpay.Config
+		field string
+	}{
+		{"no secret", eazzpay.Config{}, "client_secret"},
+		{"padded secret", eazzpay.Config{ClientSecret: " esk "}, "client_secret"},
+		{"relative base", eazzpay.Config{ClientSecret: "esk", BaseURL: "/api/v1"}, "base_url"},
+		{"ftp base", eazzpay.Config{ClientSecret: "esk", BaseURL: "ftp://pay.eazzpay.com"}, "base_url"},
+		{"base with query", eazzpay.Config{ClientSecret: "esk", BaseURL: "https://pay.eazzpay.com/api/v1?x=1"}, "base_url"},
+		{"base with credentials", eazzpay.Config{ClientSecret: "esk", BaseURL: "https://u:p@pay.eazzpay.com"}, "base_url"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g, err := eazzpay.New(tc.cfg)
+			require.ErrorIs(t, err, mfspay.ErrInvalidRequest)
+			assert.Nil(t, g)
+			var e *mfspay.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tc.field, e.Field)
+		})
+	}
+}
+
+func TestNewDefaults(t *testing.T) {
+	g, err := eazzpay.New(eazzpay.Config{ClientSecret: "esk"})
+	require.NoError(t, err)
+	assert.Equal(t, "eazzpay", g.Provider())
+	assert.Equal(t, eazzpay.ProviderName, g.Provider())
+	state, ok := mfspay.BreakerStateOf(g)
+	assert.True(t, ok, "the breaker is on by default")
+	assert.Equal(t, mfspay.BreakerClosed, state)
+
+	off, err := eazzpay.New(eazzpay.Config{ClientSecret: "esk", Resilience: mfspay.Resilience{Breaker: mfspay.BreakerSettings{Disabled: true}}})
+	require.NoError(t, err)
+	_, ok = mfspay.BreakerStateOf(off)
+	assert.False(t, ok)
+}
+
+func TestFromSettings(t *testing.T) {
+	sim, _ := simGateway(t, fastResilience())
+	settings, err := sim.Settings(bg)
+	require.NoError(t, err)
+
+	g, err := eazzpay.FromSettings(settings.Values, fastResilience())
+	require.NoError(t, err)
+	_, err = g.CreatePayment(bg, validRequest())
+	require.NoError(t, err)
+
+	bad, err := eazzpay.FromSettings(settings.BadCredentials, fastResilience())
+	require.NoError(t, err)
+	_, err = bad.CreatePayment(bg, validRequest())
+	require.ErrorIs(t, err, mfspay.ErrUnauthorized)
+	for _, s := range settings.Secrets {
+		assert.NotContains(t, err.Error(), s)
+	}
+
+	_, err = eazzpay.FromSettings(map[string]string{}, fastResilience())
+	require.ErrorIs(t, err, mfspay.ErrInvalidRequest)
+}
+
+func TestFromSettingsAcceptedSecrets(t *testing.T) {
+	g, err := eazzpay.FromSettings(map[string]string{
+		"client_secret":    testSecret,
+		"accepted_secrets": " " + oldSecret + " ,, esk_live_older ",
+	}, mfspay.Resilience{})
+	require.NoError(t, err)
+	for _, s := range []string{testSecret, oldSecret, "esk_live_older"} {
+		_, err := g.ParseWebhook(bg, notification(s, documentedListener, nil))
+		assert.NoError(t, err, "secret %d accepted", len(s))
+	}
+	_, err = g.ParseWebhook(bg, notification(" "+oldSecret, documentedListener, nil))
+	assert.ErrorIs(t, err, mfspay.ErrInvalidSignature)
+}
+
+func TestUnsupportedOperations(t *testing.T) {
+	sim, g := simGateway(t, fastResilience())
+	caps := g.Capabilities()
+	assert.False(t, caps.VerifyByInvoice)
+	assert.False(t, caps.VerifyByPaymentID)
+	assert.False(t, caps.List)
+	assert.False(t, caps.CanVerify())
+	assert.Equal(t, mfspay.WebhookSharedSecret, caps.Webhook)
+	assert.True(t, caps.Supports(mfspay.EventTransactionReceived))
+	assert.True(t, caps.Supports(mfspay.EventPaymentCancelled))
+	assert.False(t, caps.Supports(mfspay.EventPaymentExpired))
+
+	for _, ref := range []mfspay.PaymentRef{{InvoiceID: "INV-1"}, {PaymentID: "67adb1d9a7436e9d01c5f00d"}, {}} {
+		p, err := g.VerifyPayment(bg, ref)
+		require.ErrorIs(t, err, mfspay.ErrUnsupported)
+		assert.Nil(t, p)
+	}
+	page, err := g.ListPayments(bg, mfspay.ListQuery{})
+	require.ErrorIs(t, err, mfspay.ErrUnsupported)
+	assert.Nil(t, page)
+	count, _ := sim.RequestCount(bg)
+	assert.Zero(t, count, "no endpoint is invented")
+}
