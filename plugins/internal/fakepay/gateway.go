@@ -1,0 +1,129 @@
+package fakepay
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/webhook"
+)
+
+// Name is the provider name.
+const Name = "fakepay"
+
+// PanicInvoice makes CreatePayment panic, to test the plugin's recovery.
+const PanicInvoice = "PANIC-NOW"
+
+// Gateway is the fake provider's adapter.
+type Gateway struct {
+	sim    *Simulator
+	token  string
+	secret string
+	// Resilience is what the gateway was built with, for tests to inspect.
+	Resilience mfspay.Resilience
+	closed     chan struct{}
+}
+
+// FromSettings builds a Gateway: "store" names a registered Simulator,
+// "token" is the API credential, "webhook_secret" the notification key.
+func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+	if settings[SettingToken] == "" {
+		return nil, mfspay.Invalid(Name, "configure", SettingToken, "is required")
+	}
+	sim := lookup(settings[SettingStore])
+	if sim == nil {
+		return nil, mfspay.Invalid(Name, "configure", SettingStore, "names no running fakepay simulator")
+	}
+	return &Gateway{sim: sim, token: settings[SettingToken], secret: settings[SettingWebhookSecret],
+		Resilience: r, closed: make(chan struct{})}, nil
+}
+
+// StartSimulator is a ServeConfig.Simulator for fakepay.
+func StartSimulator() (simctl.Controller, io.Closer, error) {
+	s := NewSimulator()
+	return s, s, nil
+}
+
+// Provider implements mfspay.Gateway.
+func (g *Gateway) Provider() string { return Name }
+
+// Capabilities implements mfspay.Gateway.
+func (g *Gateway) Capabilities() mfspay.Capabilities {
+	return mfspay.Capabilities{
+		VerifyByInvoice: true, VerifyByPaymentID: true, List: true, ListByStatus: true, MaxPerPage: 50,
+		Webhook: mfspay.WebhookHMACSHA256,
+		EventTypes: []mfspay.EventType{mfspay.EventPaymentCompleted, mfspay.EventPaymentCancelled,
+			mfspay.EventPaymentExpired, mfspay.EventTransactionReceived},
+	}
+}
+
+// CreatePayment implements mfspay.Gateway.
+func (g *Gateway) CreatePayment(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
+	if req.InvoiceID == PanicInvoice {
+		panic("fakepay: asked to panic")
+	}
+	if err := req.Validate(); err != nil {
+		err.(*mfspay.Error).Provider = Name
+		return nil, err
+	}
+	if err := g.sim.enter(ctx, mfspay.OpCreate, g.token); err != nil {
+		return nil, err
+	}
+	return g.sim.create(req)
+}
+
+// VerifyPayment implements mfspay.Gateway.
+func (g *Gateway) VerifyPayment(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+	if err := ref.Validate(); err != nil {
+		err.(*mfspay.Error).Provider = Name
+		return nil, err
+	}
+	if err := g.sim.enter(ctx, mfspay.OpVerify, g.token); err != nil {
+		return nil, err
+	}
+	return g.sim.verify(ref)
+}
+
+// ListPayments implements mfspay.Gateway.
+func (g *Gateway) ListPayments(ctx context.Context, q mfspay.ListQuery) (*mfspay.PaymentPage, error) {
+	q, err := q.Normalize(50)
+	if err != nil {
+		err.(*mfspay.Error).Provider = Name
+		return nil, err
+	}
+	if err := g.sim.enter(ctx, mfspay.OpList, g.token); err != nil {
+		return nil, err
+	}
+	return g.sim.list(q), nil
+}
+
+// ParseWebhook implements mfspay.Gateway.
+func (g *Gateway) ParseWebhook(_ context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
+	if !webhook.VerifyHMACSHA256(req.Body, req.Header.Get(SignatureHeader), []string{g.secret}) {
+		return nil, &mfspay.Error{Kind: mfspay.ErrInvalidSignature, Provider: Name, Op: "webhook", Message: "signature mismatch"}
+	}
+	var w wireEvent
+	if err := json.Unmarshal(req.Body, &w); err != nil {
+		return nil, &mfspay.Error{Kind: mfspay.ErrInvalidRequest, Provider: Name, Op: "webhook", Field: "body", Message: "not a notification"}
+	}
+	return &mfspay.Event{ID: w.ID, Provider: Name, Type: mfspay.EventType(w.Type), Reference: w.Reference,
+		Payment: mfspay.Payment{Provider: Name, PaymentID: w.PaymentID, InvoiceID: w.InvoiceID,
+			Status: mfspay.Status(w.Status), Amount: w.Amount, TrxID: w.TrxID, Method: mfspay.ParseMethod(w.Method),
+			Sender: w.Sender, PaidAt: w.PaidAt}}, nil
+}
+
+// Close lets tests see that a replaced gateway is closed.
+func (g *Gateway) Close() error {
+	select {
+	case <-g.closed:
+	default:
+		close(g.closed)
+	}
+	return nil
+}
+
+// SlowDown is a convenience for tests: a fault that holds answers back.
+func SlowDown(d time.Duration, count int) simctl.Fault { return simctl.Fault{Delay: d, Count: count} }

@@ -1,0 +1,122 @@
+package plugins
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/go-plugin"
+
+	pb "github.com/mfspay/mfspay/plugins/proto"
+)
+
+// processLauncher starts a plugin binary with go-plugin.
+type processLauncher struct {
+	path string
+	sum  []byte // expected SHA-256, nil when not checked
+	cfg  Config
+}
+
+func (p *processLauncher) launch(context.Context) (*instance, error) {
+	if p.sum != nil {
+		if err := verifyChecksum(p.path, p.sum); err != nil {
+			return nil, err
+		}
+	}
+	// The plugin watches hostR for end of file: only this process holds
+	// hostW, so the kernel closes it when the host dies, however it dies.
+	hostR, hostW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("plugins: start %s: %w", p.path, err)
+	}
+	cmd := exec.Command(p.path)
+	cmd.Env = pluginEnv(p.cfg, true)
+	cmd.ExtraFiles = []*os.File{hostR}
+	stderr := &tailWriter{max: 2048}
+	pc := plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  handshake,
+		Plugins:          plugin.PluginSet{dispenseName: &grpcPlugin{}},
+		Cmd:              cmd,
+		SkipHostEnv:      true,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		AutoMTLS:         true,
+		StartTimeout:     p.cfg.StartTimeout,
+		Logger:           newSlogHCLog(p.cfg.Logger),
+		Stderr:           stderr,
+	})
+	rpc, err := pc.Client()
+	hostR.Close() // the plugin has its copy, or failed to start
+	var d *dispensed
+	if err == nil {
+		var raw any
+		if raw, err = rpc.Dispense(dispenseName); err == nil {
+			d, _ = raw.(*dispensed)
+		}
+	}
+	if d == nil {
+		pc.Kill()
+		hostW.Close()
+		return nil, p.startError(err, stderr.String())
+	}
+	pid, _ := strconv.Atoi(pc.ID())
+	return &instance{
+		gw:   pb.NewGatewayClient(d.conn),
+		sim:  pb.NewSimulatorClient(d.conn),
+		exit: d.exited,
+		pid:  pid,
+		stopFn: func() {
+			pc.Kill() // asks the plugin to shut down, kills it after 2s
+			hostW.Close()
+		},
+	}, nil
+}
+
+// startError explains why a program did not become a working plugin.
+func (p *processLauncher) startError(err error, stderr string) error {
+	if err == nil {
+		err = errNotStarted
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "incompatible API version") || strings.Contains(msg, "incompatible core API version") {
+		return fmt.Errorf("%w: %s speaks another protocol version than this host (version %d): %s",
+			ErrIncompatible, p.path, ProtocolVersion, firstLine(msg))
+	}
+	out := fmt.Errorf("%w: %s is not an mfspay plugin or failed to start: %s", ErrHandshake, p.path, firstLine(msg))
+	if stderr = strings.TrimSpace(stderr); stderr != "" {
+		out = fmt.Errorf("%w; its stderr ends with: %q", out, stderr)
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return strings.TrimSpace(line)
+}
+
+// tailWriter keeps the last max bytes written to it: the end of a plugin's
+// stderr, to explain a failed start.
+type tailWriter struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (w *tailWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	if over := len(w.buf) - w.max; over > 0 {
+		w.buf = append(w.buf[:0], w.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+func (w *tailWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return string(w.buf)
+}
