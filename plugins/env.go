@@ -30,4 +30,3 @@ func pluginEnv(cfg Config, hostFD bool) []string {
 	}
 	return env
 }
-
