@@ -1,0 +1,431 @@
+package mfspay_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mfspay/mfspay"
+)
+
+// openTimeout is short so half-open tests are quick; tests that need the
+// breaker to stay open use time.Hour instead.
+const openTimeout = 50 * time.Millisecond
+
+// afterOpenTimeout waits until an open breaker will let a probe through.
+func afterOpenTimeout() { time.Sleep(openTimeout + 10*time.Millisecond) }
+
+// transitions records OnStateChange calls.
+type transitions struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (tr *transitions) record(provider string, from, to mfspay.BreakerState) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.got = append(tr.got, fmt.Sprintf("%s:%s->%s", provider, from, to))
+}
+
+func (tr *transitions) all() []string {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return append([]string(nil), tr.got...)
+}
+
+// breakerFixture is a fake gateway behind a breaker with a small threshold
+// that stays open for an hour.
+func breakerFixture(threshold uint32) (*fakeGateway, mfspay.Gateway, *transitions) {
+	return breakerFixtureTimeout(threshold, time.Hour)
+}
+
+// halfOpenFixture is breakerFixture with the short openTimeout.
+func halfOpenFixture(threshold uint32) (*fakeGateway, mfspay.Gateway, *transitions) {
+	return breakerFixtureTimeout(threshold, openTimeout)
+}
+
+func breakerFixtureTimeout(threshold uint32, timeout time.Duration) (*fakeGateway, mfspay.Gateway, *transitions) {
+	f := newFakeGateway()
+	tr := &transitions{}
+	g := mfspay.WithBreaker(f, mfspay.BreakerSettings{
+		FailureThreshold: threshold, OpenTimeout: timeout, OnStateChange: tr.record,
+	})
+	return f, g, tr
+}
+
+var (
+	ctx    = context.Background()
+	ref    = mfspay.PaymentRef{InvoiceID: "INV-1"}
+	refPay = mfspay.PaymentRef{PaymentID: "pay_1"}
+)
+
+func verify(g mfspay.Gateway) error {
+	_, err := g.VerifyPayment(ctx, ref)
+	return err
+}
+
+func state(t *testing.T, g mfspay.Gateway) mfspay.BreakerState {
+	t.Helper()
+	s, ok := mfspay.BreakerStateOf(g)
+	require.True(t, ok)
+	return s
+}
+
+func TestBreakerOpensAfterConsecutiveFailures(t *testing.T) {
+	for _, kind := range []error{mfspay.ErrUnavailable, mfspay.ErrOutcomeUnknown} {
+		t.Run(kind.Error(), func(t *testing.T) {
+			f, g, _ := breakerFixture(3)
+			f.fail(providerErr(kind))
+			for i := 0; i < 2; i++ {
+				assert.ErrorIs(t, verify(g), kind)
+				assert.Equal(t, mfspay.BreakerClosed, state(t, g))
+			}
+			assert.ErrorIs(t, verify(g), kind, "the failure that trips the breaker is returned as is")
+			assert.Equal(t, mfspay.BreakerOpen, state(t, g))
+		})
+	}
+	t.Run("mixed failure kinds and operations", func(t *testing.T) {
+		f, g, _ := breakerFixture(3)
+		f.fail(providerErr(mfspay.ErrUnavailable))
+		_, _ = g.CreatePayment(ctx, validCreate)
+		f.fail(providerErr(mfspay.ErrOutcomeUnknown))
+		_, _ = g.ListPayments(ctx, mfspay.ListQuery{})
+		assert.Equal(t, mfspay.BreakerClosed, state(t, g))
+		f.fail(fmt.Errorf("wrapped: %w", providerErr(mfspay.ErrUnavailable)))
+		_ = verify(g)
+		assert.Equal(t, mfspay.BreakerOpen, state(t, g))
+	})
+	t.Run("a success resets the count", func(t *testing.T) {
+		f, g, _ := breakerFixture(2)
+		for i := 0; i < 5; i++ {
+			f.fail(providerErr(mfspay.ErrUnavailable))
+			_ = verify(g)
+			f.fail(nil)
+			require.NoError(t, verify(g))
+		}
+		assert.Equal(t, mfspay.BreakerClosed, state(t, g))
+	})
+}
+
+func TestBreakerOpenFailsFastWithoutCalling(t *testing.T) {
+	f, g, _ := breakerFixture(1)
+	f.fail(providerErr(mfspay.ErrUnavailable))
+	_ = verify(g)
+	require.Equal(t, mfspay.BreakerOpen, state(t, g))
+	before := f.calls()
+
+	calls := map[string]func() error{
+		mfspay.OpCreate: func() error { _, err := g.CreatePayment(ctx, validCreate); return err },
+		mfspay.OpVerify: func() error { return verify(g) },
+		mfspay.OpList:   func() error { _, err := g.ListPayments(ctx, mfspay.ListQuery{}); return err },
+	}
+	for op, call := range calls {
+		t.Run(op, func(t *testing.T) {
+			for i := 0; i < 3; i++ {
+				err := call()
+				require.ErrorIs(t, err, mfspay.ErrCircuitOpen)
+				var e *mfspay.Error
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, "fake", e.Provider)
+				assert.Equal(t, op, e.Op)
+				assert.NotErrorIs(t, err, mfspay.ErrUnavailable)
+			}
+		})
+	}
+	assert.Equal(t, before, f.calls(), "no call may reach the provider while the breaker is open")
+}
+
+func TestBreakerHalfOpen(t *testing.T) {
+	t.Run("probe success closes", func(t *testing.T) {
+		f, g, tr := halfOpenFixture(1)
+		f.fail(providerErr(mfspay.ErrUnavailable))
+		_ = verify(g)
+		afterOpenTimeout()
+		assert.Equal(t, mfspay.BreakerHalfOpen, state(t, g))
+		f.fail(nil)
+		require.NoError(t, verify(g))
+		assert.Equal(t, mfspay.BreakerClosed, state(t, g))
+		assert.Equal(t, []string{
+			"fake:closed->open", "fake:open->half-open", "fake:half-open->closed",
+		}, tr.all())
+	})
+	t.Run("probe failure re-opens", func(t *testing.T) {
+		f, g, tr := halfOpenFixture(1)
+		f.fail(providerErr(mfspay.ErrUnavailable))
+		_ = verify(g)
+		afterOpenTimeout()
+		before := f.calls()
+		assert.ErrorIs(t, verify(g), mfspay.ErrUnavailable, "the probe reaches the provider")
+		assert.Equal(t, before+1, f.calls())
+		assert.Equal(t, mfspay.BreakerOpen, state(t, g))
+		assert.ErrorIs(t, verify(g), mfspay.ErrCircuitOpen)
+		assert.Equal(t, before+1, f.calls())
+
+		afterOpenTimeout()
+		f.fail(providerErr(mfspay.ErrNotFound)) // a 4xx probe: the provider is healthy
+		assert.ErrorIs(t, verify(g), mfspay.ErrNotFound)
+		assert.Equal(t, mfspay.BreakerClosed, state(t, g))
+		assert.Equal(t, []string{
+			"fake:closed->open", "fake:open->half-open", "fake:half-open->open",
+			"fake:open->half-open", "fake:half-open->closed",
+		}, tr.all())
+	})
+	t.Run("one probe at a time", func(t *testing.T) {
+		b := mfspay.NewBreaker("fake", mfspay.BreakerSettings{FailureThreshold: 1, OpenTimeout: openTimeout})
+		_, _ = mfspay.Guard(b, mfspay.OpVerify, func() (int, error) { return 0, providerErr(mfspay.ErrUnavailable) })
+		afterOpenTimeout()
+
+		probing, release := make(chan struct{}), make(chan struct{})
+		done := make(chan error)
+		go func() {
+			_, err := mfspay.Guard(b, mfspay.OpVerify, func() (int, error) {
+				close(probing)
+				<-release
+				return 1, nil
+			})
+			done <- err
+		}()
+		<-probing
+		called := false
+		_, err := mfspay.Guard(b, mfspay.OpVerify, func() (int, error) { called = true; return 0, nil })
+		assert.ErrorIs(t, err, mfspay.ErrCircuitOpen)
+		assert.False(t, called, "a second call while the probe runs must fail fast")
+		close(release)
+		require.NoError(t, <-done)
+		assert.Equal(t, mfspay.BreakerClosed, b.State())
+	})
+	t.Run("several probes required", func(t *testing.T) {
+		b := mfspay.NewBreaker("fake", mfspay.BreakerSettings{FailureThreshold: 1, OpenTimeout: openTimeout, HalfOpenProbes: 2})
+		_, _ = mfspay.Guard(b, mfspay.OpList, func() (int, error) { return 0, providerErr(mfspay.ErrUnavailable) })
+		afterOpenTimeout()
+		ok := func() (int, error) { return 1, nil }
+		_, err := mfspay.Guard(b, mfspay.OpList, ok)
+		require.NoError(t, err)
+		assert.Equal(t, mfspay.BreakerHalfOpen, b.State())
+		_, err = mfspay.Guard(b, mfspay.OpList, ok)
+		require.NoError(t, err)
+		assert.Equal(t, mfspay.BreakerClosed, b.State())
+	})
+}
+
+// TestBreakerAnswersCountAsSuccess: a provider that answers 4xx is healthy.
+func TestBreakerAnswersCountAsSuccess(t *testing.T) {
+	for _, kind := range []error{
+		mfspay.ErrInvalidRequest, mfspay.ErrUnauthorized, mfspay.ErrForbidden, mfspay.ErrNotFound,
+		mfspay.ErrDuplicate, mfspay.ErrUnsupported, mfspay.ErrInvalidSignature, mfspay.ErrCircuitOpen,
+	} {
+		t.Run(kind.Error(), func(t *testing.T) {
+			// Threshold 2: failure, answer, failure. Were the answer a failure
+			// the breaker would open on it; were it ignored, on the second failure.
+			f, g, _ := breakerFixture(2)
+			f.fail(providerErr(mfspay.ErrUnavailable))
+			_ = verify(g)
+			f.fail(providerErr(kind))
+			assert.ErrorIs(t, verify(g), kind)
+			f.fail(providerErr(mfspay.ErrUnavailable))
+			_ = verify(g)
+			assert.Equal(t, mfspay.BreakerClosed, state(t, g))
+		})
+	}
+}
+
+// TestBreakerExclusions: the caller's own cancellation and rate limiting say
+// nothing about the provider's health; they neither trip nor reset it.
+func TestBreakerExclusions(t *testing.T) {
+	for _, excluded := range []error{
+		context.Canceled,
+		context.DeadlineExceeded,
+		&mfspay.Error{Kind: mfspay.ErrUnavailable, Err: context.Canceled},
+		&mfspay.Error{Kind: mfspay.ErrOutcomeUnknown, Err: context.DeadlineExceeded},
+		providerErr(mfspay.ErrRateLimited),
+	} {
+		t.Run(excluded.Error(), func(t *testing.T) {
+			f, g, _ := breakerFixture(2)
+			f.fail(excluded)
+			for i := 0; i < 10; i++ {
+				assert.ErrorIs(t, verify(g), excluded)
+			}
+			assert.Equal(t, mfspay.BreakerClosed, state(t, g), "exclusions must not trip the breaker")
+
+			f.fail(providerErr(mfspay.ErrUnavailable))
+			_ = verify(g)
+			f.fail(excluded)
+			_ = verify(g)
+			f.fail(providerErr(mfspay.ErrUnavailable))
+			_ = verify(g)
+			assert.Equal(t, mfspay.BreakerOpen, state(t, g), "exclusions must not reset the failure count")
+		})
+	}
+	t.Run("excluded probe keeps it half-open", func(t *testing.T) {
+		f, g, _ := halfOpenFixture(1)
+		f.fail(providerErr(mfspay.ErrUnavailable))
+		_ = verify(g)
+		afterOpenTimeout()
+		f.fail(context.Canceled)
+		assert.ErrorIs(t, verify(g), context.Canceled)
+		assert.Equal(t, mfspay.BreakerHalfOpen, state(t, g))
+		f.fail(nil)
+		require.NoError(t, verify(g), "the slot of the excluded probe is free again")
+		assert.Equal(t, mfspay.BreakerClosed, state(t, g))
+	})
+}
+
+func TestBreakerLocalAnswersBypassIt(t *testing.T) {
+	f := newFakeGateway()
+	f.caps = mfspay.Capabilities{VerifyByInvoice: true, List: false}
+	g := mfspay.WithBreaker(f, mfspay.BreakerSettings{FailureThreshold: 1, OpenTimeout: openTimeout})
+	f.fail(providerErr(mfspay.ErrUnavailable))
+	_, _ = g.CreatePayment(ctx, validCreate)
+	require.Equal(t, mfspay.BreakerOpen, state(t, g))
+
+	t.Run("unsupported operations", func(t *testing.T) {
+		_, err := g.ListPayments(ctx, mfspay.ListQuery{})
+		assert.ErrorIs(t, err, mfspay.ErrUnsupported)
+		_, err = g.VerifyPayment(ctx, refPay)
+		assert.ErrorIs(t, err, mfspay.ErrUnsupported, "verify by payment id is declared unsupported")
+		_, err = g.VerifyPayment(ctx, ref)
+		assert.ErrorIs(t, err, mfspay.ErrCircuitOpen, "verify by invoice is supported, so it is guarded")
+	})
+	t.Run("invalid input", func(t *testing.T) {
+		bad := validCreate
+		bad.Amount = 0
+		_, err := g.CreatePayment(ctx, bad)
+		requireInvalid(t, err, "amount")
+		_, err = g.VerifyPayment(ctx, mfspay.PaymentRef{})
+		requireInvalid(t, err, "ref")
+	})
+	t.Run("webhooks", func(t *testing.T) {
+		_, err := g.ParseWebhook(ctx, mfspay.WebhookRequest{Body: []byte("{}")})
+		assert.ErrorIs(t, err, mfspay.ErrInvalidSignature)
+	})
+	t.Run("invalid input is no probe", func(t *testing.T) {
+		afterOpenTimeout()
+		bad := validCreate
+		bad.InvoiceID = ""
+		_, err := g.CreatePayment(ctx, bad)
+		requireInvalid(t, err, "invoice_id")
+		assert.Equal(t, mfspay.BreakerHalfOpen, state(t, g), "a local rejection says nothing about the provider")
+		_, err = g.CreatePayment(ctx, validCreate)
+		assert.ErrorIs(t, err, mfspay.ErrUnavailable)
+		assert.Equal(t, mfspay.BreakerOpen, state(t, g))
+	})
+}
+
+func TestBreakerInvalidListQueryBypassesIt(t *testing.T) {
+	f, g, _ := breakerFixture(1)
+	f.fail(providerErr(mfspay.ErrUnavailable))
+	_ = verify(g)
+	_, err := g.ListPayments(ctx, mfspay.ListQuery{PerPage: 1000})
+	requireInvalid(t, err, "per_page")
+	_, err = g.ListPayments(ctx, mfspay.ListQuery{Status: mfspay.StatusPaid})
+	assert.ErrorIs(t, err, mfspay.ErrCircuitOpen)
+}
+
+func TestWithBreakerNeverWrapsTwice(t *testing.T) {
+	f := newFakeGateway()
+	s, ok := mfspay.BreakerStateOf(f)
+	assert.False(t, ok)
+	assert.Equal(t, mfspay.BreakerClosed, s)
+
+	once := mfspay.WithBreaker(f, mfspay.BreakerSettings{FailureThreshold: 1})
+	assert.Same(t, once, mfspay.WithBreaker(once, mfspay.BreakerSettings{FailureThreshold: 9}))
+	assert.Same(t, once, mfspay.Resilience{}.Wrap(once))
+	assert.Equal(t, mfspay.BreakerClosed, state(t, once))
+	assert.Equal(t, "fake", once.Provider())
+	assert.Equal(t, f.caps, once.Capabilities())
+
+	unwrapper, ok := once.(interface{ Unwrap() mfspay.Gateway })
+	require.True(t, ok)
+	assert.Same(t, f, unwrapper.Unwrap())
+
+	assert.Same(t, f, mfspay.WithBreaker(f, mfspay.BreakerSettings{Disabled: true}))
+	assert.Same(t, f, mfspay.Resilience{Breaker: mfspay.BreakerSettings{Disabled: true}}.Wrap(f))
+	_, ok = mfspay.BreakerStateOf(mfspay.Resilience{}.Wrap(f))
+	assert.True(t, ok, "the zero Resilience has the breaker on")
+}
+
+func TestGuard(t *testing.T) {
+	t.Run("nil breaker runs fn", func(t *testing.T) {
+		boom := errors.New("boom")
+		n, err := mfspay.Guard(nil, mfspay.OpVerify, func() (int, error) { return 7, boom })
+		assert.Equal(t, 7, n)
+		assert.Same(t, boom, err)
+	})
+	t.Run("passes results through", func(t *testing.T) {
+		b := mfspay.NewBreaker("p", mfspay.BreakerSettings{})
+		n, err := mfspay.Guard(b, mfspay.OpList, func() (int, error) { return 42, nil })
+		require.NoError(t, err)
+		assert.Equal(t, 42, n)
+	})
+	t.Run("other operations", func(t *testing.T) {
+		b := mfspay.NewBreaker("p", mfspay.BreakerSettings{FailureThreshold: 1, OpenTimeout: time.Hour})
+		_, _ = mfspay.Guard(b, "refund", func() (int, error) { return 0, providerErr(mfspay.ErrUnavailable) })
+		_, err := mfspay.Guard(b, "refund", func() (int, error) { panic("called") })
+		assert.ErrorIs(t, err, mfspay.ErrCircuitOpen)
+		var e *mfspay.Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, "refund", e.Op)
+		assert.Equal(t, "p", e.Provider)
+	})
+	t.Run("panics propagate and leave the breaker usable", func(t *testing.T) {
+		b := mfspay.NewBreaker("p", mfspay.BreakerSettings{FailureThreshold: 1, OpenTimeout: time.Hour})
+		assert.PanicsWithValue(t, "adapter bug", func() {
+			_, _ = mfspay.Guard(b, mfspay.OpCreate, func() (int, error) { panic("adapter bug") })
+		})
+		// A panic is an adapter bug, not news about the provider's health.
+		n, err := mfspay.Guard(b, mfspay.OpCreate, func() (int, error) { return 1, nil })
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
+	})
+}
+
+func TestBreakerConcurrentUse(t *testing.T) {
+	f, tr := newFakeGateway(), &transitions{}
+	g := mfspay.WithBreaker(f, mfspay.BreakerSettings{FailureThreshold: 5, OpenTimeout: time.Hour, OnStateChange: tr.record})
+	f.fail(providerErr(mfspay.ErrUnavailable))
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 50 {
+				_ = verify(g)
+				_, _ = g.CreatePayment(ctx, validCreate)
+				_, _ = mfspay.BreakerStateOf(g)
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, mfspay.BreakerOpen, state(t, g))
+	assert.LessOrEqual(t, f.calls(), 5+8*2, "once open, calls stop reaching the provider")
+	assert.Equal(t, []string{"fake:closed->open"}, tr.all())
+}
+
+func TestBreakerStateString(t *testing.T) {
+	assert.Equal(t, "closed", mfspay.BreakerClosed.String())
+	assert.Equal(t, "half-open", mfspay.BreakerHalfOpen.String())
+	assert.Equal(t, "open", mfspay.BreakerOpen.String())
+	assert.Equal(t, "unknown", mfspay.BreakerState(9).String())
+}
+
+func TestDefaultBreakerSettings(t *testing.T) {
+	d := mfspay.DefaultBreakerSettings()
+	assert.Equal(t, uint32(5), d.FailureThreshold)
+	assert.Equal(t, 30*time.Second, d.OpenTimeout)
+	assert.Equal(t, uint32(1), d.HalfOpenProbes)
+
+	// Zero settings mean the defaults: five failures open it, not one.
+	f := newFakeGateway()
+	g := mfspay.WithBreaker(f, mfspay.BreakerSettings{})
+	f.fail(providerErr(mfspay.ErrUnavailable))
+	for range 4 {
+		_ = verify(g)
+	}
+	assert.Equal(t, mfspay.BreakerClosed, state(t, g))
+	_ = verify(g)
+	assert.Equal(t, mfspay.BreakerOpen, state(t, g))
+}
