@@ -81,6 +81,10 @@ type logRecord struct {
 func (h *Handler) log(ctx context.Context, o outcome, rec logRecord) {
 	level := slog.LevelInfo
 	switch {
+	case o.kind == outBusy.kind:
+		// Expected whenever a provider retries quickly; nothing is wrong.
+	case o.kind == outNotYet.kind:
+		level = slog.LevelWarn
 	case o.code >= 500:
 		level = slog.LevelError
 	case o.code >= 400 || o.kind == outRefused.kind:
@@ -97,8 +101,10 @@ func (h *Handler) log(ctx context.Context, o outcome, rec logRecord) {
 	if rec.event != nil {
 		attrs = append(attrs,
 			slog.String("event_id", rec.event.ID),
-			slog.String("event_type", string(rec.event.Type)),
-			slog.Bool("confirmed", rec.confirmed))
+			slog.String("event_type", string(rec.event.Type)))
+		if rec.confirmed {
+			attrs = append(attrs, slog.Bool("confirmed", true))
+		}
 	}
 	switch {
 	case o.err == nil:
