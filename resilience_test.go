@@ -36,7 +36,9 @@ func (s *script) call(context.Context) (*mfspay.Checkout, error) {
 	return r.co, r.err
 }
 
-func created(id string) result { return result{co: &mfspay.Checkout{PaymentID: id, InvoiceID: "INV-1"}} }
+func created(id string) result {
+	return result{co: &mfspay.Checkout{PaymentID: id, InvoiceID: "INV-1"}}
+}
 
 func fails(kind error) result {
 	return result{err: &mfspay.Error{Kind: kind, Provider: "fake", Op: mfspay.OpCreate, HTTPStatus: 502}}
