@@ -16,7 +16,7 @@
 //
 //   - Errors: HTTP status mirrors the body's code, {"code":4xx,"message":...}.
 //     A missing or wrong eazzpay-client-secret is 401. A body that is not a
-//     JSON object is 400; a Content-Type other than JSON is 415; any field
+//     JSON object is 400, one over 64 KiB 413; a Content-Type other than JSON is 415; any field
 //     that is missing, of the wrong type, over its length limit (100
 //     characters for cus_name and each URL, 1000 for metadata), an amount
 //     that is not a positive number with at most two decimals, a URL that is

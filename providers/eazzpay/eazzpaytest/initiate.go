@@ -44,7 +44,7 @@ func (s *Server) initiate(w http.ResponseWriter, r *http.Request) {
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "Request body too large")
+		writeError(w, http.StatusRequestEntityTooLarge, "Request body too large")
 		return
 	}
 	fields, ok := decodeObject(raw)

@@ -430,3 +430,44 @@ func TestRateLimit(t *testing.T) {
 	assert.Equal(t, json.Number("429"), a.Body["code"])
 	assert.NotEmpty(t, a.Header.Get("Retry-After"))
 }
+
+func TestListenerTimeIsDhakaTime(t *testing.T) {
+	paidAt := time.Date(2023, 11, 27, 6, 34, 56, 0, time.UTC)
+	listener := newReceiver(t)
+	s := newServer(t, eazzpaytest.WithClock(func() time.Time { return paidAt }),
+		eazzpaytest.WithWebhookURL(listener.URL))
+	id := create(t, s, nil)
+	require.NoError(t, s.Pay(bg, id, simctlPayer("upay")))
+	require.NoError(t, s.WaitNotifications(bg))
+	got := listener.Got()
+	require.Len(t, got, 1)
+	assert.JSONEq(t, `{"amount":"250.50","payment_method":"UPAY","sender_number":"01911111111",`+
+		`"transaction_id":"TRX9988776","reference":"INV-100001","date_time":"2023-11-27 12:34:56"}`, got[0].Body)
+}
+
+func TestListenerOmitsReferenceOutsideSixToFifteen(t *testing.T) {
+	s := newServer(t)
+	id := create(t, s, func(b map[string]any) {
+		b["metadata"] = `{"invoice_id":"INV-2024-000000042"}` // 17 characters
+	})
+	require.NoError(t, s.Pay(bg, id, simctlPayer("bkash")))
+	notes, err := s.Notifications(bg, id)
+	require.NoError(t, err)
+	require.Len(t, notes, 2)
+	assert.NotContains(t, string(notes[1].Body), "reference")
+	assert.Empty(t, notes[1].Query, "without WithWebhookURL the listener notification is only recorded")
+}
+
+func TestFaultAfterProcessingCreatesThePayment(t *testing.T) {
+	s := newServer(t)
+	require.NoError(t, s.Fail(bg, simctlFault(500, true)))
+	a := initiate(t, s, validBody())
+	assert.Equal(t, http.StatusInternalServerError, a.Status)
+	assert.Equal(t, json.Number("500"), a.Body["code"], "injected faults answer in EazzPay's error format")
+	n, _ := s.PaymentCount(bg, "INV-100001")
+	assert.Equal(t, 1, n)
+
+	require.NoError(t, s.Fail(bg, simctlFault(503, false)))
+	require.NoError(t, s.ClearFaults(bg))
+	assert.Equal(t, http.StatusCreated, initiate(t, s, validBody()).Status)
+}
