@@ -1,0 +1,187 @@
+package conformance_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/conformance"
+	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/eazzpay"
+	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
+)
+
+// The deliberately broken adapters below each wrap a real one and get one
+// thing wrong, the way a careless adapter would.
+
+// pendingAsPaid reports a payment that is not settled as paid.
+type pendingAsPaid struct{ mfspay.Gateway }
+
+func (g pendingAsPaid) VerifyPayment(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+	p, err := g.Gateway.VerifyPayment(ctx, ref)
+	if p != nil && (p.Status == mfspay.StatusPending || p.Status == mfspay.StatusUnknown) {
+		p.Status = mfspay.StatusPaid
+	}
+	return p, err
+}
+
+func (g pendingAsPaid) ParseWebhook(ctx context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
+	ev, err := g.Gateway.ParseWebhook(ctx, req)
+	if ev != nil && (ev.Payment.Status == mfspay.StatusPending || ev.Payment.Status == mfspay.StatusUnknown) {
+		ev.Payment.Status = mfspay.StatusPaid
+	}
+	return ev, err
+}
+
+// leaksSettings puts its configuration, API key included, in its errors
+// "to help debugging".
+type leaksSettings struct {
+	mfspay.Gateway
+	config string
+}
+
+func (g leaksSettings) leak(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &mfspay.Error{Kind: mfspay.KindOf(err), Provider: g.Provider(), Message: "with config " + g.config, Err: err}
+}
+
+func (g leaksSettings) CreatePayment(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
+	co, err := g.Gateway.CreatePayment(ctx, req)
+	return co, g.leak(err)
+}
+
+func (g leaksSettings) ParseWebhook(ctx context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
+	ev, err := g.Gateway.ParseWebhook(ctx, req)
+	return ev, g.leak(err)
+}
+
+// retriesBlindly repeats a create that failed ambiguously, without asking
+// the provider whether the first one happened.
+type retriesBlindly struct{ mfspay.Gateway }
+
+func (g retriesBlindly) CreatePayment(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
+	co, err := g.Gateway.CreatePayment(ctx, req)
+	if errors.Is(err, mfspay.ErrOutcomeUnknown) || errors.Is(err, mfspay.ErrUnavailable) {
+		return g.Gateway.CreatePayment(ctx, req)
+	}
+	return co, err
+}
+
+// hidesUnsupported answers "not found" where it offers no such operation.
+type hidesUnsupported struct{ mfspay.Gateway }
+
+func (g hidesUnsupported) VerifyPayment(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+	p, err := g.Gateway.VerifyPayment(ctx, ref)
+	if errors.Is(err, mfspay.ErrUnsupported) {
+		return nil, &mfspay.Error{Kind: mfspay.ErrNotFound, Provider: g.Provider(), Op: mfspay.OpVerify}
+	}
+	return p, err
+}
+
+// overclaims declares a lookup it does not have.
+type overclaims struct{ mfspay.Gateway }
+
+func (g overclaims) Capabilities() mfspay.Capabilities {
+	caps := g.Gateway.Capabilities()
+	caps.VerifyByInvoice = true
+	return caps
+}
+
+// brokenCase is a broken adapter and the rules that must catch it.
+type brokenCase struct {
+	name string
+	// wrap breaks the gateway built from settings.
+	wrap func(gw mfspay.Gateway, settings map[string]string) mfspay.Gateway
+	// mustFail are rules the breakage must fail; mustPass are rules it
+	// must leave passing, to show the failures are the breakage's.
+	mustFail []string
+	mustPass []string
+}
+
+var eazzPayBreakages = []brokenCase{
+	{
+		name: "LeaksItsAPIKeyInErrors",
+		wrap: func(gw mfspay.Gateway, settings map[string]string) mfspay.Gateway {
+			var parts []string
+			for k, v := range settings {
+				parts = append(parts, k+"="+v)
+			}
+			sort.Strings(parts)
+			return leaksSettings{gw, strings.Join(parts, " ")}
+		},
+		mustFail: []string{"Hygiene/NoSecretInErrorsWhenProviderEchoesSecrets", "Hygiene/NoSecretInAnyErrorOfTheRun"},
+		mustPass: []string{"Create/ReturnsPendingCheckout", "Hygiene/NoSecretInLogs"},
+	},
+	{
+		name: "RetriesAmbiguousCreateBlindly",
+		wrap: func(gw mfspay.Gateway, _ map[string]string) mfspay.Gateway { return retriesBlindly{gw} },
+		mustFail: []string{
+			"Resilience/AmbiguousCreateNeverDoublesPayment/ServerErrorAfterProcessing",
+			"Resilience/AmbiguousCreateNeverDoublesPayment/ConnectionResetAfterProcessing",
+		},
+		mustPass: []string{"Create/ReturnsPendingCheckout", "Resilience/CreateUnderPersistentServerErrorsCreatesNothing"},
+	},
+	{
+		name:     "AnswersNotFoundForUnsupported",
+		wrap:     func(gw mfspay.Gateway, _ map[string]string) mfspay.Gateway { return hidesUnsupported{gw} },
+		mustFail: []string{"Capabilities/UnsupportedOperationsReturnErrUnsupported"},
+		mustPass: []string{"Create/ReturnsPendingCheckout", "Webhooks/ParsesGenuineNotificationAfterPay"},
+	},
+	{
+		name: "ClaimsVerifyItLacks",
+		wrap: func(gw mfspay.Gateway, _ map[string]string) mfspay.Gateway { return overclaims{gw} },
+		mustFail: []string{
+			"Capabilities/SupportedOperationsNeverReturnErrUnsupported",
+			"Verify/ByInvoiceReturnsThePendingPayment",
+			"Hygiene/SupportedOperationsNeverReturnedErrUnsupported",
+		},
+		mustPass: []string{"Create/ReturnsPendingCheckout"},
+	},
+}
+
+// TestBrokenAdaptersFailTheMatchingRules runs the suite, with the same rule
+// code as every other test here, against adapters broken on purpose, and
+// checks that the rules meant to catch each breakage fail.
+func TestBrokenAdaptersFailTheMatchingRules(t *testing.T) {
+	for _, bc := range eazzPayBreakages {
+		t.Run("EazzPay/"+bc.name, func(t *testing.T) {
+			t.Parallel()
+			sim := eazzpaytest.NewServer()
+			t.Cleanup(sim.Close)
+			runBroken(t, bc, sim, eazzpay.FromSettings)
+		})
+	}
+}
+
+func runBroken(t *testing.T, bc brokenCase, sim simctl.Controller, open conformance.Constructor) {
+	t.Helper()
+	rep := newRecordingReporter(bc.name)
+	conformance.RunRules(rep, conformance.InProcess(sim, func(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+		gw, err := open(settings, r)
+		if err != nil {
+			return nil, err
+		}
+		return bc.wrap(gw, settings), nil
+	}))
+	rep.finish()
+	failed := rep.failedRules()
+	t.Logf("rules failed by the broken adapter: %s", strings.Join(failed, ", "))
+	ok := true
+	for _, rule := range bc.mustFail {
+		ok = assert.True(t, slices.Contains(failed, rule), "rule %s did not catch the breakage", rule) && ok
+	}
+	for _, rule := range bc.mustPass {
+		ok = assert.False(t, slices.Contains(failed, rule), "rule %s failed though the breakage is elsewhere", rule) && ok
+	}
+	if !ok {
+		t.Logf("failures:\n%s", rep.report())
+	}
+}
