@@ -69,7 +69,11 @@ func (g *gateway) CreatePayment(ctx context.Context, req mfspay.CreatePaymentReq
 	if !resp.OK() {
 		return nil, explainOutcomeUnknown(g.statusError(mfspay.OpCreate, resp))
 	}
-	return g.checkout(req.InvoiceID, resp)
+	co, err := g.checkout(req.InvoiceID, resp)
+	if err != nil {
+		return nil, explainOutcomeUnknown(err)
+	}
+	return co, nil
 }
 
 // buildInitiate validates req against the neutral rules and EazzPay's own,
@@ -141,7 +145,6 @@ func ipnURLFor(webhookURL, invoiceID string) (string, error) {
 	} else {
 		u.RawQuery += "&" + param
 	}
-	u.ForceQuery = false
 	return u.String(), nil
 }
 
@@ -174,11 +177,12 @@ func absoluteHTTPURL(raw string) bool {
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
 }
 
-// malformed reports a 2xx answer the adapter cannot use. It counts as the
-// provider failing (ErrUnavailable), not as the caller's mistake.
+// malformed reports a 2xx answer the adapter cannot use. EazzPay answered
+// success, so a payment may exist: the outcome is unknown, not a reason to
+// create again.
 func malformed(resp *mfspay.HTTPResponse, why string) *mfspay.Error {
 	return &mfspay.Error{
-		Kind:       mfspay.ErrUnavailable,
+		Kind:       mfspay.ErrOutcomeUnknown,
 		Provider:   ProviderName,
 		Op:         mfspay.OpCreate,
 		HTTPStatus: resp.StatusCode,

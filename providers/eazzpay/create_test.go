@@ -224,16 +224,18 @@ func TestCreatePaymentResponses(t *testing.T) {
 		{name: "server error", status: 500, body: `{"code":500,"message":"Internal error"}`,
 			kind: mfspay.ErrOutcomeUnknown, code: "500"},
 		{name: "html bad gateway", status: 502, body: "<html>Bad Gateway</html>", kind: mfspay.ErrOutcomeUnknown},
-		{name: "created without data", status: 201, body: `{"code":201,"message":"ok"}`, kind: mfspay.ErrUnavailable},
-		{name: "created non-JSON", status: 201, body: `<html>ok</html>`, kind: mfspay.ErrUnavailable},
+		{name: "created without data", status: 201, body: `{"code":201,"message":"ok"}`, kind: mfspay.ErrOutcomeUnknown},
+		{name: "created non-JSON", status: 201, body: `<html>ok</html>`, kind: mfspay.ErrOutcomeUnknown},
 		{name: "created without payment id", status: 201,
-			body: `{"code":201,"data":{"eazzpay_url":"https://pay.eazzpay.com/checkout/x"}}`, kind: mfspay.ErrUnavailable},
+			body: `{"code":201,"data":{"eazzpay_url":"https://pay.eazzpay.com/checkout/x"}}`, kind: mfspay.ErrOutcomeUnknown},
 		{name: "created with relative url", status: 201,
 			body: `{"code":201,"data":{"payment_id":"67adb1d9a7436e9d01c5f00d","eazzpay_url":"/checkout/67adb1d9a7436e9d01c5f00d"}}`,
-			kind: mfspay.ErrUnavailable, msg: "malformed response: data.eazzpay_url of payment 67adb1d9a7436e9d01c5f00d is not an absolute URL"},
+			kind: mfspay.ErrOutcomeUnknown, msg: "the payment may have been created and EazzPay offers no lookup: " +
+				"check the dashboard or wait for its IPN before creating it again " +
+				"(malformed response: data.eazzpay_url of payment 67adb1d9a7436e9d01c5f00d is not an absolute URL)"},
 		{name: "created with javascript url", status: 201,
 			body: `{"code":201,"data":{"payment_id":"67adb1d9a7436e9d01c5f00d","eazzpay_url":"javascript:alert(1)"}}`,
-			kind: mfspay.ErrUnavailable},
+			kind: mfspay.ErrOutcomeUnknown},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {

@@ -22,8 +22,10 @@
 //     the adapter does not guess one: a request to an invented URL could only
 //     produce wrong answers about real money.
 //   - Because nothing can look a payment up, a create whose outcome is
-//     ambiguous (a timeout or 5xx after the request was sent) is never
-//     re-sent: it returns mfspay.ErrOutcomeUnknown. Check the merchant
+//     ambiguous (a timeout, a dropped connection or a 5xx after the request
+//     was sent, or a success answer without a usable payment id and
+//     absolute eazzpay_url) is never re-sent: it returns
+//     mfspay.ErrOutcomeUnknown. Check the merchant
 //     dashboard, or wait for the IPN, before creating the payment again. A
 //     create that provably never reached EazzPay (the connection failed) is
 //     retried by the shared HTTP client.
