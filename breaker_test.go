@@ -317,6 +317,25 @@ func TestBreakerLocalAnswersBypassIt(t *testing.T) {
 	})
 }
 
+func TestBreakerNoOptionalOperations(t *testing.T) {
+	f := newFakeGateway()
+	f.caps = mfspay.Capabilities{} // create and webhooks only
+	g := mfspay.WithBreaker(f, mfspay.BreakerSettings{FailureThreshold: 1, OpenTimeout: time.Hour})
+	f.fail(providerErr(mfspay.ErrUnavailable))
+	_, _ = g.CreatePayment(ctx, validCreate)
+	require.Equal(t, mfspay.BreakerOpen, state(t, g))
+
+	for _, r := range []mfspay.PaymentRef{ref, refPay} {
+		_, err := g.VerifyPayment(ctx, r)
+		assert.ErrorIs(t, err, mfspay.ErrUnsupported)
+		assert.NotErrorIs(t, err, mfspay.ErrCircuitOpen)
+	}
+	_, err := g.ListPayments(ctx, mfspay.ListQuery{})
+	assert.ErrorIs(t, err, mfspay.ErrUnsupported)
+	_, err = g.CreatePayment(ctx, validCreate)
+	assert.ErrorIs(t, err, mfspay.ErrCircuitOpen)
+}
+
 func TestBreakerInvalidListQueryBypassesIt(t *testing.T) {
 	f, g, _ := breakerFixture(1)
 	f.fail(providerErr(mfspay.ErrUnavailable))
