@@ -222,18 +222,20 @@ func call[T any](c *Client, ctx context.Context, op string, rpc func(context.Con
 	stop := context.AfterFunc(inst.exit, cancel)
 	defer stop()
 	out, err := rpc(callCtx, inst)
-	if err != nil {
-		return zero, c.callError(ctx, op, inst, err)
+	if err == nil {
+		c.answered()
+		return out, nil
 	}
-	c.answered()
-	return out, nil
+	if _, answered := fromStatus(err); answered {
+		c.answered()
+	}
+	return zero, c.callError(ctx, op, inst, err)
 }
 
 // callError maps a failed RPC to the error the caller sees: the plugin's own
 // error when it answered, else a context or an availability error.
 func (c *Client) callError(ctx context.Context, op string, inst *instance, err error) error {
 	if e, ok := fromStatus(err); ok {
-		c.answered()
 		if e.Kind == nil && op == opSimulator {
 			return errors.New(e.Message) // simulators may return plain errors
 		}
@@ -330,3 +332,4 @@ func (c *Client) PID() int {
 	}
 	return c.inst.pid
 }
+

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"time"
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
@@ -27,15 +26,20 @@ type Gateway struct {
 	closed     chan struct{}
 }
 
-// FromSettings builds a Gateway: "store" names a registered Simulator,
-// "token" is the API credential, "webhook_secret" the notification key.
+// FromSettings builds a Gateway: "store" names a Simulator, "token" is the
+// API credential, "webhook_secret" the notification key. A store this
+// process does not know is created empty with those credentials, as a
+// provider's data would still be there after a plugin restart.
 func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
 	if settings[SettingToken] == "" {
 		return nil, mfspay.Invalid(Name, "configure", SettingToken, "is required")
 	}
-	sim := lookup(settings[SettingStore])
-	if sim == nil {
-		return nil, mfspay.Invalid(Name, "configure", SettingStore, "names no running fakepay simulator")
+	if settings[SettingStore] == "" {
+		return nil, mfspay.Invalid(Name, "configure", SettingStore, "is required")
+	}
+	sim := lookupOrCreate(settings[SettingStore], settings[SettingToken], settings[SettingWebhookSecret])
+	if r.Logger != nil {
+		r.Logger.Warn("fakepay configured", "store", sim.id, "max_attempts", r.Retry.MaxAttempts)
 	}
 	return &Gateway{sim: sim, token: settings[SettingToken], secret: settings[SettingWebhookSecret],
 		Resilience: r, closed: make(chan struct{})}, nil
@@ -125,5 +129,13 @@ func (g *Gateway) Close() error {
 	return nil
 }
 
-// SlowDown is a convenience for tests: a fault that holds answers back.
-func SlowDown(d time.Duration, count int) simctl.Fault { return simctl.Fault{Delay: d, Count: count} }
+// Closed reports whether Close was called.
+func (g *Gateway) Closed() bool {
+	select {
+	case <-g.closed:
+		return true
+	default:
+		return false
+	}
+}
+

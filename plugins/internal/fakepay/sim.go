@@ -53,18 +53,18 @@ type Simulator struct {
 
 // NewSimulator registers a new simulator. Close unregisters it.
 func NewSimulator() *Simulator {
-	n := nextID.Add(1)
-	s := &Simulator{
-		id:      "store-" + strconv.FormatInt(n, 10),
-		token:   fmt.Sprintf("fk_secret_token_%d_%d", n, time.Now().UnixNano()),
-		secret:  fmt.Sprintf("fk_webhook_secret_%d_%d", n, time.Now().UnixNano()),
-		expires: map[string]time.Time{},
-		notes:   map[string][]mfspay.WebhookRequest{},
-	}
+	n, now := nextID.Add(1), time.Now().UnixNano()
+	s := newSimulator(fmt.Sprintf("store-%d-%d", n, now),
+		fmt.Sprintf("fk_secret_token_%d_%d", n, now), fmt.Sprintf("fk_webhook_secret_%d_%d", n, now))
 	registryMu.Lock()
 	registry[s.id] = s
 	registryMu.Unlock()
 	return s
+}
+
+func newSimulator(id, token, secret string) *Simulator {
+	return &Simulator{id: id, token: token, secret: secret,
+		expires: map[string]time.Time{}, notes: map[string][]mfspay.WebhookRequest{}}
 }
 
 // Close unregisters the simulator.
@@ -75,10 +75,15 @@ func (s *Simulator) Close() error {
 	return nil
 }
 
-func lookup(id string) *Simulator {
+func lookupOrCreate(id, token, secret string) *Simulator {
 	registryMu.Lock()
 	defer registryMu.Unlock()
-	return registry[id]
+	if s := registry[id]; s != nil {
+		return s
+	}
+	s := newSimulator(id, token, secret)
+	registry[id] = s
+	return s
 }
 
 // Settings implements simctl.Controller.
