@@ -53,7 +53,7 @@ func (m *merchant) post(t *testing.T, path string, n mfspay.WebhookRequest) int 
 	req, err := http.NewRequestWithContext(ctxT(t), http.MethodPost, m.URL+path, bytes.NewReader(n.Body))
 	require.NoError(t, err)
 	req.URL.RawQuery = n.Query.Encode()
-	req.Header = n.Header.Clone()
+	req.Header = wireHeader(n.Header)
 	resp, err := m.Client().Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
@@ -65,8 +65,20 @@ func (m *merchant) post(t *testing.T, path string, n mfspay.WebhookRequest) int 
 func replay(path string, n mfspay.WebhookRequest) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, path, bytes.NewReader(n.Body))
 	r.URL.RawQuery = n.Query.Encode()
-	r.Header = n.Header.Clone()
+	r.Header = wireHeader(n.Header)
 	return r
+}
+
+// wireHeader is h as a receiver gets it: keys in canonical form, as they
+// arrive over HTTP/1.1 (a simulator may keep them as it wrote them).
+func wireHeader(h http.Header) http.Header {
+	out := http.Header{}
+	for k, vs := range h {
+		for _, v := range vs {
+			out.Add(k, v)
+		}
+	}
+	return out
 }
 
 // mutation changes a genuine notification before it is replayed.
