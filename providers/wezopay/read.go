@@ -1,0 +1,121 @@
+package wezopay
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/mfspay/mfspay"
+)
+
+// VerifyPayment asks WezoPay for the payment's current state, by invoice id
+// or by token (the PaymentID).
+func (g *gateway) VerifyPayment(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+	if err := ref.Validate(); err != nil {
+		return nil, withProvider(err)
+	}
+	return g.verify(ctx, ref)
+}
+
+func (g *gateway) verify(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+	q := url.Values{}
+	if ref.InvoiceID != "" {
+		q.Set("invoice_id", ref.InvoiceID)
+	} else {
+		q.Set("token", ref.PaymentID)
+	}
+	env, resp, err := g.get(ctx, mfspay.OpVerify, "/payments/verify?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	p, err := parsePayment(env.Data)
+	if err != nil {
+		return nil, g.malformed(mfspay.OpVerify, resp, err)
+	}
+	// An answer about another payment than the one asked for is not an
+	// answer: never let it confirm anything.
+	if ref.InvoiceID != "" && p.InvoiceID != ref.InvoiceID || ref.PaymentID != "" && p.PaymentID != ref.PaymentID {
+		return nil, &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: ProviderName, Op: mfspay.OpVerify,
+			HTTPStatus: resp.StatusCode, Message: "malformed response: the payment does not match the request"}
+	}
+	return &p, nil
+}
+
+// listMeta is the list answer's pagination block.
+type listMeta struct {
+	Page     int `json:"page"`
+	PerPage  int `json:"per_page"`
+	Total    int `json:"total"`
+	LastPage int `json:"last_page"`
+}
+
+// ListPayments returns one page of payments, newest first, optionally only
+// those with q.Status.
+func (g *gateway) ListPayments(ctx context.Context, q mfspay.ListQuery) (*mfspay.PaymentPage, error) {
+	q, err := q.Normalize(maxPerPage)
+	if err != nil {
+		return nil, withProvider(err)
+	}
+	params := url.Values{}
+	params.Set("page", strconv.Itoa(q.Page))
+	params.Set("per_page", strconv.Itoa(q.PerPage))
+	if q.Status != "" {
+		params.Set("status", providerStatus(q.Status))
+	}
+	env, resp, err := g.get(ctx, mfspay.OpList, "/payments/list?"+params.Encode())
+	if err != nil {
+		return nil, err
+	}
+	var items []json.RawMessage
+	if isNull(env.Data) || json.Unmarshal(env.Data, &items) != nil {
+		return nil, g.malformed(mfspay.OpList, resp, &badField{"data", "is not a list"})
+	}
+	var meta listMeta
+	if err := json.Unmarshal(env.Meta, &meta); err != nil || isNull(env.Meta) ||
+		meta.Page < 1 || meta.PerPage < 1 || meta.Total < 0 || meta.LastPage < 0 || len(items) > meta.PerPage {
+		return nil, g.malformed(mfspay.OpList, resp, &badField{"meta", "is missing or inconsistent"})
+	}
+	page := &mfspay.PaymentPage{
+		Payments: make([]mfspay.Payment, 0, len(items)),
+		Page:     meta.Page,
+		PerPage:  meta.PerPage,
+		Total:    meta.Total,
+		HasMore:  meta.Page < meta.LastPage,
+	}
+	for _, item := range items {
+		p, err := parsePayment(item)
+		if err != nil {
+			return nil, g.malformed(mfspay.OpList, resp, err)
+		}
+		page.Payments = append(page.Payments, p)
+	}
+	return page, nil
+}
+
+// get performs a read and returns its successful envelope, or the error
+// its answer amounts to.
+func (g *gateway) get(ctx context.Context, op, pathAndQuery string) (envelope, *mfspay.HTTPResponse, error) {
+	resp, err := g.http.Do(ctx, mfspay.HTTPRequest{
+		Op:         op,
+		Method:     http.MethodGet,
+		URL:        g.base + pathAndQuery,
+		Header:     g.headers(false),
+		Idempotent: true,
+	})
+	if err != nil {
+		return envelope{}, nil, err
+	}
+	if !resp.OK() {
+		return envelope{}, resp, g.statusError(op, resp)
+	}
+	env, ok := decodeEnvelope(resp.Body)
+	if !ok {
+		return envelope{}, resp, g.malformed(op, resp, nil)
+	}
+	if !env.succeeded() {
+		return envelope{}, resp, g.unsuccessful(op, resp, env)
+	}
+	return env, resp, nil
+}

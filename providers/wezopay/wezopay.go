@@ -1,0 +1,168 @@
+package wezopay
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/mfspay/mfspay"
+)
+
+// ProviderName is the name the adapter reports from Provider.
+const ProviderName = "wezopay"
+
+// DefaultBaseURL is WezoPay's documented API base.
+const DefaultBaseURL = "https://wezopay.com/api/v1"
+
+// SignatureHeader carries the hex HMAC-SHA256 of a webhook's raw body.
+const SignatureHeader = "X-WezoPay-Signature"
+
+// The names FromSettings reads.
+const (
+	SettingBaseURL        = "base_url"
+	SettingAPIKey         = "api_key"
+	SettingWebhookSecrets = "webhook_secrets"
+)
+
+// Config configures a WezoPay gateway.
+type Config struct {
+	// BaseURL is the API base; empty means DefaultBaseURL.
+	BaseURL string
+	// APIKey is the merchant's key ("wpk_…"), sent as X-API-Key. Required.
+	APIKey string
+	// WebhookSecrets verify incoming webhooks. Any of them is accepted, so
+	// a secret can be rotated without rejecting webhooks in flight. With
+	// none, every webhook fails authentication.
+	WebhookSecrets []string
+	// Resilience configures retries and the circuit breaker.
+	Resilience mfspay.Resilience
+}
+
+// gateway is the WezoPay adapter; New wraps it in the breaker.
+type gateway struct {
+	base    string // API base without a trailing slash
+	pages   string // scheme://host where hosted pages live
+	apiKey  string
+	secrets []string
+	http    *mfspay.HTTPClient
+}
+
+// New returns a WezoPay gateway with payment-safe retries and a circuit
+// breaker. A bad Config is an ErrInvalidRequest naming the field.
+func New(cfg Config) (mfspay.Gateway, error) {
+	g, err := newGateway(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return cfg.Resilience.Wrap(g), nil
+}
+
+func newGateway(cfg Config) (*gateway, error) {
+	const op = "configure"
+	if cfg.APIKey == "" {
+		return nil, mfspay.Invalid(ProviderName, op, SettingAPIKey, "is required")
+	}
+	if !headerSafe(cfg.APIKey) {
+		return nil, mfspay.Invalid(ProviderName, op, SettingAPIKey, "must be printable ASCII without spaces")
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" {
+		return nil, mfspay.Invalid(ProviderName, op, SettingBaseURL, "must be an absolute http or https URL without query")
+	}
+	var secrets []string
+	for _, s := range cfg.WebhookSecrets {
+		if s != "" {
+			secrets = append(secrets, s)
+		}
+	}
+	return &gateway{
+		base:    strings.TrimRight(base, "/"),
+		pages:   u.Scheme + "://" + u.Host,
+		apiKey:  cfg.APIKey,
+		secrets: secrets,
+		http:    cfg.Resilience.HTTPClient(ProviderName, append([]string{cfg.APIKey}, secrets...)...),
+	}, nil
+}
+
+// headerSafe reports whether s can travel in a header unchanged.
+func headerSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// FromSettings builds the same gateway as New from string settings:
+// "base_url" (optional), "api_key" (required) and "webhook_secrets"
+// (comma-separated; spaces around each are ignored). Other keys are
+// ignored.
+func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+	cfg := Config{
+		BaseURL:    strings.TrimSpace(settings[SettingBaseURL]),
+		APIKey:     settings[SettingAPIKey],
+		Resilience: r,
+	}
+	for _, s := range strings.Split(settings[SettingWebhookSecrets], ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			cfg.WebhookSecrets = append(cfg.WebhookSecrets, s)
+		}
+	}
+	return New(cfg)
+}
+
+// Provider returns ProviderName.
+func (g *gateway) Provider() string { return ProviderName }
+
+// maxPerPage is WezoPay's documented page-size limit.
+const maxPerPage = 100
+
+// Capabilities: verify by invoice or token, list with a status filter, and
+// HMAC-SHA256 signed webhooks.
+func (g *gateway) Capabilities() mfspay.Capabilities {
+	return mfspay.Capabilities{
+		VerifyByInvoice:   true,
+		VerifyByPaymentID: true,
+		List:              true,
+		ListByStatus:      true,
+		MaxPerPage:        maxPerPage,
+		Webhook:           mfspay.WebhookHMACSHA256,
+		EventTypes: []mfspay.EventType{
+			mfspay.EventPaymentCompleted,
+			mfspay.EventPaymentFailed,
+			mfspay.EventPaymentCancelled,
+			mfspay.EventPaymentExpired,
+			mfspay.EventPaymentPending,
+		},
+	}
+}
+
+// withProvider stamps the shared validation's errors with this provider.
+func withProvider(err error) error {
+	if e, ok := err.(*mfspay.Error); ok {
+		c := *e
+		c.Provider = ProviderName
+		return &c
+	}
+	return err
+}
+
+// headers are sent with every API request.
+func (g *gateway) headers(json bool) http.Header {
+	h := http.Header{
+		"X-Api-Key": {g.apiKey},
+		"Accept":    {"application/json"},
+	}
+	if json {
+		h["Content-Type"] = []string{"application/json"}
+	}
+	return h
+}
+
+var _ mfspay.Gateway = (*gateway)(nil)

@@ -1,0 +1,178 @@
+package wezopay
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+
+	"github.com/mfspay/mfspay"
+)
+
+// envelope is every WezoPay answer: {"success": …, "data": …, "meta": …}
+// on success, {"success": false, "error": "…", "errors": {…}} on failure.
+// Values stay raw so that nothing is decoded through float64.
+type envelope struct {
+	Success json.RawMessage `json:"success"`
+	Data    json.RawMessage `json:"data"`
+	Meta    json.RawMessage `json:"meta"`
+	Error   json.RawMessage `json:"error"`
+	Message json.RawMessage `json:"message"`
+	Errors  json.RawMessage `json:"errors"`
+}
+
+// decodeEnvelope reads a JSON answer; ok is false for anything that is not
+// a JSON object (a proxy's HTML page, an empty or cut-off body).
+func decodeEnvelope(body []byte) (env envelope, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&env); err != nil {
+		return envelope{}, false
+	}
+	return env, true
+}
+
+// succeeded reports an explicit "success": true.
+func (e envelope) succeeded() bool { return string(bytes.TrimSpace(e.Success)) == "true" }
+
+// fields is a JSON object whose values are read one by one, each with its
+// expected type. A null value counts as absent.
+type fields map[string]json.RawMessage
+
+// decodeFields reads a JSON object.
+func decodeFields(raw json.RawMessage) (fields, bool) {
+	var f fields
+	if err := json.Unmarshal(raw, &f); err != nil || f == nil {
+		return nil, false
+	}
+	return f, true
+}
+
+// badField says which field of an answer or notification is wrong and how.
+type badField struct{ name, problem string }
+
+func (b *badField) Error() string { return b.name + " " + b.problem }
+
+func isNull(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) == 0 || string(raw) == "null"
+}
+
+// optString returns a string field, "" when absent or null.
+func (f fields) optString(name string) (string, error) {
+	raw, ok := f[name]
+	if !ok || isNull(raw) {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", &badField{name, "is not a string"}
+	}
+	return s, nil
+}
+
+// reqString returns a non-empty string field.
+func (f fields) reqString(name string) (string, error) {
+	s, err := f.optString(name)
+	if err == nil && s == "" {
+		err = &badField{name, "is missing"}
+	}
+	return s, err
+}
+
+// amount parses a money field exactly: a JSON number as documented, or a
+// decimal string, which a provider might also send.
+func (f fields) amount(name string) (mfspay.Amount, error) {
+	raw, ok := f[name]
+	if !ok || isNull(raw) {
+		return 0, &badField{name, "is missing"}
+	}
+	text := string(bytes.TrimSpace(raw))
+	if text[0] == '"' {
+		if json.Unmarshal(raw, &text) != nil {
+			return 0, &badField{name, "is not a number"}
+		}
+	}
+	a, err := mfspay.ParseAmount(text)
+	if err != nil {
+		return 0, &badField{name, "is not an amount with at most two decimals"}
+	}
+	return a, nil
+}
+
+// optTime parses an RFC 3339 timestamp field; zero when absent or null.
+func (f fields) optTime(name string) (time.Time, error) {
+	s, err := f.optString(name)
+	if err != nil || s == "" {
+		return time.Time{}, err
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, &badField{name, "is not an RFC 3339 time"}
+	}
+	return t, nil
+}
+
+// statuses is the exact table of WezoPay payment statuses. Anything else,
+// other spellings and letter cases included, is StatusUnknown: never paid.
+var statuses = map[string]mfspay.Status{
+	"pending":   mfspay.StatusPending,
+	"paid":      mfspay.StatusPaid,
+	"failed":    mfspay.StatusFailed,
+	"cancelled": mfspay.StatusCancelled,
+	"expired":   mfspay.StatusExpired,
+}
+
+// MapStatus maps a WezoPay status string to the neutral status.
+func MapStatus(raw string) mfspay.Status { return mfspay.MapStatus(statuses, raw) }
+
+// providerStatus is the WezoPay spelling of a neutral status, for list
+// filters.
+func providerStatus(s mfspay.Status) string {
+	for raw, st := range statuses {
+		if st == s {
+			return raw
+		}
+	}
+	return ""
+}
+
+// parsePayment reads a verify-shaped object. Identity, status and money
+// are required; trx_id, paid_at, method and sender are optional, but a
+// value of the wrong type makes the whole answer malformed.
+func parsePayment(raw json.RawMessage) (mfspay.Payment, error) {
+	f, ok := decodeFields(raw)
+	if !ok {
+		return mfspay.Payment{}, &badField{"data", "is not an object"}
+	}
+	p := mfspay.Payment{Provider: ProviderName}
+	var err error
+	if p.PaymentID, err = f.reqString("token"); err != nil {
+		return p, err
+	}
+	if p.InvoiceID, err = f.reqString("invoice_id"); err != nil {
+		return p, err
+	}
+	rawStatus, err := f.reqString("status")
+	if err != nil {
+		return p, err
+	}
+	p.Status = MapStatus(rawStatus)
+	if p.Amount, err = f.amount("amount"); err != nil {
+		return p, err
+	}
+	if p.TrxID, err = f.optString("trx_id"); err != nil {
+		return p, err
+	}
+	if p.PaidAt, err = f.optTime("paid_at"); err != nil {
+		return p, err
+	}
+	method, err := f.optString("method")
+	if err != nil {
+		return p, err
+	}
+	p.Method = mfspay.ParseMethod(method)
+	if p.Sender, err = f.optString("sender"); err != nil {
+		return p, err
+	}
+	return p, nil
+}
