@@ -198,3 +198,21 @@ func TestEndToEndPaymentExpires(t *testing.T) {
 	resp := submit(t, co.RedirectURL, url.Values{"action": {"pay"}, "method": {"nagad"}, "sender": {"01712345678"}, "trx_id": {"LATE12345"}})
 	assert.Equal(t, http.StatusConflict, resp.StatusCode, "an expired payment cannot be paid")
 }
+
+func TestControllerNotificationsParse(t *testing.T) {
+	// The conformance suite hands the simulator's notifications straight to
+	// ParseWebhook, without HTTP in between.
+	e := newEnv(t, nil, nil)
+	co, err := e.create(newRequest(mfspay.Poisha(7910)))
+	require.NoError(t, err)
+	require.NoError(t, e.sim.Decline(co.PaymentID))
+	notes, err := e.sim.Notifications(context.Background(), co.PaymentID)
+	require.NoError(t, err)
+	require.Len(t, notes, 1)
+	ev, err := e.parse(notes[0])
+	require.NoError(t, err)
+	assert.Equal(t, mfspay.EventPaymentFailed, ev.Type)
+	assert.Equal(t, mfspay.StatusFailed, ev.Payment.Status)
+	assert.Equal(t, mfspay.Poisha(7910), ev.Payment.Amount)
+	assert.Contains(t, string(notes[0].Body), `"amount":79.10,`)
+}

@@ -117,10 +117,7 @@ func NewNotifier(cfg NotifierConfig) *Notifier {
 // recorded.
 func (n *Notifier) Send(note Notification) {
 	d := &Delivery{Notification: note}
-	d.Header = note.Header.Clone()
-	if d.Header == nil {
-		d.Header = http.Header{}
-	}
+	d.Header = canonical(note.Header)
 	d.Body = bytes.Clone(note.Body)
 	if d.Method == "" {
 		d.Method = http.MethodPost
@@ -138,6 +135,18 @@ func (n *Notifier) Send(note Notification) {
 	n.inFlight++
 	n.wg.Add(1)
 	go n.deliver(d)
+}
+
+// canonical copies h with every key in canonical form, as a receiver sees
+// it over HTTP/1.1, so that recorded notifications answer Header.Get.
+func canonical(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		for _, v := range vs {
+			out.Add(k, v)
+		}
+	}
+	return out
 }
 
 func (n *Notifier) deliver(d *Delivery) {

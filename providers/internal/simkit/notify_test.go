@@ -104,7 +104,7 @@ func TestNotifierRetriesOnTimeout(t *testing.T) {
 func TestNotifierRecordsNotificationsPerPayment(t *testing.T) {
 	n := NewNotifier(NotifierConfig{})
 	defer n.Close()
-	n.Send(Notification{PaymentID: "a", Body: []byte("1")}) // nowhere to send: recorded only
+	n.Send(Notification{PaymentID: "a", Body: []byte("1"), Header: http.Header{"X-WezoPay-Signature": {"s"}}}) // nowhere to send: recorded only
 	n.Send(Notification{PaymentID: "b", Body: []byte("2")})
 	n.Send(Notification{PaymentID: "a", Body: []byte("3")})
 	n.Flush()
@@ -112,6 +112,7 @@ func TestNotifierRecordsNotificationsPerPayment(t *testing.T) {
 	require.Len(t, got, 2)
 	assert.Equal(t, "1", string(got[0].Body))
 	assert.Equal(t, "3", string(got[1].Body))
+	assert.Equal(t, "s", got[0].Header.Get("X-WezoPay-Signature"), "keys are kept in canonical form")
 	assert.Empty(t, n.Notifications("zzz"))
 }
 

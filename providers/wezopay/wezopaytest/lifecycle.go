@@ -117,14 +117,9 @@ func (s *Server) notify(p simkit.Payment) {
 	if err != nil {
 		return
 	}
-	s.notifier.Send(simkit.Notification{
-		PaymentID: p.ID,
-		URL:       p.WebhookURL,
-		Header: http.Header{
-			"Content-Type":        {"application/json"},
-			"User-Agent":          {"WezoPay-Webhook/1.0"},
-			"X-WezoPay-Signature": {webhook.SignHMACSHA256(body, s.webhookSecret)},
-		},
-		Body: body,
-	})
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", "WezoPay-Webhook/1.0")
+	h.Set(SignatureHeader, webhook.SignHMACSHA256(body, s.webhookSecret))
+	s.notifier.Send(simkit.Notification{PaymentID: p.ID, URL: p.WebhookURL, Header: h, Body: body})
 }

@@ -25,6 +25,9 @@ const (
 	EventExpired   = "payment.expired"
 )
 
+// SignatureHeader carries the hex HMAC-SHA256 of a webhook's raw body.
+const SignatureHeader = "X-WezoPay-Signature"
+
 // MsgDuplicateInvoice is the 422 error text for a reused invoice id.
 const MsgDuplicateInvoice = "invoice_id already exists"
 
