@@ -58,7 +58,7 @@ func TestCreateFailingAfterProcessingIsNotResent(t *testing.T) {
 		{"reset after processing", simctl.Fault{Reset: true, AfterProcessing: true}, nil},
 		{"cut-off answer after processing", simctl.Fault{ResetMidBody: true, AfterProcessing: true}, nil},
 		{"timeout after processing", simctl.Fault{Delay: time.Minute, AfterProcessing: true}, func(r *mfspay.Resilience) {
-			r.Retry.AttemptTimeout = 300 * time.Millisecond
+			r.Retry.AttemptTimeout = 500 * time.Millisecond
 		}},
 	}
 	for _, tt := range tests {
