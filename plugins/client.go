@@ -332,4 +332,3 @@ func (c *Client) PID() int {
 	}
 	return c.inst.pid
 }
-

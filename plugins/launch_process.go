@@ -85,11 +85,28 @@ func (p *processLauncher) startError(err error, stderr string) error {
 		return fmt.Errorf("%w: %s speaks another protocol version than this host (version %d): %s",
 			ErrIncompatible, p.path, ProtocolVersion, firstLine(msg))
 	}
-	out := fmt.Errorf("%w: %s is not an mfspay plugin or failed to start: %s", ErrHandshake, p.path, firstLine(msg))
+	out := fmt.Errorf("%w: %s is not an mfspay plugin or failed to start: %s", ErrHandshake, p.path, handshakeFailure(msg))
 	if stderr = strings.TrimSpace(stderr); stderr != "" {
 		out = fmt.Errorf("%w; its stderr ends with: %q", out, stderr)
 	}
 	return out
+}
+
+// handshakeFailure rewords go-plugin's reason for a failed handshake.
+func handshakeFailure(msg string) string {
+	const unrecognized = "Unrecognized remote plugin message:"
+	switch {
+	case strings.Contains(msg, "Failed to read any lines from plugin's stdout"):
+		return "it ended its output without a plugin handshake"
+	case strings.HasPrefix(msg, unrecognized):
+		return fmt.Sprintf("its first output line is not a plugin handshake: %q",
+			strings.TrimSpace(strings.TrimPrefix(firstLine(msg), unrecognized)))
+	case strings.Contains(msg, "plugin exited before we could connect"):
+		return "it exited before the plugin handshake"
+	case strings.Contains(msg, "timeout while waiting for plugin to start"):
+		return "no plugin handshake within the start timeout"
+	}
+	return firstLine(msg)
 }
 
 func firstLine(s string) string {

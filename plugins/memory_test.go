@@ -130,7 +130,6 @@ func TestPluginGatewayGetsHostRetryPolicyAndNoBreaker(t *testing.T) {
 	assert.True(t, built[1].Closed(), "closing the plugin closes its gateway")
 }
 
-
 func TestPanicInPluginIsAnError(t *testing.T) {
 	ctx := context.Background()
 	c, _ := openFakeInMemory(t, Config{})

@@ -138,4 +138,3 @@ func (g *Gateway) Closed() bool {
 		return false
 	}
 }
-
