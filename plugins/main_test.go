@@ -3,6 +3,9 @@ package plugins
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,6 +30,9 @@ var binPackages = map[string]string{
 	"fakeplugin":   "./testdata/fakeplugin",
 	"otherversion": "./testdata/otherversion",
 	"junk":         "./testdata/junk",
+
+	"mfspay-plugin-wezopay": "./cmd/mfspay-plugin-wezopay",
+	"mfspay-plugin-eazzpay": "./cmd/mfspay-plugin-eazzpay",
 }
 
 // binary returns the path of a test binary, building them all on first use.
@@ -48,6 +54,9 @@ func binary(t testing.TB, name string) string {
 	return filepath.Join(bin.dir, name)
 }
 
+// webhookURL receives the notifications of payments the tests create.
+var webhookURL string
+
 // envHelperHost makes the test binary act as a plugin host: it opens the
 // plugin named by the variable, prints the plugin's pid and waits to be
 // killed.
@@ -64,7 +73,14 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	bin.dir = dir
+	// Simulators deliver notifications to the create request's webhook URL:
+	// a local receiver that accepts them all.
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+	}))
+	webhookURL = sink.URL + "/webhook"
 	code := m.Run()
+	sink.Close()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
