@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// appConfig configures a running shop.
+type appConfig struct {
+	// Addr is where the shop listens, "127.0.0.1:0" for any free port.
+	Addr string
+	// PublicURL is where customers and providers reach the shop; empty
+	// means http://Addr.
+	PublicURL string
+	// Plugins runs the adapters as plugin binaries: the ones in PluginDir,
+	// or, when it is empty, freshly built ones.
+	Plugins   bool
+	PluginDir string
+	// Getenv reads the MFSPAY_* settings; nil means none are set.
+	Getenv func(string) string
+	// Log receives the shop's, the webhook handler's and the plugins' log
+	// lines.
+	Log *slog.Logger
+	// Progress is told about slow preparations (building plugins).
+	Progress io.Writer
+}
+
+// app is a running shop with everything it started.
+type app struct {
+	// URL is the shop's public URL, without a trailing slash.
+	URL      string
+	shop     *shop
+	server   *http.Server
+	sims     *simulators
+	closers  []func() // run last to first by Close
+	serveErr chan error
+}
+
+// startApp starts the simulators the environment leaves offline, the
+// gateways (in-process or plugins) and the shop's HTTP server.
+func startApp(ctx context.Context, cfg appConfig) (_ *app, err error) {
+	if cfg.Getenv == nil {
+		cfg.Getenv = func(string) string { return "" }
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Progress == nil {
+		cfg.Progress = io.Discard
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{URL: strings.TrimSuffix(cfg.PublicURL, "/"), serveErr: make(chan error, 1)}
+	if a.URL == "" {
+		a.URL = "http://" + ln.Addr().String()
+	}
+	defer func() {
+		if err != nil {
+			ln.Close()
+			a.Close()
+		}
+	}()
+
+	setups, sims, err := setupProviders(cfg.Getenv, a.URL)
+	if err != nil {
+		return nil, err
+	}
+	a.sims = sims
+	var gateways []gatewayInfo
+	if cfg.Plugins {
+		dir := cfg.PluginDir
+		if dir == "" {
+			built, remove, err := buildPlugins(ctx, cfg.Progress)
+			if err != nil {
+				return nil, err
+			}
+			a.closers = append(a.closers, remove)
+			dir = built
+		}
+		gws, closeAll, err := openPlugins(ctx, setups, dir, cfg.Log)
+		if err != nil {
+			return nil, err
+		}
+		a.closers = append(a.closers, closeAll)
+		gateways = gws
+	} else if gateways, err = buildInProcess(setups); err != nil {
+		return nil, err
+	}
+
+	a.shop = newShop(gateways, a.URL, cfg.Log)
+	a.server = &http.Server{
+		Handler:           a.shop,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          log.New(io.Discard, "", 0),
+	}
+	go func() { a.serveErr <- a.server.Serve(ln) }()
+	return a, nil
+}
+
+// Close stops the simulators (and their notification retries), then the
+// shop's server, then the plugins, and removes built plugin binaries.
+func (a *app) Close() {
+	if a.sims != nil {
+		a.sims.Close()
+	}
+	if a.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		a.server.Shutdown(ctx)
+		if err := <-a.serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.shop.log.Warn("shop server stopped", "err", err)
+		}
+	}
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}

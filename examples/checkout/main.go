@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// run is the program: it parses args, starts the shop and either runs the
+// scripted demo or serves until ctx ends. It returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	fs := flag.NewFlagSet("checkout", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: go run ./examples/checkout [-demo] [-plugins [-plugin-dir DIR]] [-addr HOST:PORT] [-public-url URL]\n\n")
+		fs.PrintDefaults()
+	}
+	addr := fs.String("addr", "127.0.0.1:8080", "where the shop listens (-demo: a free port unless set)")
+	publicURL := fs.String("public-url", "", "where customers and providers reach the shop, e.g. https://shop.example (default http://ADDR)")
+	demo := fs.Bool("demo", false, "script one purchase per provider against the simulators, print a report and exit")
+	usePlugins := fs.Bool("plugins", false, "run the adapters as plugin binaries instead of in-process")
+	pluginDir := fs.String("plugin-dir", "", "with -plugins: take mfspay-plugin-* binaries from this directory instead of building them")
+	stepTimeout := fs.Duration("step-timeout", 10*time.Second, "with -demo: the time limit of each step")
+	verbose := fs.Bool("v", false, "log every notification and plugin line")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return 2
+	}
+	addrSet := false
+	fs.Visit(func(f *flag.Flag) { addrSet = addrSet || f.Name == "addr" })
+	if *demo && !addrSet {
+		*addr = "127.0.0.1:0"
+	}
+	if *demo {
+		if real := realProviders(getenv); len(real) > 0 {
+			fmt.Fprintf(stderr, "checkout: -demo pays on the simulators' hosted pages, but %v switch to real APIs; unset them\n", real)
+			return 2
+		}
+	}
+	level := slog.LevelInfo
+	if *demo && !*verbose {
+		level = slog.LevelWarn
+	}
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	a, err := startApp(ctx, appConfig{
+		Addr: *addr, PublicURL: *publicURL, Plugins: *usePlugins, PluginDir: *pluginDir,
+		Getenv: getenv, Log: logger, Progress: stderr,
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, "checkout:", err)
+		return 1
+	}
+	defer a.Close()
+
+	if *demo {
+		fmt.Fprintf(stdout, "mfspay checkout demo: shop at %s, providers simulated on 127.0.0.1\n", a.URL)
+		results, err := runDemo(ctx, a.URL, a.shop.gateways, *stepTimeout)
+		printReport(stdout, results)
+		if err != nil {
+			fmt.Fprintln(stderr, "\ndemo FAILED:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "\nall %d purchases paid and verified\n", len(results))
+		return 0
+	}
+
+	fmt.Fprintf(stdout, "Bazaar is open: %s\n", a.URL)
+	for _, g := range a.shop.gateways {
+		if g.Real {
+			fmt.Fprintf(stdout, "  %-8s real API, adapter %s; its notifications go to %s/webhooks/%s\n", g.Title, g.Via, a.URL, g.Name)
+		} else {
+			fmt.Fprintf(stdout, "  %-8s simulator, adapter %s; dashboard %s\n", g.Title, g.Via, g.DashboardURL)
+		}
+	}
+	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
+	<-ctx.Done()
+	return 0
+}
+
+// realProviders lists the set variables that switch a provider to its real
+// API.
+func realProviders(getenv func(string) string) []string {
+	var set []string
+	for _, name := range []string{envWezoAPIKey, envWezoBaseURL, envEazzClientSecret, envEazzBaseURL} {
+		if getenv(name) != "" {
+			set = append(set, name)
+		}
+	}
+	return set
+}
