@@ -2,6 +2,7 @@ package plugins
 
 import (
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/mfspay/mfspay"
@@ -60,7 +61,7 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	c.Settings = copyMap(c.Settings)
+	c.Settings = maps.Clone(c.Settings) // nil stays nil: not configured
 	c.Env = append([]string(nil), c.Env...)
 	return c
 }

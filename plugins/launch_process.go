@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,13 +30,20 @@ func (p *processLauncher) launch(context.Context) (*instance, error) {
 	}
 	// The plugin watches hostR for end of file: only this process holds
 	// hostW, so the kernel closes it when the host dies, however it dies.
-	hostR, hostW, err := os.Pipe()
-	if err != nil {
-		return nil, fmt.Errorf("plugins: start %s: %w", p.path, err)
+	// (Windows passes no extra descriptors; there the plugin watches its
+	// parent process instead.)
+	var hostR, hostW *os.File
+	if runtime.GOOS != "windows" {
+		var err error
+		if hostR, hostW, err = os.Pipe(); err != nil {
+			return nil, fmt.Errorf("plugins: start %s: %w", p.path, err)
+		}
 	}
 	cmd := exec.Command(p.path)
-	cmd.Env = pluginEnv(p.cfg, true)
-	cmd.ExtraFiles = []*os.File{hostR}
+	cmd.Env = pluginEnv(p.cfg, hostR != nil)
+	if hostR != nil {
+		cmd.ExtraFiles = []*os.File{hostR}
+	}
 	stderr := &tailWriter{max: 2048}
 	pc := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  handshake,
@@ -49,7 +57,7 @@ func (p *processLauncher) launch(context.Context) (*instance, error) {
 		Stderr:           stderr,
 	})
 	rpc, err := pc.Client()
-	hostR.Close() // the plugin has its copy, or failed to start
+	closeFile(hostR) // the plugin has its copy, or failed to start
 	var d *dispensed
 	if err == nil {
 		var raw any
@@ -59,7 +67,7 @@ func (p *processLauncher) launch(context.Context) (*instance, error) {
 	}
 	if d == nil {
 		pc.Kill()
-		hostW.Close()
+		closeFile(hostW)
 		return nil, p.startError(err, stderr.String())
 	}
 	pid, _ := strconv.Atoi(pc.ID())
@@ -70,9 +78,15 @@ func (p *processLauncher) launch(context.Context) (*instance, error) {
 		pid:  pid,
 		stopFn: func() {
 			pc.Kill() // asks the plugin to shut down, kills it after 2s
-			hostW.Close()
+			closeFile(hostW)
 		},
 	}, nil
+}
+
+func closeFile(f *os.File) {
+	if f != nil {
+		_ = f.Close()
+	}
 }
 
 // startError explains why a program did not become a working plugin.

@@ -341,3 +341,26 @@ func TestInMemoryCloseLeavesNothing(t *testing.T) {
 	require.ErrorIs(t, err, mfspay.ErrUnavailable)
 	goleak.VerifyNone(t, ignore)
 }
+
+func TestEmptySettingsStillConfigure(t *testing.T) {
+	var calls atomic.Int32
+	serve := ServeConfig{Name: "none", Factory: func(s map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+		calls.Add(1)
+		return nil, mfspay.Invalid("none", "configure", "x", "is required")
+	}}
+	_, err := OpenInMemory(context.Background(), serve, Config{Settings: map[string]string{}})
+	require.ErrorIs(t, err, mfspay.ErrInvalidRequest, "empty settings are settings: Configure runs")
+	assert.EqualValues(t, 1, calls.Load())
+
+	c, err := OpenInMemory(context.Background(), serve, Config{})
+	require.NoError(t, err, "nil settings leave the plugin unconfigured")
+	defer c.Close()
+	assert.EqualValues(t, 1, calls.Load())
+}
+
+func TestServeConfigIsChecked(t *testing.T) {
+	_, err := OpenInMemory(context.Background(), ServeConfig{Factory: fakepay.FromSettings}, Config{})
+	require.ErrorContains(t, err, "Name")
+	_, err = OpenInMemory(context.Background(), ServeConfig{Name: "x"}, Config{})
+	require.ErrorContains(t, err, "Factory")
+}
