@@ -24,34 +24,35 @@ const (
 
 // fuzzSecretMode says how a fuzzed request carries its credential.
 const (
-	modeCurrent   = iota // the real, current secret or signature
-	modePrevious         // the real secret or signature being rotated out
-	modeFuzzed           // whatever the fuzzer wrote
-	modeAbsent           // no credential header at all
-	modeRepeated         // the real one and the fuzzed one, twice the header
+	modeCurrent  = iota // the real, current secret or signature
+	modePrevious        // the real secret or signature being rotated out
+	modeFuzzed          // whatever the fuzzer wrote
+	modeAbsent          // no credential header at all
+	modeRepeated        // the real one and the fuzzed one, twice the header
 	modeCount
 )
 
 // fuzzExpected is what the fuzzed merchant expects for its one invoice.
 var fuzzExpected = map[string]mfspay.Amount{"INV-1001": mfspay.Taka(100)}
 
-// fuzzRig is a handler wired like a merchant would wire it, and what its
-// callback saw.
+// fuzzRig is a handler wired as a merchant would wire it, and what its
+// callback saw. Its callback fails the first time it sees an amount whose
+// poisha leave 3 modulo 7, so that release and re-delivery are fuzzed too.
 type fuzzRig struct {
 	h      http.Handler
 	mu     sync.Mutex
+	failed bool
 	events []mfspay.Event
 }
 
-func newFuzzRig(t testing.TB, gw mfspay.Gateway) *fuzzRig {
+func newFuzzRig(gw mfspay.Gateway) *fuzzRig {
 	rig := &fuzzRig{}
-	calls := 0
 	rig.h = webhook.New(func(_ context.Context, e *mfspay.Event) error {
 		rig.mu.Lock()
 		defer rig.mu.Unlock()
-		calls++
-		if calls%5 == 0 {
-			return io.ErrUnexpectedEOF // exercise the release path now and then
+		if e.Payment.Amount%7 == 3 && !rig.failed {
+			rig.failed = true
+			return io.ErrUnexpectedEOF
 		}
 		rig.events = append(rig.events, *e)
 		return nil
@@ -64,23 +65,26 @@ func newFuzzRig(t testing.TB, gw mfspay.Gateway) *fuzzRig {
 		}),
 		webhook.OnAmountMismatch(func(context.Context, webhook.AmountMismatch) error { return nil }),
 		webhook.MaxBodyBytes(8<<10),
-		webhook.WithStore(webhook.NewMemoryStore(webhook.MaxEntries(512))),
+		webhook.WithStore(webhook.NewMemoryStore(webhook.MaxEntries(8))),
 		webhook.WithLogger(slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 	)
 	return rig
 }
 
-// serve posts one fuzzed request and returns the answer and the events the
-// callback received for it.
-func (rig *fuzzRig) serve(r *http.Request) (int, []mfspay.Event) {
-	rig.mu.Lock()
-	before := len(rig.events)
-	rig.mu.Unlock()
-	w := httptest.NewRecorder()
-	rig.h.ServeHTTP(w, r)
+// deliverTwice sends the request build makes twice, as a provider retrying
+// (or an attacker replaying) would, to a fresh handler so that every input
+// reproduces on its own. It returns both answers and every delivered event.
+func deliverTwice(gw mfspay.Gateway, build func() *http.Request) ([2]int, []mfspay.Event) {
+	rig := newFuzzRig(gw)
+	var codes [2]int
+	for i := range codes {
+		w := httptest.NewRecorder()
+		rig.h.ServeHTTP(w, build())
+		codes[i] = w.Code
+	}
 	rig.mu.Lock()
 	defer rig.mu.Unlock()
-	return w.Code, append([]mfspay.Event(nil), rig.events[before:]...)
+	return codes, rig.events
 }
 
 // fuzzRequest builds the POST the fuzzer described.
@@ -96,20 +100,25 @@ func fuzzRequest(body []byte, contentType, rawQuery string) *http.Request {
 // allowedCodes are the only answers the handler may give.
 var allowedCodes = map[int]bool{200: true, 400: true, 401: true, 413: true, 415: true, 500: true, 503: true}
 
-// checkFuzzAnswer asserts the properties every fuzzed request must keep.
-func checkFuzzAnswer(t *testing.T, gw mfspay.Gateway, authentic bool, code int, got []mfspay.Event) {
+// checkFuzzAnswers asserts the properties every fuzzed request must keep.
+func checkFuzzAnswers(t *testing.T, gw mfspay.Gateway, authentic bool, codes [2]int, got []mfspay.Event) {
 	t.Helper()
-	if !allowedCodes[code] {
-		t.Fatalf("unexpected status %d", code)
-	}
-	if !authentic && code >= 200 && code < 300 {
-		t.Fatalf("an unauthenticated notification was answered %d", code)
+	for _, code := range codes {
+		if !allowedCodes[code] {
+			t.Fatalf("unexpected status %d", code)
+		}
+		if !authentic && code >= 200 && code < 300 {
+			t.Fatalf("an unauthenticated notification was answered %d", code)
+		}
 	}
 	if !authentic && len(got) > 0 {
 		t.Fatalf("an unauthenticated notification reached the callback: %+v", got)
 	}
 	if len(got) > 1 {
-		t.Fatalf("one request delivered %d events", len(got))
+		t.Fatalf("one notification sent twice was delivered %d times", len(got))
+	}
+	if codes[0] == 200 && codes[1] != 200 {
+		t.Fatalf("an accepted notification was answered %d when repeated", codes[1])
 	}
 	for _, e := range got {
 		if e.ID == "" || e.Provider != gw.Provider() || !gw.Capabilities().Supports(e.Type) {
@@ -160,26 +169,28 @@ func FuzzHandlerEazzPay(f *testing.F) {
 	f.Add([]byte(`{"payment_id":1}`), "", "text/plain", "", uint8(modeCurrent))
 
 	gw := newFuzzEazzPay(f)
-	rig := newFuzzRig(f, gw)
 	f.Fuzz(func(t *testing.T, body []byte, header, contentType, rawQuery string, mode uint8) {
-		r := fuzzRequest(body, contentType, rawQuery)
-		switch mode % modeCount {
-		case modeCurrent:
-			r.Header.Set(eazzpay.SecretHeader, fuzzEazzSecret)
-		case modePrevious:
-			r.Header.Set(eazzpay.SecretHeader, fuzzEazzOldSecret)
-		case modeFuzzed:
-			r.Header.Set(eazzpay.SecretHeader, header)
-		case modeRepeated:
-			r.Header.Add(eazzpay.SecretHeader, fuzzEazzSecret)
-			r.Header.Add(eazzpay.SecretHeader, header)
+		build := func() *http.Request {
+			r := fuzzRequest(body, contentType, rawQuery)
+			switch mode % modeCount {
+			case modeCurrent:
+				r.Header.Set(eazzpay.SecretHeader, fuzzEazzSecret)
+			case modePrevious:
+				r.Header.Set(eazzpay.SecretHeader, fuzzEazzOldSecret)
+			case modeFuzzed:
+				r.Header.Set(eazzpay.SecretHeader, header)
+			case modeRepeated:
+				r.Header.Add(eazzpay.SecretHeader, fuzzEazzSecret)
+				r.Header.Add(eazzpay.SecretHeader, header)
+			}
+			return r
 		}
-		// The oracle, written independently of the adapter: exactly one
-		// header whose value is one of the configured secrets.
-		values := r.Header.Values(eazzpay.SecretHeader)
+		// The oracle, written apart from the adapter: exactly one header
+		// whose value is one of the configured secrets.
+		values := build().Header.Values(eazzpay.SecretHeader)
 		authentic := len(values) == 1 && (values[0] == fuzzEazzSecret || values[0] == fuzzEazzOldSecret)
 
-		code, got := rig.serve(r)
-		checkFuzzAnswer(t, gw, authentic, code, got)
+		codes, got := deliverTwice(gw, build)
+		checkFuzzAnswers(t, gw, authentic, codes, got)
 	})
 }
