@@ -15,6 +15,8 @@ import (
 	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/providers/eazzpay"
 	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
+	"github.com/mfspay/mfspay/providers/wezopay"
+	"github.com/mfspay/mfspay/providers/wezopay/wezopaytest"
 	"github.com/mfspay/mfspay/webhook"
 )
 
@@ -67,6 +69,53 @@ func ExampleNew() {
 	// Output:
 	// payment.completed 100.00 bkash confirmed=false
 	// transaction.received 100.00 bkash confirmed=false
+}
+
+// With Confirm, a WezoPay notification is checked with the provider before
+// it is delivered: a validly signed "paid" for a payment WezoPay still has as
+// pending (a replay, or a forgery by someone holding the secret) is answered
+// 503 and never delivered; the real one is delivered with WezoPay's own view
+// of the payment.
+func ExampleConfirm() {
+	mux := http.NewServeMux()
+	shop := httptest.NewServer(mux)
+	defer shop.Close()
+	sim := wezopaytest.NewServer()
+	defer sim.Close()
+	gw, err := wezopay.FromSettings(sim.SettingsMap(), mfspay.Resilience{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	paid := make(chan string, 1)
+	mux.Handle("/webhooks/{provider}", webhook.New(func(ctx context.Context, e *mfspay.Event) error {
+		d, _ := webhook.DeliveryFrom(ctx)
+		paid <- fmt.Sprintf("%s %s %s confirmed=%t", e.Type, e.Payment.Amount, e.Payment.TrxID, d.Confirmed)
+		return nil
+	}, webhook.Route(gw), webhook.Confirm()))
+
+	co, err := gw.CreatePayment(context.Background(), mfspay.CreatePaymentRequest{
+		InvoiceID: "INV-2002", Amount: mfspay.Taka(250),
+		SuccessURL: "https://shop.example/paid", CancelURL: "https://shop.example/cart",
+		WebhookURL: shop.URL + "/webhooks/wezopay",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	forged := fmt.Sprintf(`{"event":"payment.completed","token":%q,"invoice_id":"INV-2002","status":"paid",`+
+		`"amount":250.00,"trx_id":"FAKE000001","paid_at":"2026-06-08T11:45:00Z"}`, co.PaymentID)
+	r := httptest.NewRequest(http.MethodPost, "/webhooks/wezopay", strings.NewReader(forged))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set(wezopay.SignatureHeader, webhook.SignHMACSHA256([]byte(forged), sim.WebhookSecret()))
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, r)
+	fmt.Println("forged:", w.Code)
+
+	_ = sim.Pay(context.Background(), co.PaymentID, simctl.Payer{TrxID: "8N2K3TEST12"})
+	fmt.Println("genuine:", <-paid)
+	// Output:
+	// forged: 503
+	// genuine: payment.completed 250.00 8N2K3TEST12 confirmed=true
 }
 
 // Providers that cannot share one path pattern get a handler each.
