@@ -21,6 +21,8 @@ func TestConfirmation(t *testing.T) {
 	unknown.Status = mfspay.StatusUnknown
 	other := paid
 	other.InvoiceID = "INV-OTHER"
+	otherID := paid
+	otherID.PaymentID = "pay_OTHER"
 
 	claimPaid := paidBody("evt_1", "INV-1", mfspay.Taka(250))
 	claimPending := claimPaid
@@ -40,7 +42,8 @@ func TestConfirmation(t *testing.T) {
 		{"claim pending, provider paid", claimPending, &paid, nil, 200, mfspay.EventPaymentCompleted},
 		{"claim pending, provider pending", claimPending, &pending, nil, 200, mfspay.EventPaymentPending},
 		{"provider status unmapped", claimPaid, &unknown, nil, 503, ""},
-		{"provider returns another payment", claimPaid, &other, nil, 400, ""},
+		{"provider returns another invoice", claimPaid, &other, nil, 400, ""},
+		{"provider returns another payment id", claimPaid, &otherID, nil, 400, ""},
 		{"provider does not know it", claimPaid, nil, nil, 503, ""},
 		{"provider unavailable", claimPaid, &paid, &mfspay.Error{Kind: mfspay.ErrUnavailable}, 503, ""},
 		{"breaker open", claimPaid, &paid, &mfspay.Error{Kind: mfspay.ErrCircuitOpen}, 503, ""},
@@ -52,6 +55,10 @@ func TestConfirmation(t *testing.T) {
 			gw := newFake("fake")
 			if tt.provider != nil {
 				gw.setPayment(*tt.provider)
+			}
+			if tt.provider == &otherID {
+				// Verified by invoice, the provider answers with another payment id.
+				gw.verifyFn = func(mfspay.PaymentRef) (*mfspay.Payment, error) { return &otherID, nil }
 			}
 			if tt.verifyErr != nil {
 				gw.verifyFn = func(mfspay.PaymentRef) (*mfspay.Payment, error) { return nil, tt.verifyErr }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -298,3 +299,18 @@ func TestNewPanicsOnMisuse(t *testing.T) {
 	assert.Panics(t, func() { webhook.New(cb, webhook.Route(newFake("a")), webhook.Route(newFake("a"))) })
 	assert.Panics(t, func() { webhook.New(cb, webhook.Route(newFake("a"))).For("b") })
 }
+
+func TestUnreadableBody(t *testing.T) {
+	var rec recorder
+	h := webhook.New(rec.callback, webhook.Route(newFake("fake")))
+	r := signedRequest("/", paidBody("evt_cut", "INV", 1).bytes(t))
+	r.Body = io.NopCloser(io.MultiReader(strings.NewReader(`{"id":`), errReader{}))
+	r.ContentLength = -1
+	code, _ := do(h, r)
+	assert.Equal(t, http.StatusBadRequest, code, "a body cut off mid-way is malformed")
+	assert.Zero(t, rec.calls.Load())
+}
+
+type errReader struct{}
+
+func (errReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }

@@ -157,3 +157,21 @@ func TestStateString(t *testing.T) {
 	assert.Equal(t, "in-flight", webhook.InFlight.String())
 	assert.Equal(t, "invalid", webhook.State(0).String())
 }
+
+func TestMemoryStoreCommitAfterTheLeaseWasForgotten(t *testing.T) {
+	ctx := context.Background()
+	clock := newManualClock()
+	s := webhook.NewMemoryStore(webhook.MaxEntries(2), webhook.Clock(clock.Now))
+	r := reserve(t, s, "slow", time.Second)
+	clock.Advance(time.Second)
+	reserve(t, s, "a", time.Hour) // sweeps the expired lease
+	reserve(t, s, "b", time.Hour)
+	require.ErrorIs(t, s.Commit(ctx, "slow", r.Token, time.Hour), webhook.ErrStoreFull,
+		"no room, and no lease is dropped for it")
+
+	clock.Advance(time.Hour)
+	require.NoError(t, s.Commit(ctx, "slow", r.Token, time.Hour))
+	assert.Equal(t, webhook.Delivered, reserve(t, s, "slow", time.Minute).State,
+		"a commit whose lease was forgotten still records the delivery")
+	assert.LessOrEqual(t, s.Len(), 2)
+}
