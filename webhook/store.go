@@ -17,6 +17,13 @@ import (
 // Implementations must be safe for concurrent use. An error from any method
 // means the store is unavailable; the handler then answers 503 so the
 // provider retries later.
+//
+// A shared store maps naturally onto one key per event, for instance in
+// Redis: Reserve is SET key <random token> NX PX lease, and when the key
+// exists, its value tells Delivered ("done") from InFlight (a token);
+// Commit is SET key "done" PX ttl; Release deletes the key only if it still
+// holds token (a compare-and-delete script), so a replica whose lease ran
+// out cannot drop the lease of the replica that took over.
 type Store interface {
 	// Reserve atomically claims key for one delivery lasting at most lease.
 	// It reports Acquired with a fresh token when nobody holds the key,
