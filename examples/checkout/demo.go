@@ -108,10 +108,11 @@ func (c *demoCustomer) buy(ctx context.Context, g gatewayInfo, p product) (demoR
 			if err != nil {
 				return err
 			}
+			res.OrderID = resp.Header.Get(orderIDHeader) // also set when the payment could not start.
 			if resp.StatusCode != http.StatusSeeOther {
 				return fmt.Errorf("the shop answered %s, want a 303 redirect to %s", resp.Status, g.Title)
 			}
-			res.OrderID, hostedURL = resp.Header.Get(orderIDHeader), resp.Header.Get("Location")
+			hostedURL = resp.Header.Get("Location")
 			if res.OrderID == "" || hostedURL == "" {
 				return errors.New("the shop's redirect names no order or no payment page")
 			}

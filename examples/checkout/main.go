@@ -86,6 +86,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 
 	fmt.Fprintf(stdout, "Bazaar is open: %s\n", a.URL)
 	for _, g := range a.shop.gateways {
+		if g.Real && *publicURL == "" {
+			fmt.Fprintf(stderr, "checkout: warning: %s is real but -public-url is not set: it cannot reach %s/webhooks/%s\n", g.Title, a.URL, g.Name)
+		}
 		if g.Real {
 			fmt.Fprintf(stdout, "  %-8s real API, adapter %s; its notifications go to %s/webhooks/%s\n", g.Title, g.Via, a.URL, g.Name)
 		} else {

@@ -1,0 +1,79 @@
+// Command checkout is a small merchant shop that takes bKash, Nagad, Rocket
+// and Upay payments through mfspay, with WezoPay and EazzPay behind one
+// mfspay.Gateway interface. It is the README's main command:
+//
+//	go run ./examples/checkout -demo            # one scripted purchase per provider, then exit
+//	go run ./examples/checkout -demo -plugins   # the same with the adapters as plugin binaries
+//	go run ./examples/checkout                  # serve the shop on http://127.0.0.1:8080
+//
+// # What the shop does
+//
+// The product page lists two products priced to the poisha. The customer
+// picks one and a gateway; the shop records an order with its own invoice id,
+// calls CreatePayment with WebhookURL set to its /webhooks/{provider} endpoint,
+// and redirects (303) to the provider's hosted page. The customer pays there
+// and is sent back to /orders/{id}/success (or /cancel).
+//
+// Coming back proves nothing: an order becomes PAID only in the webhook
+// callback, from a payment.completed event that the webhook.Handler has
+// authenticated on its raw bytes, de-duplicated, and whose amount equals the
+// order's (webhook.ExpectAmount; a mismatch is refused, shown on the order
+// page and logged). For WezoPay, which can be asked about a payment, the
+// handler also confirms every event with VerifyPayment (webhook.Confirm) and
+// the callback accepts only confirmed events. EazzPay documents no verify
+// API, so its IPN is trusted on two things only: the shared client secret it
+// carries (compared in constant time) and the amount check. EazzPay's separate
+// wallet-transaction notification adds the sender and transaction id to the
+// order it names but never marks one paid.
+//
+// Routes:
+//
+//	GET  /                       products, gateways, recent notification answers
+//	POST /orders                 create the order and the payment, 303 to the hosted page
+//	GET  /orders/{id}            the order page (refreshes itself while awaiting payment)
+//	GET  /orders/{id}/success    the return pages: the order page with a welcome-back note
+//	GET  /orders/{id}/cancel
+//	GET  /orders/{id}/status     the order as JSON
+//	POST /webhooks/{provider}    notifications from wezopay and eazzpay
+//
+// # Offline by default
+//
+// With no environment set, the shop starts the WezoPay and EazzPay simulators
+// (wezopaytest, eazzpaytest) on 127.0.0.1, hosted pages included, and points
+// the adapters at them; EazzPay's merchant webhook URL (its wallet-transaction
+// notifications) is the shop's /webhooks/eazzpay. Each simulator's dashboard,
+// /_dashboard, lists its payments and every notification delivery with its
+// attempts and the shop's answer codes; the shop's pages link to both.
+//
+// These variables switch a provider to its real API:
+//
+//	MFSPAY_WEZOPAY_API_KEY          WezoPay's API key; setting it selects the real WezoPay
+//	MFSPAY_WEZOPAY_WEBHOOK_SECRETS  its webhook secrets, comma-separated (required with the key)
+//	MFSPAY_WEZOPAY_BASE_URL         optional, default https://wezopay.com/api/v1
+//	MFSPAY_EAZZPAY_CLIENT_SECRET    EazzPay's client secret; setting it selects the real EazzPay
+//	MFSPAY_EAZZPAY_BASE_URL         optional, default https://pay.eazzpay.com/api/v1
+//	                                (sandbox: https://sandbox.eazzpay.com/api/v1)
+//
+// A real provider must reach the shop: pass -public-url with the shop's
+// public base URL (https://shop.example); notifications then go to
+// https://shop.example/webhooks/{wezopay,eazzpay}. EazzPay's 100-character URL
+// limit applies to it. -demo pays on the simulators' hosted pages, so it
+// refuses to run while any of these variables is set.
+//
+// # Flags
+//
+//	-addr HOST:PORT   where the shop listens (default 127.0.0.1:8080; -demo picks a free port unless set)
+//	-public-url URL   where customers and providers reach the shop (default http://ADDR)
+//	-demo             script one purchase per provider, print a report, exit 0 or, on any failure, 1
+//	-step-timeout D   -demo's limit on each step (default 10s)
+//	-plugins          run the adapters as plugin binaries: built with go build into a temporary
+//	                  directory (run from inside the mfspay repository), opened with plugins.Open
+//	-plugin-dir DIR   with -plugins: use the mfspay-plugin-* binaries in DIR (plugins.Discover)
+//	-v                log every notification and plugin line
+//
+// The demo is a customer scripted over plain HTTP: it orders on the shop,
+// follows the redirect, reads the hosted page's form from its HTML, posts it,
+// follows the redirect back, and waits until the shop's order is paid with
+// the wallet details the customer typed. A browser test (browser_test.go)
+// does the same in headless Chromium.
+package main

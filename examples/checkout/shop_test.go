@@ -1,0 +1,128 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/mfspay/mfspay"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// evil is customer input that would run script if printed unescaped.
+const evil = `<script>alert("x")</script><img src=x onerror=alert(1)>"' &`
+
+func TestOrderPageEscapesUserData(t *testing.T) {
+	a := startTestApp(t, appConfig{})
+	for _, provider := range []string{"wezopay", "eazzpay"} {
+		t.Run(provider, func(t *testing.T) {
+			o := placeOrder(t, a, catalog[0].ID, provider, evil)
+			require.Equal(t, evil, o.CustomerName, "stored as typed")
+			for _, path := range []string{"/orders/" + o.ID, "/orders/" + o.ID + "/success"} {
+				code, page := getPage(t, a.URL+path)
+				require.Equal(t, http.StatusOK, code)
+				assert.NotContains(t, page, "<script>")
+				assert.NotContains(t, page, "<img")
+				assert.Contains(t, page, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;")
+				customer, _ := elementText([]byte(page), "customer")
+				assert.Contains(t, customer, evil, "shown as text")
+			}
+		})
+	}
+}
+
+func TestProductPageEscapesRejectedInput(t *testing.T) {
+	a := startTestApp(t, appConfig{})
+	code, page := postForm(t, a.URL+"/orders", url.Values{
+		"product": {catalog[0].ID}, "provider": {"wezopay"}, "name": {evil}, "phone": {"not a phone"},
+	})
+	require.Equal(t, http.StatusBadRequest, code)
+	assert.NotContains(t, page, "<script>")
+	assert.Contains(t, page, `value="&lt;script&gt;`)
+}
+
+func TestCreateOrderValidates(t *testing.T) {
+	a := startTestApp(t, appConfig{})
+	tests := []struct {
+		name string
+		form url.Values
+		want string
+	}{
+		{"unknown product", url.Values{"product": {"nope"}, "provider": {"wezopay"}, "name": {"Karim"}}, "Choose a product."},
+		{"unknown provider", url.Values{"product": {catalog[0].ID}, "provider": {"bkash-direct"}, "name": {"Karim"}}, "Choose how to pay."},
+		{"no name", url.Values{"product": {catalog[0].ID}, "provider": {"eazzpay"}, "name": {"  "}}, "Enter your name"},
+		{"long name", url.Values{"product": {catalog[0].ID}, "provider": {"eazzpay"}, "name": {strings.Repeat("n", 61)}}, "Enter your name"},
+		{"bad phone", url.Values{"product": {catalog[0].ID}, "provider": {"eazzpay"}, "name": {"Karim"}, "phone": {"call me"}}, "Enter a phone number"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, page := postForm(t, a.URL+"/orders", tt.form)
+			assert.Equal(t, http.StatusBadRequest, code)
+			msg, _ := elementText([]byte(page), "error")
+			assert.Contains(t, msg, tt.want)
+		})
+	}
+	assert.Empty(t, a.sims.wezo.Requests(), "nothing reached a provider")
+	assert.Empty(t, a.sims.eazz.Requests())
+}
+
+func TestOrderStatusJSON(t *testing.T) {
+	a := startTestApp(t, appConfig{})
+	o := placeOrder(t, a, catalog[1].ID, "eazzpay", "Karim")
+
+	code, body := getPage(t, a.URL+"/orders/"+o.ID+"/status")
+	require.Equal(t, http.StatusOK, code)
+	var got map[string]any
+	require.NoError(t, json.Unmarshal([]byte(body), &got))
+	assert.Equal(t, "awaiting_payment", got["status"])
+	assert.Equal(t, "349.75", got["amount"], "an exact decimal string")
+	assert.Equal(t, o.InvoiceID, got["invoice_id"])
+
+	code, _ = getPage(t, a.URL+"/orders/nope/status")
+	assert.Equal(t, http.StatusNotFound, code)
+	code, _ = getPage(t, a.URL+"/orders/nope")
+	assert.Equal(t, http.StatusNotFound, code)
+}
+
+func TestPagesLinkTheDashboards(t *testing.T) {
+	a := startTestApp(t, appConfig{})
+	o := placeOrder(t, a, catalog[0].ID, "wezopay", "Karim")
+	for _, path := range []string{"/", "/orders/" + o.ID} {
+		_, page := getPage(t, a.URL+path)
+		assert.Contains(t, page, `href="`+a.sims.wezo.URL+`/_dashboard"`, path)
+		assert.Contains(t, page, `href="`+a.sims.eazz.URL+`/_dashboard"`, path)
+	}
+	code, dash := getPage(t, a.sims.wezo.URL+"/_dashboard")
+	require.Equal(t, http.StatusOK, code)
+	assert.Contains(t, dash, o.InvoiceID)
+}
+
+func TestOrderStore(t *testing.T) {
+	s := newOrderStore()
+	o := s.create(catalog[0], "wezopay", "Karim", "")
+	assert.Len(t, o.InvoiceID, 12, "fits EazzPay's 6-15 character reference")
+	paid := mfspay.Payment{InvoiceID: o.InvoiceID, Amount: o.Amount, PaymentID: "pay_1", TrxID: "TRX123456"}
+
+	_, err := s.markPaid("eazzpay", paid, "x")
+	assert.ErrorIs(t, err, errUnknownOrder, "an invoice belongs to one provider")
+	short := paid
+	short.Amount--
+	_, err = s.markPaid("wezopay", short, "x")
+	assert.ErrorIs(t, err, errAmountMismatch)
+	assert.Equal(t, statusAwaiting, s.mustGet(t, o.ID).Status)
+
+	got, err := s.markPaid("wezopay", paid, "verified")
+	require.NoError(t, err)
+	assert.Equal(t, statusPaid, got.Status)
+	again, err := s.markPaid("wezopay", paid, "verified")
+	require.NoError(t, err)
+	assert.Equal(t, got, again, "idempotent")
+
+	closed, ok := s.markClosed("wezopay", o.InvoiceID, statusCancelled)
+	require.True(t, ok)
+	assert.Equal(t, statusPaid, closed.Status, "paid is final")
+	assert.Len(t, closed.Alerts, 1)
+}
