@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"google.golang.org/grpc/codes"
+
 	"github.com/mfspay/mfspay"
 	pb "github.com/mfspay/mfspay/plugins/proto"
 )
@@ -255,6 +257,11 @@ func (c *Client) callError(ctx context.Context, op string, inst *instance, err e
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return c.contextError(op, ctxErr, true)
+	}
+	if _, ok := ctx.Deadline(); ok && statusCode(err) == codes.DeadlineExceeded {
+		// The plugin's copy of the deadline can fire a moment before the
+		// caller's own timer does: it is the same deadline.
+		return c.contextError(op, context.DeadlineExceeded, true)
 	}
 	e := c.unavailable(op, "the plugin connection failed", err)
 	if inst.waitExit(250 * time.Millisecond) {
