@@ -1,0 +1,198 @@
+package nodipay
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/mfspay/mfspay"
+)
+
+// ProviderName is the name the adapter reports from Provider, and the
+// <name> of its plugin binary, mfspay-plugin-nodipay.
+const ProviderName = "nodipay"
+
+// DefaultBaseURL is NodiPay's API base.
+const DefaultBaseURL = "https://api.nodipay.example/v1"
+
+// SignatureHeader carries a webhook's timestamp and signatures.
+const SignatureHeader = "Nodi-Signature"
+
+// DefaultWebhookTolerance is how far a webhook's signed time may be from
+// the receiver's clock, either way.
+const DefaultWebhookTolerance = 5 * time.Minute
+
+// The names FromSettings reads.
+const (
+	SettingBaseURL          = "base_url"
+	SettingAPIKey           = "api_key"
+	SettingWebhookSecrets   = "webhook_secrets"
+	SettingWebhookTolerance = "webhook_tolerance"
+)
+
+// Config configures a NodiPay gateway.
+type Config struct {
+	// BaseURL is the API base, ending in /v1; empty means DefaultBaseURL.
+	BaseURL string
+	// APIKey is the merchant's secret key ("nsk_…"). Required.
+	APIKey string
+	// WebhookSecrets verify incoming webhooks; any of them is accepted, so a
+	// secret can be rotated without rejecting webhooks in flight. With none,
+	// every webhook fails authentication.
+	WebhookSecrets []string
+	// WebhookTolerance bounds the age (and clock skew) of a webhook; zero
+	// means DefaultWebhookTolerance.
+	WebhookTolerance time.Duration
+	// Now tells the time for webhook checks; nil means time.Now.
+	Now func() time.Time
+	// Resilience configures retries and the circuit breaker.
+	Resilience mfspay.Resilience
+}
+
+// gateway is the NodiPay adapter; New wraps it in the breaker.
+type gateway struct {
+	base      string // API base without a trailing slash
+	apiKey    string
+	secrets   []string
+	tolerance time.Duration
+	now       func() time.Time
+	http      *mfspay.HTTPClient
+}
+
+// New returns a NodiPay gateway with payment-safe retries and a circuit
+// breaker. A bad Config is an ErrInvalidRequest naming the field.
+func New(cfg Config) (mfspay.Gateway, error) {
+	g, err := newGateway(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return cfg.Resilience.Wrap(g), nil
+}
+
+func newGateway(cfg Config) (*gateway, error) {
+	const op = "configure"
+	if cfg.APIKey == "" {
+		return nil, mfspay.Invalid(ProviderName, op, SettingAPIKey, "is required")
+	}
+	for i := 0; i < len(cfg.APIKey); i++ {
+		if c := cfg.APIKey[i]; c <= ' ' || c >= 0x7f {
+			// Said without quoting the key, which is a secret.
+			return nil, mfspay.Invalid(ProviderName, op, SettingAPIKey, "must be printable ASCII without spaces")
+		}
+	}
+	base := cfg.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" {
+		return nil, mfspay.Invalid(ProviderName, op, SettingBaseURL, "must be an absolute http or https URL without query")
+	}
+	if cfg.WebhookTolerance < 0 {
+		return nil, mfspay.Invalid(ProviderName, op, SettingWebhookTolerance, "must not be negative")
+	}
+	g := &gateway{
+		base:      strings.TrimRight(base, "/"),
+		apiKey:    cfg.APIKey,
+		tolerance: cfg.WebhookTolerance,
+		now:       cfg.Now,
+	}
+	if g.tolerance == 0 {
+		g.tolerance = DefaultWebhookTolerance
+	}
+	if g.now == nil {
+		g.now = time.Now
+	}
+	for _, s := range cfg.WebhookSecrets {
+		if s != "" {
+			g.secrets = append(g.secrets, s)
+		}
+	}
+	// The client scrubs the key and every secret from the provider text it
+	// keeps in errors.
+	g.http = cfg.Resilience.HTTPClient(ProviderName, append([]string{cfg.APIKey}, g.secrets...)...)
+	return g, nil
+}
+
+// FromSettings builds the same gateway as New from string settings:
+// "base_url" (optional), "api_key" (required), "webhook_secrets"
+// (comma-separated, spaces around each ignored) and "webhook_tolerance"
+// (optional, a Go duration such as "5m"). Other keys are ignored. It is the
+// plugin's factory.
+func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+	cfg := Config{
+		BaseURL:    strings.TrimSpace(settings[SettingBaseURL]),
+		APIKey:     settings[SettingAPIKey],
+		Resilience: r,
+	}
+	for _, s := range strings.Split(settings[SettingWebhookSecrets], ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			cfg.WebhookSecrets = append(cfg.WebhookSecrets, s)
+		}
+	}
+	if v := strings.TrimSpace(settings[SettingWebhookTolerance]); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, mfspay.Invalid(ProviderName, "configure", SettingWebhookTolerance, "must be a positive duration such as 5m")
+		}
+		cfg.WebhookTolerance = d
+	}
+	return New(cfg)
+}
+
+// Provider returns ProviderName.
+func (g *gateway) Provider() string { return ProviderName }
+
+// maxPerPage is NodiPay's page-size limit.
+const maxPerPage = 100
+
+// WebhookTimestampedHMAC names NodiPay's webhook scheme: an HMAC-SHA256 over
+// the delivery time and the raw body, with a freshness window. mfspay names
+// no such scheme, so the conformance suite forges it through the header's
+// name (Nodi-Signature).
+const WebhookTimestampedHMAC mfspay.WebhookAuth = "hmac-sha256-timestamped"
+
+// Capabilities: verify by invoice or payment id, list with a status filter,
+// and signed webhooks for every final status.
+func (g *gateway) Capabilities() mfspay.Capabilities {
+	return mfspay.Capabilities{
+		VerifyByInvoice:   true,
+		VerifyByPaymentID: true,
+		List:              true,
+		ListByStatus:      true,
+		MaxPerPage:        maxPerPage,
+		Webhook:           WebhookTimestampedHMAC,
+		EventTypes: []mfspay.EventType{
+			mfspay.EventPaymentCompleted,
+			mfspay.EventPaymentFailed,
+			mfspay.EventPaymentCancelled,
+			mfspay.EventPaymentExpired,
+		},
+	}
+}
+
+// headers are sent with every API request.
+func (g *gateway) headers(withBody bool) http.Header {
+	h := http.Header{
+		"Authorization": {"Bearer " + g.apiKey},
+		"Accept":        {"application/json"},
+	}
+	if withBody {
+		h["Content-Type"] = []string{"application/json"}
+	}
+	return h
+}
+
+// withProvider stamps the shared validation's errors with this provider.
+func withProvider(err error) error {
+	if e, ok := err.(*mfspay.Error); ok {
+		c := *e
+		c.Provider = ProviderName
+		return &c
+	}
+	return err
+}
+
+var _ mfspay.Gateway = (*gateway)(nil)
