@@ -100,20 +100,20 @@ func TestVerifyUnlistedStatusIsUnknown(t *testing.T) {
 // NodiPay promises is never half-read into a Payment.
 func TestVerifyMalformedAnswersAreUnavailable(t *testing.T) {
 	for name, body := range map[string]string{
-		"fractional amount":   paymentJSON(`"amount":250.5`),
-		"exponent amount":     paymentJSON(`"amount":2.505e4`),
-		"string amount":       paymentJSON(`"amount":"25050"`),
-		"negative amount":     paymentJSON(`"amount":-25050`),
-		"zero amount":         paymentJSON(`"amount":0`),
-		"overflowing amount":  paymentJSON(`"amount":99999999999999999999`),
-		"other currency":      paymentJSON(`"currency":"USD"`),
-		"no id":               paymentJSON(`"id":""`),
-		"another payment":     paymentJSON(`"id":"pay_ffffffffffffffffffff"`),
-		"no status":           paymentJSON(`"status":""`),
-		"no invoice":          paymentJSON(`"invoice_id":""`),
-		"bad time":            paymentJSON(`"paid_at":"yesterday"`),
-		"not json":            `<html>ok</html>`,
-		"array":               `[]`,
+		"fractional amount":  paymentJSON(`"amount":250.5`),
+		"exponent amount":    paymentJSON(`"amount":2.505e4`),
+		"string amount":      paymentJSON(`"amount":"25050"`),
+		"negative amount":    paymentJSON(`"amount":-25050`),
+		"zero amount":        paymentJSON(`"amount":0`),
+		"overflowing amount": paymentJSON(`"amount":99999999999999999999`),
+		"other currency":     paymentJSON(`"currency":"USD"`),
+		"no id":              paymentJSON(`"id":""`),
+		"another payment":    paymentJSON(`"id":"pay_ffffffffffffffffffff"`),
+		"no status":          paymentJSON(`"status":""`),
+		"no invoice":         paymentJSON(`"invoice_id":""`),
+		"bad time":           paymentJSON(`"paid_at":"yesterday"`),
+		"not json":           `<html>ok</html>`,
+		"array":              `[]`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			gw := stub(t, func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, body) })
