@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -15,6 +16,9 @@ import (
 	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/providers/eazzpay"
 	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
+	"github.com/mfspay/mfspay/providers/wezopay"
+	"github.com/mfspay/mfspay/providers/wezopay/wezopaytest"
+	"github.com/mfspay/mfspay/webhook"
 )
 
 // The deliberately broken adapters below each wrap a real one and get one
@@ -63,6 +67,16 @@ func (g leaksSettings) ParseWebhook(ctx context.Context, req mfspay.WebhookReque
 	return ev, g.leak(err)
 }
 
+// leakingSettings wraps gw in a leaksSettings holding all of settings.
+func leakingSettings(gw mfspay.Gateway, settings map[string]string) mfspay.Gateway {
+	var parts []string
+	for k, v := range settings {
+		parts = append(parts, k+"="+v)
+	}
+	sort.Strings(parts)
+	return leaksSettings{gw, strings.Join(parts, " ")}
+}
+
 // retriesBlindly repeats a create that failed ambiguously, without asking
 // the provider whether the first one happened.
 type retriesBlindly struct{ mfspay.Gateway }
@@ -95,6 +109,22 @@ func (g overclaims) Capabilities() mfspay.Capabilities {
 	return caps
 }
 
+// signsForItself "authenticates" a notification by signing it with its own
+// secret first, so anything parses.
+type signsForItself struct {
+	mfspay.Gateway
+	secret string
+}
+
+func (g signsForItself) ParseWebhook(ctx context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
+	req.Header = req.Header.Clone()
+	if req.Header == nil {
+		req.Header = http.Header{}
+	}
+	req.Header.Set(wezopay.SignatureHeader, webhook.SignHMACSHA256(req.Body, g.secret))
+	return g.Gateway.ParseWebhook(ctx, req)
+}
+
 // brokenCase is a broken adapter and the rules that must catch it.
 type brokenCase struct {
 	name string
@@ -108,15 +138,8 @@ type brokenCase struct {
 
 var eazzPayBreakages = []brokenCase{
 	{
-		name: "LeaksItsAPIKeyInErrors",
-		wrap: func(gw mfspay.Gateway, settings map[string]string) mfspay.Gateway {
-			var parts []string
-			for k, v := range settings {
-				parts = append(parts, k+"="+v)
-			}
-			sort.Strings(parts)
-			return leaksSettings{gw, strings.Join(parts, " ")}
-		},
+		name:     "LeaksItsAPIKeyInErrors",
+		wrap:     leakingSettings,
 		mustFail: []string{"Hygiene/NoSecretInErrorsWhenProviderEchoesSecrets", "Hygiene/NoSecretInAnyErrorOfTheRun"},
 		mustPass: []string{"Create/ReturnsPendingCheckout", "Hygiene/NoSecretInLogs"},
 	},
@@ -147,6 +170,31 @@ var eazzPayBreakages = []brokenCase{
 	},
 }
 
+var wezoPayBreakages = []brokenCase{
+	{
+		name:     "PendingReportedAsPaid",
+		wrap:     func(gw mfspay.Gateway, _ map[string]string) mfspay.Gateway { return pendingAsPaid{gw} },
+		mustFail: []string{"Verify/ByInvoiceReturnsThePendingPayment", "Verify/ByPaymentIDReturnsThePendingPayment"},
+		mustPass: []string{"Create/ReturnsPendingCheckout", "Status/PaidAfterPay"},
+	},
+	{
+		name: "SkipsSignatureCheck",
+		wrap: func(gw mfspay.Gateway, settings map[string]string) mfspay.Gateway {
+			return signsForItself{gw, settings[wezopaytest.SettingWebhookSecrets]}
+		},
+		mustFail: []string{
+			"Webhooks/RejectsTamperedBody", "Webhooks/RejectsWrongAuthentication", "Webhooks/RejectsMissingAuthentication",
+		},
+		mustPass: []string{"Webhooks/ParsesGenuineNotificationAfterPay", "Webhooks/RedeliveryHasSameEventID"},
+	},
+	{
+		name:     "LeaksItsAPIKeyInErrors",
+		wrap:     leakingSettings,
+		mustFail: []string{"Hygiene/NoSecretInErrorsWhenProviderEchoesSecrets", "Hygiene/NoSecretInAnyErrorOfTheRun"},
+		mustPass: []string{"Create/ReturnsPendingCheckout", "Hygiene/NoSecretInLogs"},
+	},
+}
+
 // TestBrokenAdaptersFailTheMatchingRules runs the suite, with the same rule
 // code as every other test here, against adapters broken on purpose, and
 // checks that the rules meant to catch each breakage fail.
@@ -157,6 +205,14 @@ func TestBrokenAdaptersFailTheMatchingRules(t *testing.T) {
 			sim := eazzpaytest.NewServer()
 			t.Cleanup(sim.Close)
 			runBroken(t, bc, sim, eazzpay.FromSettings)
+		})
+	}
+	for _, bc := range wezoPayBreakages {
+		t.Run("WezoPay/"+bc.name, func(t *testing.T) {
+			t.Parallel()
+			sim := wezopaytest.NewServer()
+			t.Cleanup(sim.Close)
+			runBroken(t, bc, sim, wezopay.FromSettings)
 		})
 	}
 }

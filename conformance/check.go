@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"time"
 
@@ -38,20 +39,56 @@ func (s *suite) newCheck(r Reporter) *check {
 	return c
 }
 
-// gateway returns the rule's gateway, made on first use from the
+// gateway returns the gateway the rules of a group share, made from the
 // simulator's settings with the suite's resilience.
 func (c *check) gateway() *recorded {
 	c.Helper()
 	if c.gw == nil {
-		c.gw = c.makeGateway(c.s.settings.Values, c.resilience())
+		c.gw = c.shared("default", c.s.settings.Values, c.resilience())
 	}
 	return c.gw
+}
+
+// unguarded returns a shared gateway without a circuit breaker, for rules
+// that provoke failures: they must not trip a breaker other rules share,
+// and the Breaker group checks the breaker itself.
+func (c *check) unguarded() *recorded {
+	c.Helper()
+	r := c.resilience()
+	r.Breaker.Disabled = true
+	return c.shared("unguarded", c.s.settings.Values, r)
+}
+
+// shortAttempts returns a shared breaker-less gateway whose attempts time
+// out after d.
+func (c *check) shortAttempts(d time.Duration) *recorded {
+	c.Helper()
+	r := c.resilience()
+	r.Breaker.Disabled = true
+	r.Retry.AttemptTimeout = d
+	return c.shared(fmt.Sprintf("attempts-%v", d), c.s.settings.Values, r)
+}
+
+// badCredentials returns a shared gateway configured with credentials the
+// provider refuses.
+func (c *check) badCredentials() *recorded {
+	c.Helper()
+	return c.shared("bad-credentials", c.s.settings.BadCredentials, c.resilience())
+}
+
+// shared returns the group's gateway called name, made on first use.
+func (c *check) shared(name string, settings map[string]string, r mfspay.Resilience) *recorded {
+	c.Helper()
+	gw, err := c.s.pool.get(name, settings, r)
+	require.NoError(c, err)
+	return c.record(gw)
 }
 
 // resilience returns the suite's test-speed resilience with its logger.
 func (c *check) resilience() mfspay.Resilience { return resilience(c.s.logs.logger()) }
 
-// makeGateway returns another fresh gateway, closed when the rule ends.
+// makeGateway returns a fresh gateway of the rule's own, closed when the
+// rule ends.
 func (c *check) makeGateway(settings map[string]string, r mfspay.Resilience) *recorded {
 	c.Helper()
 	gw, err := c.s.h.MakeGateway(c.ctx, settings, r)
@@ -61,6 +98,11 @@ func (c *check) makeGateway(settings map[string]string, r mfspay.Resilience) *re
 			c.Errorf("closing the gateway: %v", err)
 		}
 	})
+	return c.record(gw)
+}
+
+// record wraps gw so that its errors are recorded under this rule.
+func (c *check) record(gw mfspay.Gateway) *recorded {
 	return &recorded{inner: gw, caps: gw.Capabilities(), rule: c.Name(), log: &c.s.errs}
 }
 

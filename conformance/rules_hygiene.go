@@ -33,7 +33,7 @@ func (s *suite) hygieneRules(r Reporter) {
 			f.Count = 100 // every retry and reconciling lookup sees it too
 			c.fail(f)
 			for _, op := range c.interruptible(co) {
-				err := op.do(c.ctx, c.gateway())
+				err := op.do(c.ctx, c.unguarded())
 				assert.Error(c, err, "%s against a %d", op.name, f.Status)
 				c.noSecretIn(fmt.Sprintf("%s against a %d", op.name, f.Status), err)
 			}
@@ -49,7 +49,7 @@ func (s *suite) hygieneRules(r Reporter) {
 			assert.ErrorIs(c, err, mfspay.ErrInvalidSignature, "a notification without authentication")
 			c.noSecretIn("ParseWebhook of a forgery", err)
 		}
-		bad := c.makeGateway(s.settings.BadCredentials, c.resilience())
+		bad := c.badCredentials()
 		_, err := bad.CreatePayment(c.ctx, s.request(mfspay.Taka(40)))
 		c.noSecretIn("CreatePayment with bad credentials", err)
 	})

@@ -47,7 +47,7 @@ func (s *suite) reads() []readCall {
 func (s *suite) errorRules(r Reporter) {
 	s.rule(r, "WrongCredentialsAreUnauthorized", func(c *check) {
 		_, co := c.newPayment(mfspay.Taka(150)) // a payment that exists, for the reads
-		bad := c.makeGateway(s.settings.BadCredentials, c.resilience())
+		bad := c.badCredentials()
 		req := s.request(mfspay.Taka(150))
 		before := c.requests()
 		_, err := bad.CreatePayment(c.ctx, req)
@@ -88,8 +88,13 @@ func (c *check) checkRateLimited(err error, wait time.Duration, what string) {
 	}
 }
 
+// shortAttempt is the attempt timeout of the rules whose provider answers
+// too late.
+const shortAttempt = 400 * time.Millisecond
+
 // resilienceRules check retries: reads ride out transient failures within
-// the policy, and no failure ever turns one create into two payments.
+// the policy, and no failure ever turns one create into two payments. They
+// provoke failures, so they use a gateway without a breaker.
 func (s *suite) resilienceRules(r Reporter) {
 	reads := s.reads()
 	if len(reads) == 0 {
@@ -97,29 +102,27 @@ func (s *suite) resilienceRules(r Reporter) {
 	}
 	for _, read := range reads {
 		s.rule(r, "Retries"+read.name+"ThroughTransientServerErrors", func(c *check) {
-			_, co := c.newPayment(mfspay.Taka(170))
+			co := c.create(c.unguarded(), s.request(mfspay.Taka(170)))
 			// A proxy's HTML error page, twice: the adapter must neither
 			// choke on the body nor give up.
 			c.fail(simctl.Fault{Status: 502, ContentType: "text/html", Body: "<html><body>502 Bad Gateway</body></html>", Count: 2})
 			before := c.requests()
-			require.NoError(c, read.do(c.ctx, c.gateway(), co))
+			require.NoError(c, read.do(c.ctx, c.unguarded(), co))
 			assert.Equal(c, before+3, c.requests(), "two failed attempts and one that succeeded")
 		})
 		s.rule(r, "Retries"+read.name+"AfterAttemptTimeout", func(c *check) {
-			_, co := c.newPayment(mfspay.Taka(171))
-			res := c.resilience()
-			res.Retry.AttemptTimeout = 400 * time.Millisecond
-			gw := c.makeGateway(s.settings.Values, res)
-			c.fail(simctl.Fault{Delay: 1500 * time.Millisecond})
+			co := c.create(c.unguarded(), s.request(mfspay.Taka(171)))
+			gw := c.shortAttempts(shortAttempt)
+			c.fail(simctl.Fault{Delay: 1500 * time.Millisecond}) // beats shortAttempt
 			before := c.requests()
 			require.NoError(c, read.do(c.ctx, gw, co))
 			assert.Equal(c, before+2, c.requests(), "one attempt timed out, the next succeeded")
 		})
 		s.rule(r, read.name+"UnderPersistentServerErrorsIsUnavailable", func(c *check) {
-			_, co := c.newPayment(mfspay.Taka(172))
+			co := c.create(c.unguarded(), s.request(mfspay.Taka(172)))
 			c.fail(simctl.Fault{Status: 500, Count: 100})
 			before := c.requests()
-			err := read.do(c.ctx, c.gateway(), co)
+			err := read.do(c.ctx, c.unguarded(), co)
 			assert.ErrorIs(c, err, mfspay.ErrUnavailable)
 			n := c.requests() - before
 			assert.GreaterOrEqual(c, n, 2, "a read is retried on 500")
@@ -129,7 +132,7 @@ func (s *suite) resilienceRules(r Reporter) {
 	s.rule(r, "CreateUnderPersistentServerErrorsCreatesNothing", func(c *check) {
 		c.fail(simctl.Fault{Status: 500, Count: 100})
 		req := s.request(mfspay.Taka(173))
-		co, err := c.gateway().CreatePayment(c.ctx, req)
+		co, err := c.unguarded().CreatePayment(c.ctx, req)
 		require.Error(c, err)
 		assert.Nil(c, co)
 		assert.True(c, errors.Is(err, mfspay.ErrUnavailable) || errors.Is(err, mfspay.ErrOutcomeUnknown),
@@ -147,15 +150,13 @@ func (s *suite) resilienceRules(r Reporter) {
 		{"ServerErrorAfterProcessing", simctl.Fault{AfterProcessing: true, Status: 500}, 0},
 		{"ConnectionResetAfterProcessing", simctl.Fault{AfterProcessing: true, Reset: true}, 0},
 		{"TruncatedAnswerAfterProcessing", simctl.Fault{AfterProcessing: true, ResetMidBody: true}, 0},
-		{"TimeoutAfterProcessing", simctl.Fault{AfterProcessing: true, Delay: 1500 * time.Millisecond}, 400 * time.Millisecond},
+		{"TimeoutAfterProcessing", simctl.Fault{AfterProcessing: true, Delay: 1500 * time.Millisecond}, shortAttempt},
 	}
 	for _, tc := range ambiguous {
 		s.rule(r, "AmbiguousCreateNeverDoublesPayment/"+tc.name, func(c *check) {
-			gw := c.gateway()
+			gw := c.unguarded()
 			if tc.timeout > 0 {
-				res := c.resilience()
-				res.Retry.AttemptTimeout = tc.timeout
-				gw = c.makeGateway(s.settings.Values, res)
+				gw = c.shortAttempts(tc.timeout)
 			}
 			c.fail(tc.fault)
 			req := s.request(mfspay.Taka(180))

@@ -32,7 +32,7 @@ func (s *suite) webhookRules(r Reporter) {
 		_, _, ns := paid(c)
 		// Another instance (another replica, another plugin process) must
 		// agree, or de-duplication across replicas fails.
-		other := c.makeGateway(s.settings.Values, c.resilience())
+		other := c.shared("other", s.settings.Values, c.resilience())
 		for _, n := range ns {
 			again, err := c.gateway().ParseWebhook(c.ctx, cloneRequest(n.req))
 			require.NoError(c, err)

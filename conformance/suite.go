@@ -61,6 +61,8 @@ type suite struct {
 	provider string
 	errs     errorLog
 	logs     logCapture
+	// pool holds the gateways of the group that is running.
+	pool *pool
 	// sink receives the provider's notifications and is the origin of every
 	// URL in a request, so nothing leaves the loopback interface.
 	sink   *httptest.Server
@@ -93,7 +95,11 @@ func RunRules(r Reporter, h Harness) {
 				continue
 			}
 		}
-		r.Run(g.name, func(r Reporter) { g.rules(s, r) })
+		r.Run(g.name, func(r Reporter) {
+			s.pool = newPool(h)
+			r.Cleanup(func() { s.pool.close(r) })
+			g.rules(s, r)
+		})
 	}
 }
 
