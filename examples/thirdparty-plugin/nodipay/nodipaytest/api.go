@@ -8,11 +8,12 @@ import (
 	"strconv"
 )
 
-// createRequest is the create body. Amount is read as a json.Number and
-// parsed as an integer: a fraction or exponent is refused, as NodiPay does.
+// createRequest is the create body. Amount is kept raw and must be a bare
+// integer literal: a string, fraction or exponent is refused, as NodiPay
+// does, and no float64 is ever involved.
 type createRequest struct {
 	InvoiceID  string            `json:"invoice_id"`
-	Amount     json.Number       `json:"amount"`
+	Amount     json.RawMessage   `json:"amount"`
 	Currency   string            `json:"currency"`
 	Customer   customer          `json:"customer"`
 	SuccessURL string            `json:"success_url"`
@@ -29,7 +30,6 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 	}
 	var in createRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.UseNumber()
 	if err := dec.Decode(&in); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -39,12 +39,12 @@ func (s *Server) createPayment(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_json", "the body is not a JSON object", "")
 		return
 	}
-	amount, err := strconv.ParseInt(in.Amount.String(), 10, 64)
+	amount, amountOK := poisha(in.Amount)
 	switch {
 	case !validInvoiceID(in.InvoiceID):
 		writeError(w, http.StatusUnprocessableEntity, "invalid_field", "1 to 64 letters, digits and - _ . :", "invoice_id")
 		return
-	case err != nil || amount <= 0:
+	case !amountOK:
 		writeError(w, http.StatusUnprocessableEntity, "invalid_field", "a positive integer of poisha", "amount")
 		return
 	case in.Currency != "BDT":
@@ -169,4 +169,18 @@ func (s *Server) listPayments(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
+}
+
+// poisha reads a positive integer literal of at most 18 digits.
+func poisha(raw json.RawMessage) (int64, bool) {
+	if len(raw) == 0 || len(raw) > 18 || raw[0] == '0' {
+		return 0, false
+	}
+	for _, c := range raw {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(string(raw), 10, 64)
+	return n, err == nil
 }
