@@ -55,6 +55,9 @@ func (p *processLauncher) launch(context.Context) (*instance, error) {
 		StartTimeout:     p.cfg.StartTimeout,
 		Logger:           newSlogHCLog(p.cfg.Logger),
 		Stderr:           stderr,
+		// What plugin code prints once serving is relayed, not lost.
+		SyncStdout: &lineWriter{log: func(line string) { p.cfg.Logger.Info(line, "plugin", p.path, "stream", "stdout") }},
+		SyncStderr: &lineWriter{log: func(line string) { p.cfg.Logger.Info(line, "plugin", p.path, "stream", "stderr") }},
 	})
 	rpc, err := pc.Client()
 	closeFile(hostR) // the plugin has its copy, or failed to start

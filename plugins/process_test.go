@@ -336,6 +336,31 @@ func TestSecretsStayOutOfArgvEnvironmentAndLogs(t *testing.T) {
 	assert.True(t, rec.has(slog.LevelWarn, "plugin process exited; relaunching"))
 }
 
+func TestPluginPrintsReachTheLog(t *testing.T) {
+	rec := &recorder{}
+	c, err := Open(context.Background(), binary(t, "fakeplugin"), Config{Logger: slog.New(rec),
+		Settings: map[string]string{fakepay.SettingStore: "s", fakepay.SettingToken: "t", fakepay.SettingSay: "hello from the plugin"}})
+	require.NoError(t, err)
+	defer c.Close()
+	streams := func() []string {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		var out []string
+		for _, r := range rec.records {
+			r.Attrs(func(a slog.Attr) bool {
+				if r.Message == "hello from the plugin" && a.Key == "stream" {
+					out = append(out, a.Value.String())
+				}
+				return true
+			})
+		}
+		return out
+	}
+	assert.Eventually(t, func() bool { return len(streams()) == 2 }, 5*time.Second, 5*time.Millisecond,
+		"stdout and stderr prints are relayed, not lost")
+	assert.ElementsMatch(t, []string{"stdout", "stderr"}, streams())
+}
+
 // waitGone waits until the client has seen its plugin die.
 func waitGone(t *testing.T, c *Client) {
 	t.Helper()

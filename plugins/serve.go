@@ -62,11 +62,8 @@ func Serve(cfg ServeConfig) {
 		Name:       cfg.Name,
 		Output:     os.Stderr, // the real stderr: go-plugin replaces os.Stderr later
 		JSONFormat: true,
-		Level:      hclog.LevelFromString(os.Getenv(envLogLevel)),
+		Level:      hclog.LevelFromString(os.Getenv(envLogLevel)), // Info when unset
 	})
-	if hl.GetLevel() == hclog.NoLevel {
-		hl.SetLevel(hclog.Info)
-	}
 	logger := slog.New(newHCLogHandler(hl))
 	srv := newPluginServer(cfg, logger)
 

@@ -3,6 +3,8 @@ package fakepay
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
 	"io"
 
 	"github.com/mfspay/mfspay"
@@ -36,6 +38,10 @@ func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gatew
 	}
 	if settings[SettingStore] == "" {
 		return nil, mfspay.Invalid(Name, "configure", SettingStore, "is required")
+	}
+	if say := settings[SettingSay]; say != "" { // as a careless plugin might
+		fmt.Println(say)
+		fmt.Fprintln(os.Stderr, say)
 	}
 	sim := lookupOrCreate(settings[SettingStore], settings[SettingToken], settings[SettingWebhookSecret])
 	if r.Logger != nil {

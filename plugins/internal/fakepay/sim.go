@@ -28,6 +28,8 @@ const (
 	SettingStore         = "store"
 	SettingToken         = "token"
 	SettingWebhookSecret = "webhook_secret"
+	// SettingSay is printed to stdout and stderr by FromSettings.
+	SettingSay = "say"
 )
 
 // SignatureHeader carries the hex HMAC-SHA256 of a notification body.
