@@ -147,8 +147,10 @@ func TestChecksum(t *testing.T) {
 }
 
 func TestOtherProtocolVersionIsRefused(t *testing.T) {
+	binary(t, "otherversion")
 	start := time.Now()
 	_, err := Open(context.Background(), binary(t, "otherversion"), Config{StartTimeout: 30 * time.Second})
+	t.Logf("refused in %v: %v", time.Since(start), err)
 	require.ErrorIs(t, err, ErrIncompatible)
 	assert.Contains(t, err.Error(), "protocol version")
 	assert.Less(t, time.Since(start), 10*time.Second, "refused at the handshake, not after the start timeout")
@@ -164,6 +166,7 @@ func TestNotAPluginIsRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
 			_, err := Open(context.Background(), tc.path, Config{StartTimeout: 30 * time.Second})
+			t.Logf("refused in %v: %v", time.Since(start), err)
 			require.ErrorIs(t, err, ErrHandshake)
 			assert.Contains(t, err.Error(), tc.says)
 			assert.Less(t, time.Since(start), 10*time.Second, "refused at the handshake, not after the start timeout")
@@ -224,9 +227,11 @@ func TestKillDuringCalls(t *testing.T) {
 	killed = time.Now()
 	mu.Unlock()
 	require.NoError(t, syscall.Kill(oldPID, syscall.SIGKILL))
+	var slowest time.Duration
 	for range calls {
 		select {
 		case r := <-results:
+			slowest = max(slowest, r.dur)
 			assert.Less(t, r.dur, 3*time.Second, "in-flight calls fail fast")
 			var e *mfspay.Error
 			require.ErrorAs(t, r.err, &e)
@@ -241,8 +246,10 @@ func TestKillDuringCalls(t *testing.T) {
 		}
 	}
 
+	start := time.Now()
 	co, err := c.CreatePayment(ctx, createRequest(newInvoice("relaunched")))
 	require.NoError(t, err, "the next call relaunches and reconfigures the plugin")
+	t.Logf("calls in flight failed within %v of the kill; the relaunching call took %v", slowest, time.Since(start))
 	assert.NotEmpty(t, co.PaymentID)
 	assert.NotEqual(t, oldPID, c.PID())
 	assert.True(t, processGone(oldPID))
@@ -258,7 +265,9 @@ func TestCloseLeavesNothing(t *testing.T) {
 	require.NotZero(t, pid)
 	_, err = c.Simulator(context.Background())
 	require.NoError(t, err)
+	start := time.Now()
 	require.NoError(t, c.Close())
+	t.Logf("Close took %v", time.Since(start))
 
 	assert.True(t, processGone(pid), "Close waits for the process to end")
 	assert.Zero(t, c.PID())
@@ -281,8 +290,10 @@ func TestPluginExitsWhenHostDies(t *testing.T) {
 
 	require.NoError(t, host.Process.Kill()) // SIGKILL: no chance to close the plugin
 	_ = host.Wait()
-	assert.Eventually(t, func() bool { return processGone(pid) }, 5*time.Second, 20*time.Millisecond,
+	killed := time.Now()
+	assert.Eventually(t, func() bool { return processGone(pid) }, 5*time.Second, 5*time.Millisecond,
 		"the plugin exits when its host dies")
+	t.Logf("the plugin was gone %v after its host", time.Since(killed))
 	if !processGone(pid) {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
