@@ -3,6 +3,7 @@ package wezopay
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 
 	"github.com/mfspay/mfspay"
@@ -11,6 +12,10 @@ import (
 
 // opWebhook names webhook parsing in errors.
 const opWebhook = "webhook"
+
+// signatureKey is SignatureHeader in the canonical form http.Header keys
+// take.
+var signatureKey = http.CanonicalHeaderKey(SignatureHeader)
 
 // The documented and inferred webhook events, each with the one status it
 // may carry.
@@ -70,7 +75,10 @@ func (g *gateway) authenticate(req mfspay.WebhookRequest) error {
 	if len(g.secrets) == 0 {
 		return fail("no webhook secret is configured")
 	}
-	sig := strings.TrimSpace(req.Header.Get(SignatureHeader))
+	var sig string
+	if v := req.Header[signatureKey]; len(v) > 0 { // as Header.Get, without canonicalising per call
+		sig = strings.TrimSpace(v[0])
+	}
 	if sig == "" {
 		return fail("the " + SignatureHeader + " header is missing")
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mfspay/mfspay"
 )
@@ -38,8 +39,14 @@ func (e envelope) succeeded() bool { return string(bytes.TrimSpace(e.Success)) =
 // expected type. A null value counts as absent.
 type fields map[string]json.RawMessage
 
-// decodeFields reads a JSON object.
+// decodeFields reads a JSON object. Its values alias raw.
 func decodeFields(raw json.RawMessage) (fields, bool) {
+	if !json.Valid(raw) {
+		return nil, false
+	}
+	if f, ok := splitObject(raw); ok {
+		return f, true
+	}
 	var f fields
 	if err := json.Unmarshal(raw, &f); err != nil || f == nil {
 		return nil, false
@@ -63,11 +70,30 @@ func (f fields) optString(name string) (string, error) {
 	if !ok || isNull(raw) {
 		return "", nil
 	}
+	if s, ok := plainString(raw); ok {
+		return s, nil
+	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", &badField{name, "is not a string"}
 	}
 	return s, nil
+}
+
+// plainString reads a JSON string literal without escapes and in valid
+// UTF-8 directly: for such a literal json.Unmarshal would return exactly
+// the bytes between the quotes, at several times the cost. raw has already
+// passed the JSON syntax check of the object it came from, so it is a
+// complete value.
+func plainString(raw json.RawMessage) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	inner := raw[1 : len(raw)-1]
+	if bytes.IndexByte(inner, '\\') >= 0 || !utf8.Valid(inner) {
+		return "", false
+	}
+	return string(inner), true
 }
 
 // reqString returns a non-empty string field.

@@ -1,0 +1,120 @@
+package wezopay
+
+import "encoding/json"
+
+// splitObject splits valid JSON holding an object into its members without
+// decoding them: the result json.Unmarshal into map[string]json.RawMessage
+// would give (the same bytes for each value, the last of duplicate keys),
+// without reflection or copies, because every webhook and every answer
+// goes through it. The values alias raw.
+//
+// raw must have passed json.Valid. splitObject reports false when raw is
+// not an object or a key is not plain ASCII without escapes; json.Unmarshal
+// then decides, so such input means slower, never different, results.
+func splitObject(raw []byte) (fields, bool) {
+	i := skipSpace(raw, 0)
+	if i == len(raw) || raw[i] != '{' {
+		return nil, false
+	}
+	f := make(fields, 8)
+	i = skipSpace(raw, i+1)
+	if raw[i] == '}' {
+		return f, true
+	}
+	for {
+		// raw[i] opens the key.
+		end := i + 1
+		for ; raw[end] != '"'; end++ {
+			if raw[end] == '\\' || raw[end] >= 0x80 {
+				return nil, false
+			}
+		}
+		key := memberName(raw[i+1 : end])
+		i = skipSpace(raw, skipSpace(raw, end+1)+1) // past the colon
+		vend := skipValue(raw, i)
+		f[key] = json.RawMessage(raw[i:vend:vend])
+		i = skipSpace(raw, vend)
+		if raw[i] == '}' {
+			return f, true
+		}
+		i = skipSpace(raw, i+1) // past the comma
+	}
+}
+
+func skipSpace(raw []byte, i int) int {
+	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the end of the valid JSON value starting at raw[i].
+func skipValue(raw []byte, i int) int {
+	switch raw[i] {
+	case '"':
+		return skipString(raw, i)
+	case '{', '[':
+		depth := 0
+		for j := i; ; j++ {
+			switch raw[j] {
+			case '"':
+				j = skipString(raw, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+	}
+	// A number, true, false or null ends where a delimiter begins.
+	j := i
+	for j < len(raw) && raw[j] != ',' && raw[j] != '}' && raw[j] != ']' &&
+		raw[j] != ' ' && raw[j] != '\t' && raw[j] != '\n' && raw[j] != '\r' {
+		j++
+	}
+	return j
+}
+
+// skipString returns the end of the string literal opening at raw[i].
+func skipString(raw []byte, i int) int {
+	for j := i + 1; ; j++ {
+		switch raw[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+}
+
+// memberName returns the key as a string, without copying the names
+// WezoPay sends.
+func memberName(b []byte) string {
+	switch string(b) { // compared without a copy
+	case "event":
+		return "event"
+	case "token":
+		return "token"
+	case "invoice_id":
+		return "invoice_id"
+	case "status":
+		return "status"
+	case "amount":
+		return "amount"
+	case "trx_id":
+		return "trx_id"
+	case "paid_at":
+		return "paid_at"
+	case "method":
+		return "method"
+	case "sender":
+		return "sender"
+	case "payment_url":
+		return "payment_url"
+	case "expires_at":
+		return "expires_at"
+	}
+	return string(b)
+}
