@@ -1,8 +1,8 @@
 package webhook
 
 import (
-	"container/list"
 	"context"
+	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -23,22 +23,33 @@ const DefaultMaxEntries = 100_000
 //
 // Use a shared Store instead when several replicas receive webhooks.
 type MemoryStore struct {
-	mu       sync.Mutex
-	max      int
-	now      func() time.Time
-	entries  map[string]*list.Element // of *memEntry
-	inflight *list.List               // leases, oldest first
-	done     *list.List               // delivered marks, oldest commit first
+	mu    sync.Mutex
+	max   int
+	now   func() time.Time
+	epoch time.Time
+	// Entries live in one slice and link into their list by index, and the
+	// index maps keys to slots: a few pointers per entry instead of five
+	// objects, so that a full store costs the garbage collector little.
+	index    map[string]int32
+	slots    []memEntry
+	free     int32    // first free slot, chained through next; -1 if none
+	inflight slotList // leases, oldest first
+	done     slotList // delivered marks, oldest commit first
 	nextTok  uint64
 	evicted  uint64
 }
 
 type memEntry struct {
-	key     string
-	token   string
-	done    bool
-	expires time.Time
+	key   string
+	token uint64
+	// expires is a time since the store's epoch.
+	expires    time.Duration
+	prev, next int32
+	done       bool
 }
+
+// slotList is a doubly linked list of slots; -1 ends it.
+type slotList struct{ head, tail int32 }
 
 // MemoryOption configures a MemoryStore.
 type MemoryOption func(*MemoryStore)
@@ -48,7 +59,7 @@ type MemoryOption func(*MemoryStore)
 func MaxEntries(n int) MemoryOption {
 	return func(s *MemoryStore) {
 		if n > 0 {
-			s.max = n
+			s.max = min(n, math.MaxInt32)
 		}
 	}
 }
@@ -67,52 +78,65 @@ func NewMemoryStore(opts ...MemoryOption) *MemoryStore {
 	s := &MemoryStore{
 		max:      DefaultMaxEntries,
 		now:      time.Now,
-		entries:  map[string]*list.Element{},
-		inflight: list.New(),
-		done:     list.New(),
+		index:    map[string]int32{},
+		free:     -1,
+		inflight: slotList{-1, -1},
+		done:     slotList{-1, -1},
 	}
 	for _, o := range opts {
 		o(s)
 	}
+	s.epoch = s.now()
 	return s
+}
+
+// clock returns the time since the epoch; it follows the monotonic clock
+// when the store's clock has one, as time.Now does.
+func (s *MemoryStore) clock() time.Duration { return s.now().Sub(s.epoch) }
+
+// after returns t+d, saturating instead of overflowing.
+func after(t, d time.Duration) time.Duration {
+	if d > 0 && t > math.MaxInt64-d {
+		return math.MaxInt64
+	}
+	return t + d
 }
 
 // Reserve implements Store.
 func (s *MemoryStore) Reserve(_ context.Context, key string, lease time.Duration) (Reservation, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
+	now := s.clock()
 	s.sweep(now)
-	if el, ok := s.entries[key]; ok {
-		e := el.Value.(*memEntry)
-		if now.Before(e.expires) {
+	if i, ok := s.index[key]; ok {
+		e := &s.slots[i]
+		if now < e.expires {
 			if e.done {
 				return Reservation{State: Delivered}, nil
 			}
 			return Reservation{State: InFlight}, nil
 		}
-		s.remove(el)
+		s.remove(i)
 	}
 	if !s.makeRoom(now) {
 		return Reservation{}, ErrStoreFull
 	}
 	s.nextTok++
-	e := &memEntry{key: key, token: strconv.FormatUint(s.nextTok, 36), expires: now.Add(lease)}
-	s.entries[key] = s.inflight.PushBack(e)
-	return Reservation{State: Acquired, Token: e.token}, nil
+	s.add(memEntry{key: key, token: s.nextTok, expires: after(now, lease)})
+	return Reservation{State: Acquired, Token: strconv.FormatUint(s.nextTok, 36)}, nil
 }
 
 // Commit implements Store.
 func (s *MemoryStore) Commit(_ context.Context, key, _ string, ttl time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
-	if el, ok := s.entries[key]; ok {
-		s.remove(el)
+	now := s.clock()
+	if i, ok := s.index[key]; ok {
+		s.remove(i)
 	} else if !s.makeRoom(now) {
 		return ErrStoreFull
 	}
-	s.entries[key] = s.done.PushBack(&memEntry{key: key, done: true, expires: now.Add(ttl)})
+	s.add(memEntry{key: key, done: true, expires: after(now, ttl)})
 	return nil
 }
 
@@ -120,9 +144,9 @@ func (s *MemoryStore) Commit(_ context.Context, key, _ string, ttl time.Duration
 func (s *MemoryStore) Release(_ context.Context, key, token string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if el, ok := s.entries[key]; ok {
-		if e := el.Value.(*memEntry); !e.done && e.token == token {
-			s.remove(el)
+	if i, ok := s.index[key]; ok {
+		if e := &s.slots[i]; !e.done && strconv.FormatUint(e.token, 36) == token {
+			s.remove(i)
 		}
 	}
 	return nil
@@ -133,7 +157,7 @@ func (s *MemoryStore) Release(_ context.Context, key, token string) error {
 func (s *MemoryStore) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.entries)
+	return len(s.index)
 }
 
 // Evicted reports how many unexpired delivered marks were dropped to make
@@ -147,44 +171,81 @@ func (s *MemoryStore) Evicted() uint64 {
 // sweep drops expired entries from the old end of both lists. Entries are
 // appended in time order, so with a steady TTL and lease this finds nearly
 // every expired entry in amortised constant time.
-func (s *MemoryStore) sweep(now time.Time) {
-	for _, l := range []*list.List{s.inflight, s.done} {
-		for el := l.Front(); el != nil && !now.Before(el.Value.(*memEntry).expires); el = l.Front() {
-			s.remove(el)
+func (s *MemoryStore) sweep(now time.Duration) {
+	for _, l := range []*slotList{&s.inflight, &s.done} {
+		for i := l.head; i >= 0 && now >= s.slots[i].expires; i = l.head {
+			s.remove(i)
 		}
 	}
 }
 
 // makeRoom ensures one more entry fits under the cap, evicting the oldest
 // delivered mark if it must, and reports whether it succeeded.
-func (s *MemoryStore) makeRoom(now time.Time) bool {
-	if len(s.entries) < s.max {
+func (s *MemoryStore) makeRoom(now time.Duration) bool {
+	if len(s.index) < s.max {
 		return true
 	}
 	// Leases of different lengths may leave an expired lease behind a live
 	// one; look for one before evicting anything that still matters.
-	for el := s.inflight.Front(); el != nil; el = el.Next() {
-		if !now.Before(el.Value.(*memEntry).expires) {
-			s.remove(el)
+	for i := s.inflight.head; i >= 0; i = s.slots[i].next {
+		if now >= s.slots[i].expires {
+			s.remove(i)
 			return true
 		}
 	}
-	if el := s.done.Front(); el != nil {
-		if now.Before(el.Value.(*memEntry).expires) {
+	if i := s.done.head; i >= 0 {
+		if now < s.slots[i].expires {
 			s.evicted++
 		}
-		s.remove(el)
+		s.remove(i)
 		return true
 	}
 	return false
 }
 
-func (s *MemoryStore) remove(el *list.Element) {
-	e := el.Value.(*memEntry)
-	delete(s.entries, e.key)
-	if e.done {
-		s.done.Remove(el)
-	} else {
-		s.inflight.Remove(el)
+func (s *MemoryStore) list(done bool) *slotList {
+	if done {
+		return &s.done
 	}
+	return &s.inflight
+}
+
+// add stores e in a free slot at the young end of its list.
+func (s *MemoryStore) add(e memEntry) {
+	i := s.free
+	if i >= 0 {
+		s.free = s.slots[i].next
+	} else {
+		i = int32(len(s.slots))
+		s.slots = append(s.slots, memEntry{})
+	}
+	l := s.list(e.done)
+	e.prev, e.next = l.tail, -1
+	if l.tail >= 0 {
+		s.slots[l.tail].next = i
+	} else {
+		l.head = i
+	}
+	l.tail = i
+	s.slots[i] = e
+	s.index[e.key] = i
+}
+
+// remove unlinks slot i and frees it.
+func (s *MemoryStore) remove(i int32) {
+	e := &s.slots[i]
+	l := s.list(e.done)
+	if e.prev >= 0 {
+		s.slots[e.prev].next = e.next
+	} else {
+		l.head = e.next
+	}
+	if e.next >= 0 {
+		s.slots[e.next].prev = e.prev
+	} else {
+		l.tail = e.prev
+	}
+	delete(s.index, e.key)
+	*e = memEntry{next: s.free} // drops the key for the collector
+	s.free = i
 }

@@ -38,6 +38,11 @@ func (r *route) acceptsContentType(header string) bool {
 	if len(r.contentTypes) == 0 || header == "" {
 		return true
 	}
+	for _, t := range r.contentTypes {
+		if header == t { // what ParseMediaType would return; it allocates.
+			return true
+		}
+	}
 	mt, _, err := mime.ParseMediaType(header)
 	if err != nil {
 		return false
