@@ -313,8 +313,9 @@ func (c *HTTPClient) describe(err error) string {
 
 // StatusError maps a non-2xx response to an *Error: the kind from the status
 // code (see KindForStatus), the provider's code and message scrubbed of
-// secrets, and Retry-After when sent. A 5xx answer to a request that is not
-// idempotent is ErrOutcomeUnknown: the provider may have acted before failing.
+// secrets, and Retry-After when sent. A 5xx or unexpected (1xx, 3xx) answer
+// to a request that is not idempotent is ErrOutcomeUnknown: the provider, or
+// whatever answered for it, may have acted before failing.
 func (c *HTTPClient) StatusError(op string, resp *HTTPResponse, code, message string) *Error {
 	e := &Error{
 		Kind:       KindForStatus(resp.StatusCode),
@@ -330,7 +331,10 @@ func (c *HTTPClient) StatusError(op string, resp *HTTPResponse, code, message st
 		e.Kind = ErrUnavailable
 		e.Message = fmt.Sprintf("unexpected status %d", resp.StatusCode)
 	}
-	if e.Kind == ErrUnavailable && !resp.idempotent && resp.StatusCode >= 500 {
+	// Only 5xx and unexpected statuses are ErrUnavailable here; for a create
+	// either may follow the provider's work (a framework redirecting after a
+	// POST, say), so neither may read as "nothing happened".
+	if e.Kind == ErrUnavailable && !resp.idempotent {
 		e.Kind = ErrOutcomeUnknown
 	}
 	if ra, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
