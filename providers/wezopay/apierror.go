@@ -17,8 +17,8 @@ import (
 // statusError maps a non-2xx answer to an *mfspay.Error: the kind from the
 // status code (a 5xx answer to a create is ErrOutcomeUnknown), WezoPay's
 // "error" text with its "errors" field map summarised, and Retry-After. A
-// reused invoice id is ErrDuplicate. A body that is not JSON (a proxy's
-// HTML error page) is described, never copied.
+// create's reused invoice id is ErrDuplicate. A body that is not JSON (a
+// proxy's HTML error page) is described, never copied.
 func (g *gateway) statusError(op string, resp *mfspay.HTTPResponse) *mfspay.Error {
 	env, ok := decodeEnvelope(resp.Body)
 	if !ok {
@@ -27,9 +27,12 @@ func (g *gateway) statusError(op string, resp *mfspay.HTTPResponse) *mfspay.Erro
 	msg, field := describe(env)
 	e := g.http.StatusError(op, resp, "", msg)
 	if e.Kind == mfspay.ErrInvalidRequest {
-		e.Field = field
+		e.Field = g.http.Redact(field) // the provider's field names are its text too
 	}
-	if (resp.StatusCode == http.StatusUnprocessableEntity || resp.StatusCode == http.StatusConflict) && duplicateInvoice(env) {
+	// Only a create can find its invoice id taken; a read saying so is not
+	// about this payment.
+	if op == mfspay.OpCreate && (resp.StatusCode == http.StatusUnprocessableEntity || resp.StatusCode == http.StatusConflict) &&
+		duplicateInvoice(env) {
 		e.Kind = mfspay.ErrDuplicate
 		e.Field = "invoice_id"
 	}
@@ -44,7 +47,7 @@ func (g *gateway) unsuccessful(op string, resp *mfspay.HTTPResponse, env envelop
 	msg, _ := describe(env)
 	kind := mfspay.ErrUnavailable
 	switch {
-	case duplicateInvoice(env):
+	case op == mfspay.OpCreate && duplicateInvoice(env):
 		kind = mfspay.ErrDuplicate
 	case op == mfspay.OpCreate:
 		kind = mfspay.ErrOutcomeUnknown

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -143,6 +144,13 @@ func parseCreated(raw json.RawMessage) (*mfspay.Checkout, error) {
 // it finds is the one the create made only if the amount matches.
 func (g *gateway) findCreated(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
 	p, err := g.verify(ctx, mfspay.PaymentRef{InvoiceID: req.InvoiceID})
+	if me := (*mfspay.Error)(nil); errors.As(err, &me) && me.Kind == mfspay.ErrDuplicate {
+		// A lookup answered 409 says nothing about which payment holds the
+		// invoice; only one found with another amount makes it a duplicate.
+		unsettled := *me
+		unsettled.Kind = mfspay.ErrUnavailable
+		return nil, &unsettled
+	}
 	if err != nil {
 		return nil, err
 	}
