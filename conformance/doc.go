@@ -32,13 +32,17 @@
 //
 // # What the suite asks of a harness
 //
-// Each rule gets a fresh gateway with the suite's test-speed resilience: four
-// attempts with millisecond backoffs, a breaker that opens after three
-// consecutive failures and probes after one second, and a Logger. A harness
-// must apply all of it: for a plugin, Retry and Breaker go into the host's
-// plugins.Config and the Logger becomes the host's logger, which also carries
-// the plugin's stderr. The suite checks that no secret ever reaches that log.
-// Gateways that implement io.Closer are closed when their rule ends.
+// The suite asks for gateways as it needs them: one per group, shared by
+// rules that cannot disturb each other, and separate ones for bad
+// credentials, for rules that provoke failures (those run without a breaker,
+// so as not to trip a shared one) and for the Breaker group. All get the
+// suite's test-speed resilience: four attempts with millisecond backoffs, a
+// breaker that opens after three consecutive failures and probes after one
+// second, and a Logger. A harness must apply all of it: for a plugin, Retry
+// and Breaker go into the host's plugins.Config and the Logger becomes the
+// host's logger, which also carries the plugin's stderr. The suite checks
+// that no secret ever reaches that log. Gateways that implement io.Closer
+// are closed when the rules using them end.
 //
 // The simulator's Settings must hold working Values, BadCredentials the
 // provider refuses, and every secret in Secrets (each at least 8 bytes long),

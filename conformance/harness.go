@@ -10,16 +10,17 @@ import (
 // Harness connects the suite to one adapter and the simulated provider it
 // talks to.
 //
-// The suite reads the simulator's settings once, then asks for a fresh
-// gateway for (nearly) every rule, passing the settings to use (the
-// simulator's Values, or its BadCredentials) and the resilience it wants:
+// The suite reads the simulator's settings once, then asks for gateways as
+// it needs them (one per group of rules, and more for particular rules),
+// passing the settings to use (the simulator's Values, or its
+// BadCredentials) and the resilience it wants:
 // a test-speed retry policy, a breaker with a low threshold and a short open
 // timeout, and a Logger whose output it checks for secrets. A harness must
 // apply all of it: Retry and Breaker to the gateway (for a plugin, to the
 // host's Config), and Logger to everything that logs on the gateway's behalf
 // (for a plugin, the host's logger, which also receives the plugin's stderr).
 //
-// Gateways that implement io.Closer are closed when their rule ends.
+// Gateways that implement io.Closer are closed when the rules using them end.
 type Harness interface {
 	// Simulator drives the simulated provider every gateway talks to.
 	Simulator() simctl.Controller
