@@ -126,23 +126,15 @@ func (r *recordingReporter) failedRules() []string {
 
 // report renders every failure, for a test's log.
 func (r *recordingReporter) report() string {
-	r.book.mu.Lock()
-	defer r.book.mu.Unlock()
 	var b strings.Builder
-	for _, name := range r.failedRulesLocked() {
+	for _, name := range r.failedRules() {
+		r.book.mu.Lock()
+		msgs := r.book.messages[r.name+"/"+name]
+		r.book.mu.Unlock()
 		fmt.Fprintf(&b, "%s:\n", name)
-		for _, m := range r.book.messages[name] {
+		for _, m := range msgs {
 			fmt.Fprintf(&b, "    %s\n", strings.ReplaceAll(m, "\n", "\n    "))
 		}
 	}
 	return b.String()
-}
-
-func (r *recordingReporter) failedRulesLocked() []string {
-	var out []string
-	for name := range r.book.messages {
-		out = append(out, name)
-	}
-	sort.Strings(out)
-	return out
 }

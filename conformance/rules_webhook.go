@@ -12,12 +12,12 @@ import (
 func (s *suite) webhookRules(r Reporter) {
 	loc := authLocator{scheme: s.caps.Webhook, secrets: s.settings.Secrets}
 
-	// paid returns the parsed notifications about a newly paid payment.
-	paid := func(c *check) (mfspay.CreatePaymentRequest, *mfspay.Checkout, []parsedNotification) {
+	// paid returns the notifications about a newly paid payment, parsed.
+	paid := func(c *check) []parsedNotification {
 		c.Helper()
-		req, co := c.newPayment(mustAmount("321.09"))
+		_, co := c.newPayment(mustAmount("321.09"))
 		c.pay(co.PaymentID, s.payer())
-		return req, co, c.awaitNotifications(c.gateway(), co, mfspay.EventPaymentCompleted)
+		return c.awaitNotifications(c.gateway(), co, mfspay.EventPaymentCompleted)
 	}
 
 	s.rule(r, "ParsesGenuineNotificationAfterPay", func(c *check) {
@@ -29,7 +29,7 @@ func (s *suite) webhookRules(r Reporter) {
 		c.checkPaidClaims(&ev.Payment, payer)
 	})
 	s.rule(r, "RedeliveryHasSameEventID", func(c *check) {
-		_, _, ns := paid(c)
+		ns := paid(c)
 		// Another instance (another replica, another plugin process) must
 		// agree, or de-duplication across replicas fails.
 		other := c.shared("other", s.settings.Values, c.resilience())
@@ -43,7 +43,7 @@ func (s *suite) webhookRules(r Reporter) {
 		}
 	})
 	s.rule(r, "DistinctEventsHaveDistinctIDs", func(c *check) {
-		_, _, ns := paid(c)
+		ns := paid(c)
 		_, co := c.newPayment(mustAmount("321.09"))
 		c.cancel(co.PaymentID)
 		ns = append(ns, c.awaitNotifications(c.gateway(), co, mfspay.EventPaymentCancelled)...)
@@ -71,7 +71,7 @@ func (s *suite) webhookRules(r Reporter) {
 	}
 	forgery := func(name string, forge func(n mfspay.WebhookRequest, spots []authSpot) mfspay.WebhookRequest) {
 		s.rule(r, name, func(c *check) {
-			_, _, ns := paid(c)
+			ns := paid(c)
 			for _, n := range ns {
 				spots := loc.spots(n.req)
 				require.NotEmpty(c, spots, "cannot find %s authentication in the genuine notification %s (headers %v)",
