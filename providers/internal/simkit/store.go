@@ -63,10 +63,15 @@ type Store struct {
 	byID map[string]*Payment
 	// order is insertion order; newest first means from its end.
 	order []*Payment
+	// byInvoice holds each invoice's payments in insertion order, so that
+	// lookups by invoice cost the same with ten payments or a million.
+	byInvoice map[string][]*Payment
 }
 
 // NewStore returns an empty store.
-func NewStore() *Store { return &Store{byID: map[string]*Payment{}} }
+func NewStore() *Store {
+	return &Store{byID: map[string]*Payment{}, byInvoice: map[string][]*Payment{}}
+}
 
 // Insert adds p. With uniqueInvoice it fails with ErrInvoiceExists when
 // another payment already has p.InvoiceID, checked atomically with the
@@ -77,16 +82,13 @@ func (s *Store) Insert(p Payment, uniqueInvoice bool) error {
 	if _, ok := s.byID[p.ID]; ok {
 		return ErrPaymentExists
 	}
-	if uniqueInvoice && p.InvoiceID != "" {
-		for _, q := range s.order {
-			if q.InvoiceID == p.InvoiceID {
-				return ErrInvoiceExists
-			}
-		}
+	if uniqueInvoice && p.InvoiceID != "" && len(s.byInvoice[p.InvoiceID]) > 0 {
+		return ErrInvoiceExists
 	}
 	c := p.clone()
 	s.byID[p.ID] = &c
 	s.order = append(s.order, &c)
+	s.byInvoice[c.InvoiceID] = append(s.byInvoice[c.InvoiceID], &c)
 	return nil
 }
 
@@ -105,10 +107,8 @@ func (s *Store) Get(id string) (Payment, bool) {
 func (s *Store) ByInvoice(invoiceID string) (Payment, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for i := len(s.order) - 1; i >= 0; i-- {
-		if s.order[i].InvoiceID == invoiceID {
-			return s.order[i].clone(), true
-		}
+	if ps := s.byInvoice[invoiceID]; len(ps) > 0 {
+		return ps[len(ps)-1].clone(), true
 	}
 	return Payment{}, false
 }
@@ -118,13 +118,7 @@ func (s *Store) ByInvoice(invoiceID string) (Payment, bool) {
 func (s *Store) CountByInvoice(invoiceID string) int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n := 0
-	for _, p := range s.order {
-		if p.InvoiceID == invoiceID {
-			n++
-		}
-	}
-	return n
+	return len(s.byInvoice[invoiceID])
 }
 
 // Len is how many payments the store holds.
@@ -149,7 +143,11 @@ func (s *Store) Update(id string, fn func(p *Payment) error) (Payment, error) {
 		return p.clone(), err
 	}
 	c.ID = p.ID // the id is the key; it does not change.
+	moved := c.InvoiceID != p.InvoiceID
 	*p = c
+	if moved {
+		s.reindex()
+	}
 	return p.clone(), nil
 }
 
@@ -160,15 +158,29 @@ func (s *Store) Sweep(fn func(p *Payment) bool) []Payment {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var changed []Payment
+	moved := false
 	for i := len(s.order) - 1; i >= 0; i-- {
 		p := s.order[i]
-		id := p.ID
+		id, invoice := p.ID, p.InvoiceID
 		if fn(p) {
 			p.ID = id
 			changed = append(changed, p.clone())
 		}
+		moved = moved || p.InvoiceID != invoice
+	}
+	if moved {
+		s.reindex()
 	}
 	return changed
+}
+
+// reindex rebuilds byInvoice after a payment's invoice id changed, which
+// simulators never do in normal operation. s.mu must be held.
+func (s *Store) reindex() {
+	clear(s.byInvoice)
+	for _, p := range s.order {
+		s.byInvoice[p.InvoiceID] = append(s.byInvoice[p.InvoiceID], p)
+	}
 }
 
 // ListQuery selects a page of payments.
