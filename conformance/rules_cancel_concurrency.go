@@ -68,7 +68,11 @@ func (s *suite) cancellationRules(r Reporter) {
 		s.rule(r, tc.name, func(c *check) {
 			_, co := c.newPayment(mfspay.Taka(61))
 			for _, op := range c.interruptible(co) {
-				c.fail(simctl.Fault{Delay: providerHold})
+				// Every request is held, not just the next one: the work of
+				// a call the caller abandoned may reach the provider after
+				// the caller has moved on, and must not take the fault
+				// meant for the next call.
+				c.fail(simctl.Fault{Delay: providerHold, Count: 1000})
 				ctx, cancel := tc.ctx(c.ctx)
 				start := time.Now()
 				err := op.do(ctx, c.gateway())
