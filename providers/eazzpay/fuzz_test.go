@@ -25,14 +25,14 @@ const (
 
 // How a fuzzed notification carries its secret.
 const (
-	hdrCurrent    = iota // the client secret
-	hdrPrevious          // the accepted rotating secret
-	hdrFuzzed            // whatever the fuzzer wrote
-	hdrAbsent            // no header
-	hdrRepeated          // the real secret and the fuzzed value: two headers
-	hdrLowerKey          // the real secret under a non-canonical key, as a proxy might pass it
-	hdrNearMiss          // the real secret with a trailing byte
-	hdrPadded            // the real secret with surrounding spaces
+	hdrCurrent  = iota // the client secret
+	hdrPrevious        // the accepted rotating secret
+	hdrFuzzed          // whatever the fuzzer wrote
+	hdrAbsent          // no header
+	hdrRepeated        // the real secret and the fuzzed value: two headers
+	hdrLowerKey        // the real secret under a non-canonical key, as a proxy might pass it
+	hdrNearMiss        // the real secret with a trailing byte
+	hdrPadded          // the real secret with surrounding spaces
 	hdrModes
 )
 
