@@ -5,5 +5,6 @@
 // before and after the provider acted, and pins down the outcome, the
 // traffic, the payments the provider holds and the breaker state.
 //
-// GUARANTEES.md beside it states, for users, what these tests establish.
+// The README section "What is guaranteed under faults" states, for users,
+// what these tests establish.
 package robustness
