@@ -80,27 +80,6 @@ func controlError(paymentID string, err error) error {
 	return err
 }
 
-// Fail makes the next f.Count API requests fail as f describes.
-func (s *Server) Fail(_ context.Context, f simctl.Fault) error {
-	s.faults.Add(f)
-	return nil
-}
-
-// ClearFaults drops every pending fault.
-func (s *Server) ClearFaults(context.Context) error {
-	s.faults.Clear()
-	return nil
-}
-
-// RequestCount is how many API requests the server received.
-func (s *Server) RequestCount(context.Context) (int, error) { return s.log.Count(), nil }
-
-// PaymentCount is how many payments carry invoiceID (read from the metadata
-// string or the ipn_url): more than one means a double charge.
-func (s *Server) PaymentCount(_ context.Context, invoiceID string) (int, error) {
-	return s.store.CountByInvoice(invoiceID), nil
-}
-
 // Notifications returns the IPNs and webhook-listener notifications about
 // the payment, oldest first, as a receiver gets them: the query is the one
 // of the URL they were sent to.

@@ -31,6 +31,9 @@ type Server struct {
 	limiter  *simkit.Limiter
 	notifier *simkit.Notifier
 	srv      *httptest.Server
+
+	// Controls answers Fail, ClearFaults, RequestCount and PaymentCount.
+	simkit.Controls
 }
 
 // NewServer starts a simulated EazzPay on 127.0.0.1. Close it when done.
@@ -58,6 +61,7 @@ func NewServer(opts ...Option) *Server {
 		limiter:    simkit.NewLimiter(c.rateLimit, c.clock),
 		notifier:   simkit.NewNotifier(c.notifier),
 	}
+	s.Controls = simkit.NewControls(s.store, s.log, s.faults)
 	s.srv = httptest.NewServer(s.routes())
 	s.URL = s.srv.URL
 	return s

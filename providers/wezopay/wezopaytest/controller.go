@@ -74,27 +74,6 @@ func (s *Server) Expire(_ context.Context, paymentID string) error {
 	return err
 }
 
-// Fail makes the next f.Count API requests fail as f describes.
-func (s *Server) Fail(_ context.Context, f simctl.Fault) error {
-	s.faults.Add(f)
-	return nil
-}
-
-// ClearFaults drops every pending fault.
-func (s *Server) ClearFaults(context.Context) error {
-	s.faults.Clear()
-	return nil
-}
-
-// RequestCount is how many API requests the server has received, faulted
-// and rejected ones included, hosted pages excluded.
-func (s *Server) RequestCount(context.Context) (int, error) { return s.log.Count(), nil }
-
-// PaymentCount is how many payments carry invoiceID.
-func (s *Server) PaymentCount(_ context.Context, invoiceID string) (int, error) {
-	return s.store.CountByInvoice(invoiceID), nil
-}
-
 // Notifications returns every webhook produced about the payment, in
 // order, as the receiver gets it (headers and raw body).
 func (s *Server) Notifications(_ context.Context, paymentID string) ([]mfspay.WebhookRequest, error) {

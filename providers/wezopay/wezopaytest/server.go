@@ -35,6 +35,9 @@ type Server struct {
 	limiter  *simkit.Limiter
 	notifier *simkit.Notifier
 	srv      *httptest.Server
+
+	// Controls answers Fail, ClearFaults, RequestCount and PaymentCount.
+	simkit.Controls
 }
 
 // NewServer starts a simulated WezoPay on 127.0.0.1. Close it when done.
@@ -77,6 +80,7 @@ func NewServer(opts ...Option) *Server {
 	for _, k := range c.apiKeys {
 		s.apiKeys[k] = true
 	}
+	s.Controls = simkit.NewControls(s.store, s.log, s.faults)
 	s.srv = httptest.NewServer(s.routes())
 	s.URL = s.srv.URL
 	return s
