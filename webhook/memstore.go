@@ -132,8 +132,14 @@ func (s *MemoryStore) Commit(_ context.Context, key, _ string, ttl time.Duration
 	defer s.mu.Unlock()
 	now := s.clock()
 	if i, ok := s.index[key]; ok {
-		s.remove(i)
-	} else if !s.makeRoom(now) {
+		// The lease becomes the youngest delivered mark, in its slot.
+		s.unlink(i)
+		e := &s.slots[i]
+		e.done, e.token, e.expires = true, 0, after(now, ttl)
+		s.link(i)
+		return nil
+	}
+	if !s.makeRoom(now) {
 		return ErrStoreFull
 	}
 	s.add(memEntry{key: key, done: true, expires: after(now, ttl)})
@@ -219,6 +225,14 @@ func (s *MemoryStore) add(e memEntry) {
 		i = int32(len(s.slots))
 		s.slots = append(s.slots, memEntry{})
 	}
+	s.slots[i] = e
+	s.link(i)
+	s.index[e.key] = i
+}
+
+// link appends slot i to the young end of its list.
+func (s *MemoryStore) link(i int32) {
+	e := &s.slots[i]
 	l := s.list(e.done)
 	e.prev, e.next = l.tail, -1
 	if l.tail >= 0 {
@@ -227,12 +241,10 @@ func (s *MemoryStore) add(e memEntry) {
 		l.head = i
 	}
 	l.tail = i
-	s.slots[i] = e
-	s.index[e.key] = i
 }
 
-// remove unlinks slot i and frees it.
-func (s *MemoryStore) remove(i int32) {
+// unlink takes slot i out of its list.
+func (s *MemoryStore) unlink(i int32) {
 	e := &s.slots[i]
 	l := s.list(e.done)
 	if e.prev >= 0 {
@@ -245,7 +257,12 @@ func (s *MemoryStore) remove(i int32) {
 	} else {
 		l.tail = e.prev
 	}
-	delete(s.index, e.key)
-	*e = memEntry{next: s.free} // drops the key for the collector
+}
+
+// remove unlinks slot i and frees it.
+func (s *MemoryStore) remove(i int32) {
+	s.unlink(i)
+	delete(s.index, s.slots[i].key)
+	s.slots[i] = memEntry{next: s.free} // drops the key for the collector
 	s.free = i
 }

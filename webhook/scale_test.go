@@ -79,4 +79,3 @@ func BenchmarkMemoryStoreFootprint(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*events), "ns/event")
 }
-
