@@ -3,10 +3,11 @@ package wezopay
 import "encoding/json"
 
 // splitObject splits valid JSON holding an object into its members without
-// decoding them: the result json.Unmarshal into map[string]json.RawMessage
-// would give (the same bytes for each value, the last of duplicate keys),
-// without reflection or copies, because every webhook and every answer
-// goes through it. The values alias raw.
+// decoding them: what json.Unmarshal into map[string]json.RawMessage would
+// give (the same bytes for each value; duplicates are kept in order, and
+// fields.get picks the last, as the map would), without reflection or
+// copies, because every webhook and every answer goes through it. The
+// values alias raw.
 //
 // raw must have passed json.Valid. splitObject reports false when raw is
 // not an object or a key is not plain ASCII without escapes; json.Unmarshal
@@ -16,7 +17,7 @@ func splitObject(raw []byte) (fields, bool) {
 	if i == len(raw) || raw[i] != '{' {
 		return nil, false
 	}
-	f := make(fields, 8)
+	f := make(fields, 0, 8)
 	i = skipSpace(raw, i+1)
 	if raw[i] == '}' {
 		return f, true
@@ -32,7 +33,7 @@ func splitObject(raw []byte) (fields, bool) {
 		key := memberName(raw[i+1 : end])
 		i = skipSpace(raw, skipSpace(raw, end+1)+1) // past the colon
 		vend := skipValue(raw, i)
-		f[key] = json.RawMessage(raw[i:vend:vend])
+		f = append(f, member{key, json.RawMessage(raw[i:vend:vend])})
 		i = skipSpace(raw, vend)
 		if raw[i] == '}' {
 			return f, true

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/mfspay/mfspay"
-	"github.com/mfspay/mfspay/webhook"
 )
 
 // opWebhook names webhook parsing in errors.
@@ -82,7 +81,7 @@ func (g *gateway) authenticate(req mfspay.WebhookRequest) error {
 	if sig == "" {
 		return fail("the " + SignatureHeader + " header is missing")
 	}
-	if !webhook.VerifyHMACSHA256(req.Body, sig, g.secrets) {
+	if !g.verifier.Verify(req.Body, sig) {
 		return fail("the signature does not match the body")
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/webhook"
 )
 
 // ProviderName is the name the adapter reports from Provider.
@@ -44,7 +45,9 @@ type gateway struct {
 	pages   string // scheme://host where hosted pages live
 	apiKey  string
 	secrets []string
-	http    *mfspay.HTTPClient
+	// verifier checks webhook signatures under secrets.
+	verifier *webhook.HMACSHA256Verifier
+	http     *mfspay.HTTPClient
 }
 
 // New returns a WezoPay gateway with payment-safe retries and a circuit
@@ -81,11 +84,12 @@ func newGateway(cfg Config) (*gateway, error) {
 		}
 	}
 	return &gateway{
-		base:    strings.TrimRight(base, "/"),
-		pages:   u.Scheme + "://" + u.Host,
-		apiKey:  cfg.APIKey,
-		secrets: secrets,
-		http:    cfg.Resilience.HTTPClient(ProviderName, append([]string{cfg.APIKey}, secrets...)...),
+		base:     strings.TrimRight(base, "/"),
+		pages:    u.Scheme + "://" + u.Host,
+		apiKey:   cfg.APIKey,
+		secrets:  secrets,
+		verifier: webhook.NewHMACSHA256Verifier(secrets),
+		http:     cfg.Resilience.HTTPClient(ProviderName, append([]string{cfg.APIKey}, secrets...)...),
 	}, nil
 }
 

@@ -36,10 +36,29 @@ func decodeEnvelope(body []byte) (env envelope, ok bool) {
 func (e envelope) succeeded() bool { return string(bytes.TrimSpace(e.Success)) == "true" }
 
 // fields is a JSON object whose values are read one by one, each with its
-// expected type. A null value counts as absent.
-type fields map[string]json.RawMessage
+// expected type. A null value counts as absent. It is a short list rather
+// than a map: objects here have a handful of members, and it is built for
+// every answer and every webhook.
+type fields []member
 
-// decodeFields reads a JSON object. Its values alias raw.
+// member is one name and its raw value.
+type member struct {
+	name  string
+	value json.RawMessage
+}
+
+// get returns the value of name; of duplicate names, the last, as
+// json.Unmarshal would keep.
+func (f fields) get(name string) (json.RawMessage, bool) {
+	for i := len(f) - 1; i >= 0; i-- {
+		if f[i].name == name {
+			return f[i].value, true
+		}
+	}
+	return nil, false
+}
+
+// decodeFields reads a JSON object. Its values may alias raw.
 func decodeFields(raw json.RawMessage) (fields, bool) {
 	if !json.Valid(raw) {
 		return nil, false
@@ -47,9 +66,13 @@ func decodeFields(raw json.RawMessage) (fields, bool) {
 	if f, ok := splitObject(raw); ok {
 		return f, true
 	}
-	var f fields
-	if err := json.Unmarshal(raw, &f); err != nil || f == nil {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
 		return nil, false
+	}
+	f := make(fields, 0, len(m))
+	for name, value := range m {
+		f = append(f, member{name, value})
 	}
 	return f, true
 }
@@ -66,7 +89,7 @@ func isNull(raw json.RawMessage) bool {
 
 // optString returns a string field, "" when absent or null.
 func (f fields) optString(name string) (string, error) {
-	raw, ok := f[name]
+	raw, ok := f.get(name)
 	if !ok || isNull(raw) {
 		return "", nil
 	}
@@ -93,7 +116,19 @@ func plainString(raw json.RawMessage) (string, bool) {
 	if bytes.IndexByte(inner, '\\') >= 0 || !utf8.Valid(inner) {
 		return "", false
 	}
+	if s, ok := knownValues[string(inner)]; ok { // looked up without a copy
+		return s, true
+	}
 	return string(inner), true
+}
+
+// knownValues are the statuses, events and methods WezoPay sends, each
+// mapped to itself so that reading one needs no copy.
+var knownValues = map[string]string{
+	"pending": "pending", "paid": "paid", "failed": "failed", "cancelled": "cancelled", "expired": "expired",
+	"payment.pending": "payment.pending", "payment.completed": "payment.completed", "payment.failed": "payment.failed",
+	"payment.cancelled": "payment.cancelled", "payment.expired": "payment.expired",
+	"bkash": "bkash", "nagad": "nagad", "rocket": "rocket", "upay": "upay",
 }
 
 // reqString returns a non-empty string field.
@@ -108,7 +143,7 @@ func (f fields) reqString(name string) (string, error) {
 // amount parses a money field exactly: a JSON number as documented, or a
 // decimal string, which a provider might also send.
 func (f fields) amount(name string) (mfspay.Amount, error) {
-	raw, ok := f[name]
+	raw, ok := f.get(name)
 	if !ok || isNull(raw) {
 		return 0, &badField{name, "is missing"}
 	}
