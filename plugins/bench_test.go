@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/mfspay/mfspay"
+	pb "github.com/mfspay/mfspay/plugins/proto"
 	"github.com/mfspay/mfspay/providers/wezopay"
-	"github.com/mfspay/mfspay/providers/wezopay/wezopaytest"
 )
 
 // benchSeq numbers the invoices of every benchmark in this process, so that
@@ -104,16 +104,41 @@ func runCalls(b *testing.B, gw mfspay.Gateway, callers int) {
 	reportLatencies(b, "", slices.Concat(lats...))
 }
 
+// separateSimulator starts a WezoPay simulator in a process of its own (a
+// plugin process, through its Simulator service) and returns the adapter
+// settings for it. A real provider is never in the host's process: with the
+// simulator in the benchmark's own process the in-process adapter would
+// reach it without leaving the process while the plugin would not, which
+// would charge the plugin for the provider's distance.
+func separateSimulator(b *testing.B) map[string]string {
+	ctx := context.Background()
+	host, err := Open(ctx, binary(b, "mfspay-plugin-wezopay"), Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { host.Close() })
+	sim, err := host.Simulator(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := sim.Settings(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s.Values
+}
+
 // BenchmarkPluginCalls makes WezoPay calls (a create and a verify per op)
-// through the mfspay-plugin-wezopay subprocess and through the adapter in
-// process, both at their default resilience, against one loopback
-// simulator, with 1 and 8 concurrent callers. Added pairs the two in one
-// loop and reports what the plugin adds to a call at the median.
+// through the mfspay-plugin-wezopay subprocess, through the same plugin
+// served in memory, and through the adapter in process, all at their
+// default resilience, against one simulator in a separate process, with 1
+// and 8 concurrent callers. Added pairs in-process and subprocess calls in
+// one loop and reports what the plugin adds to a call at the median;
+// Describe is a bare round trip of the plugin protocol, the floor under
+// every call.
 func BenchmarkPluginCalls(b *testing.B) {
 	ctx := context.Background()
-	sim := wezopaytest.NewServer()
-	defer sim.Close()
-	settings := sim.SettingsMap()
+	settings := separateSimulator(b)
 	inProcess, err := wezopay.FromSettings(settings, mfspay.Resilience{})
 	if err != nil {
 		b.Fatal(err)
@@ -169,6 +194,26 @@ func BenchmarkPluginCalls(b *testing.B) {
 		p50Remote := reportLatencies(b, "plugin-", remote)
 		b.ReportMetric(micros(p50Remote-p50Direct), "added-p50-µs")
 	})
+
+	for _, c := range []struct {
+		name   string
+		client *Client
+	}{{"InMemoryPlugin", inMemory}, {"Plugin", plugin}} {
+		b.Run("Describe/"+c.name, func(b *testing.B) {
+			gw := c.client.inst.gw
+			lat := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for range b.N {
+				t0 := time.Now()
+				if _, err := gw.Describe(ctx, &pb.DescribeRequest{}); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			b.StopTimer()
+			reportLatencies(b, "", lat)
+		})
+	}
 }
 
 // BenchmarkPluginColdStart measures plugins.Open on the built WezoPay
@@ -177,9 +222,7 @@ func BenchmarkPluginCalls(b *testing.B) {
 func BenchmarkPluginColdStart(b *testing.B) {
 	ctx := context.Background()
 	path := binary(b, "mfspay-plugin-wezopay")
-	sim := wezopaytest.NewServer()
-	defer sim.Close()
-	settings := sim.SettingsMap()
+	settings := separateSimulator(b)
 	gw, err := wezopay.FromSettings(settings, mfspay.Resilience{})
 	if err != nil {
 		b.Fatal(err)
