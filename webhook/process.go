@@ -54,7 +54,7 @@ func (h *Handler) process(reqCtx context.Context, rt *route, ev *mfspay.Event) (
 		}
 	}()
 
-	wctx, cancelWork := context.WithTimeout(base, h.lease)
+	wctx, cancelWork := withLease(base, h.lease) // context.WithTimeout, timed lazily
 	defer cancelWork()
 	o, confirmed, commit = h.deliver(wctx, rt, ev)
 	return o, confirmed
