@@ -9,7 +9,7 @@ import "encoding/json"
 // copies, because every webhook and every answer goes through it. The
 // values alias raw.
 //
-// raw must have passed json.Valid. splitObject reports false when raw is
+// raw must have passed validJSON. splitObject reports false when raw is
 // not an object or a key is not plain ASCII without escapes; json.Unmarshal
 // then decides, so such input means slower, never different, results.
 func splitObject(raw []byte) (fields, bool) {

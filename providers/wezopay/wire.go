@@ -60,7 +60,7 @@ func (f fields) get(name string) (json.RawMessage, bool) {
 
 // decodeFields reads a JSON object. Its values may alias raw.
 func decodeFields(raw json.RawMessage) (fields, bool) {
-	if !json.Valid(raw) {
+	if !validJSON(raw) {
 		return nil, false
 	}
 	if f, ok := splitObject(raw); ok {
