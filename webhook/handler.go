@@ -164,7 +164,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, outc
 	if r.ContentLength > h.maxBody {
 		return nil, outTooLarge, false
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBody))
+	body, err := readAll(http.MaxBytesReader(w, r.Body, h.maxBody), r.ContentLength)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -173,6 +173,28 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, outc
 		return nil, outMalformed.with(err), false
 	}
 	return body, outcome{}, true
+}
+
+// readAll is io.ReadAll starting with a buffer of the declared length, so
+// that a notification is read into one allocation of its size.
+func readAll(r io.Reader, declared int64) ([]byte, error) {
+	if declared <= 0 || declared > 64<<10 {
+		return io.ReadAll(r)
+	}
+	b := make([]byte, 0, declared+1) // +1: room to see the end without growing
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // parseOutcome maps a ParseWebhook error to its answer.

@@ -22,6 +22,11 @@ type leaseContext struct {
 	timed  context.Context
 	cancel context.CancelFunc
 	err    error
+	// delivery is what DeliveryFrom returns, once set: carried here
+	// rather than in a context.WithValue, which would cost an allocation
+	// per event and a goroutine per context derived from it.
+	delivery    Delivery
+	hasDelivery bool
 }
 
 // withLease returns the lease context and the function that ends it early.
@@ -32,7 +37,23 @@ func withLease(parent context.Context, lease time.Duration) (*leaseContext, func
 
 func (c *leaseContext) Deadline() (time.Time, bool) { return c.deadline, true }
 
-func (c *leaseContext) Value(key any) any { return c.parent.Value(key) }
+func (c *leaseContext) Value(key any) any {
+	if _, ok := key.(deliveryKey); ok {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.hasDelivery {
+			return c.delivery
+		}
+	}
+	return c.parent.Value(key)
+}
+
+// setDelivery makes d what DeliveryFrom finds.
+func (c *leaseContext) setDelivery(d Delivery) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.delivery, c.hasDelivery = d, true
+}
 
 func (c *leaseContext) Done() <-chan struct{} { return c.waitable().Done() }
 

@@ -78,3 +78,22 @@ func chanContext(ch chan struct{}) context.Context {
 	go func() { <-ch; cancel() }()
 	return c
 }
+
+func TestLeaseContextCarriesTheDelivery(t *testing.T) {
+	c, end := withLease(context.WithoutCancel(context.WithValue(context.Background(), leaseKey{}, "v")), time.Hour)
+	defer end()
+	_, ok := DeliveryFrom(c)
+	assert.False(t, ok, "no delivery before one is set")
+	d := Delivery{Provider: "wezopay", Confirmed: true}
+	ctx := withDelivery(c, d)
+	assert.Same(t, c, ctx, "no context is wrapped around the lease")
+	got, ok := DeliveryFrom(ctx)
+	require.True(t, ok)
+	assert.Equal(t, d, got)
+	assert.Equal(t, "v", ctx.Value(leaseKey{}), "other values still come from the parent")
+	derived, cancel := context.WithCancel(ctx)
+	defer cancel()
+	got, ok = DeliveryFrom(derived)
+	require.True(t, ok)
+	assert.Equal(t, d, got)
+}
