@@ -12,12 +12,15 @@ import "encoding/json"
 // raw must have passed validJSON. splitObject reports false when raw is
 // not an object or a key is not plain ASCII without escapes; json.Unmarshal
 // then decides, so such input means slower, never different, results.
-func splitObject(raw []byte) (fields, bool) {
+func splitObject(raw []byte, buf fields) (fields, bool) {
 	i := skipSpace(raw, 0)
 	if i == len(raw) || raw[i] != '{' {
 		return nil, false
 	}
-	f := make(fields, 0, 8)
+	f := buf[:0]
+	if f == nil {
+		f = make(fields, 0, 8)
+	}
 	i = skipSpace(raw, i+1)
 	if raw[i] == '}' {
 		return f, true

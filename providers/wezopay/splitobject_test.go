@@ -55,7 +55,7 @@ func checkSplitObject(t *testing.T, raw []byte) {
 		assert.Equal(t, string(v), string(value), "member %q", k)
 	}
 	if plain(raw) {
-		_, fast := splitObject(raw)
+		_, fast := splitObject(raw, nil)
 		assert.True(t, fast, "an object with plain keys takes the fast path")
 	}
 }

@@ -59,11 +59,15 @@ func (f fields) get(name string) (json.RawMessage, bool) {
 }
 
 // decodeFields reads a JSON object. Its values may alias raw.
-func decodeFields(raw json.RawMessage) (fields, bool) {
+func decodeFields(raw json.RawMessage) (fields, bool) { return decodeFieldsInto(raw, nil) }
+
+// decodeFieldsInto is decodeFields appending to buf, which a caller can
+// keep on its stack.
+func decodeFieldsInto(raw json.RawMessage, buf fields) (fields, bool) {
 	if !validJSON(raw) {
 		return nil, false
 	}
-	if f, ok := splitObject(raw); ok {
+	if f, ok := splitObject(raw, buf); ok {
 		return f, true
 	}
 	var m map[string]json.RawMessage
