@@ -109,7 +109,8 @@ func (g *gateway) createOnce(ctx context.Context, invoiceID string, body []byte)
 
 // parseCreated reads {"token", "payment_url", "expires_at"}.
 func parseCreated(raw json.RawMessage) (*mfspay.Checkout, error) {
-	f, ok := decodeFields(raw)
+	var buf [16]member // the answer's members, without an allocation
+	f, ok := decodeFieldsInto(raw, buf[:0])
 	if !ok {
 		return nil, &badField{"data", "is not an object"}
 	}

@@ -19,7 +19,7 @@ func splitObject(raw []byte, buf fields) (fields, bool) {
 	}
 	f := buf[:0]
 	if f == nil {
-		f = make(fields, 0, 8)
+		f = make(fields, 0, 16)
 	}
 	i = skipSpace(raw, i+1)
 	if raw[i] == '}' {
@@ -96,29 +96,22 @@ func skipString(raw []byte, i int) int {
 // memberName returns the key as a string, without copying the names
 // WezoPay sends.
 func memberName(b []byte) string {
-	switch string(b) { // compared without a copy
-	case "event":
-		return "event"
-	case "token":
-		return "token"
-	case "invoice_id":
-		return "invoice_id"
-	case "status":
-		return "status"
-	case "amount":
-		return "amount"
-	case "trx_id":
-		return "trx_id"
-	case "paid_at":
-		return "paid_at"
-	case "method":
-		return "method"
-	case "sender":
-		return "sender"
-	case "payment_url":
-		return "payment_url"
-	case "expires_at":
-		return "expires_at"
+	if name, ok := knownNames[string(b)]; ok { // looked up without a copy
+		return name
 	}
 	return string(b)
 }
+
+// knownNames are the member names of WezoPay's answers and notifications,
+// each mapped to itself.
+var knownNames = func() map[string]string {
+	m := map[string]string{}
+	for _, name := range []string{
+		"success", "data", "meta", "error", "message", "errors",
+		"event", "token", "invoice_id", "status", "amount", "trx_id", "paid_at", "method", "sender",
+		"payment_url", "expires_at", "page", "per_page", "total", "last_page",
+	} {
+		m[name] = name
+	}
+	return m
+}()

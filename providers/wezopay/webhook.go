@@ -52,7 +52,7 @@ func (g *gateway) ParseWebhook(_ context.Context, req mfspay.WebhookRequest) (*m
 	if err := g.authenticate(req); err != nil {
 		return nil, err
 	}
-	var buf [12]member // a notification's members, without an allocation
+	var buf [16]member // a notification's members, without an allocation
 	f, ok := decodeFieldsInto(req.Body, buf[:0])
 	if !ok {
 		return nil, mfspay.Invalid(ProviderName, opWebhook, "body", "is not a JSON object")

@@ -3,6 +3,7 @@ package wezopay
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -23,13 +24,52 @@ type envelope struct {
 
 // decodeEnvelope reads a JSON answer; ok is false for anything that is not
 // a JSON object (a proxy's HTML page, an empty or cut-off body).
+//
+// It decodes as json.NewDecoder(body).Decode(&env) would (the first JSON
+// value, whatever follows it; names matched case-insensitively), without
+// reflection when the names are plain ASCII: every answer goes through it.
 func decodeEnvelope(body []byte) (env envelope, ok bool) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&env); err != nil {
+	v := validator{raw: body}
+	v.space()
+	start := v.i
+	if !v.value(0) {
 		return envelope{}, false
 	}
-	return env, true
+	first := body[start:v.i]
+	switch first[0] {
+	case 'n':
+		return envelope{}, true // null leaves the envelope empty
+	case '{':
+	default:
+		return envelope{}, false // not an object
+	}
+	var buf [16]member
+	if f, ok := splitObject(first, buf[:0]); ok {
+		for _, m := range f {
+			// encoding/json's case-insensitive match, for ASCII names.
+			switch {
+			case strings.EqualFold(m.name, "success"):
+				env.Success = m.value
+			case strings.EqualFold(m.name, "data"):
+				env.Data = m.value
+			case strings.EqualFold(m.name, "meta"):
+				env.Meta = m.value
+			case strings.EqualFold(m.name, "error"):
+				env.Error = m.value
+			case strings.EqualFold(m.name, "message"):
+				env.Message = m.value
+			case strings.EqualFold(m.name, "errors"):
+				env.Errors = m.value
+			}
+		}
+		return env, true
+	}
+	// Names to unescape or fold beyond ASCII: encoding/json decides.
+	var slow envelope // apart from env, which then stays off the heap
+	if err := json.Unmarshal(first, &slow); err != nil {
+		return envelope{}, false
+	}
+	return slow, true
 }
 
 // succeeded reports an explicit "success": true.
@@ -205,7 +245,8 @@ func providerStatus(s mfspay.Status) string {
 // are required; trx_id, paid_at, method and sender are optional, but a
 // value of the wrong type makes the whole answer malformed.
 func parsePayment(raw json.RawMessage) (mfspay.Payment, error) {
-	f, ok := decodeFields(raw)
+	var buf [16]member // an answer's members, without an allocation
+	f, ok := decodeFieldsInto(raw, buf[:0])
 	if !ok {
 		return mfspay.Payment{}, &badField{"data", "is not an object"}
 	}
