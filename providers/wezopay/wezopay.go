@@ -48,6 +48,8 @@ type gateway struct {
 	// verifier checks webhook signatures under secrets.
 	verifier *webhook.HMACSHA256Verifier
 	http     *mfspay.HTTPClient
+	// readHeaders and jsonHeaders are what headers returns.
+	readHeaders, jsonHeaders http.Header
 }
 
 // New returns a WezoPay gateway with payment-safe retries and a circuit
@@ -83,13 +85,16 @@ func newGateway(cfg Config) (*gateway, error) {
 			secrets = append(secrets, s)
 		}
 	}
+	readHeaders, jsonHeaders := buildHeaders(cfg.APIKey)
 	return &gateway{
-		base:     strings.TrimRight(base, "/"),
-		pages:    u.Scheme + "://" + u.Host,
-		apiKey:   cfg.APIKey,
-		secrets:  secrets,
-		verifier: webhook.NewHMACSHA256Verifier(secrets),
-		http:     cfg.Resilience.HTTPClient(ProviderName, append([]string{cfg.APIKey}, secrets...)...),
+		readHeaders: readHeaders,
+		jsonHeaders: jsonHeaders,
+		base:        strings.TrimRight(base, "/"),
+		pages:       u.Scheme + "://" + u.Host,
+		apiKey:      cfg.APIKey,
+		secrets:     secrets,
+		verifier:    webhook.NewHMACSHA256Verifier(secrets),
+		http:        cfg.Resilience.HTTPClient(ProviderName, append([]string{cfg.APIKey}, secrets...)...),
 	}, nil
 }
 
@@ -157,16 +162,24 @@ func withProvider(err error) error {
 	return err
 }
 
-// headers are sent with every API request.
+// headers are sent with every API request: built once, never modified
+// (the HTTP client copies them into each request).
 func (g *gateway) headers(json bool) http.Header {
-	h := http.Header{
-		"X-Api-Key": {g.apiKey},
+	if json {
+		return g.jsonHeaders
+	}
+	return g.readHeaders
+}
+
+// buildHeaders returns the headers of reads and of requests with a JSON body.
+func buildHeaders(apiKey string) (read, withJSON http.Header) {
+	read = http.Header{
+		"X-Api-Key": {apiKey},
 		"Accept":    {"application/json"},
 	}
-	if json {
-		h["Content-Type"] = []string{"application/json"}
-	}
-	return h
+	withJSON = read.Clone()
+	withJSON["Content-Type"] = []string{"application/json"}
+	return read, withJSON
 }
 
 var _ mfspay.Gateway = (*gateway)(nil)
