@@ -69,7 +69,7 @@ func (c *leaseContext) Err() error {
 	switch {
 	case c.timed != nil:
 		return c.timed.Err()
-	case c.err == nil && !time.Now().Before(c.deadline):
+	case c.err == nil && time.Until(c.deadline) <= 0:
 		c.err = context.DeadlineExceeded
 	}
 	return c.err
@@ -102,7 +102,7 @@ func (c *leaseContext) end() {
 	case c.timed != nil:
 		c.cancel()
 	case c.err != nil:
-	case time.Now().Before(c.deadline):
+	case time.Until(c.deadline) > 0:
 		c.err = context.Canceled
 	default:
 		c.err = context.DeadlineExceeded

@@ -5,6 +5,10 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay/webhook"
 )
@@ -78,4 +82,29 @@ func BenchmarkMemoryStoreFootprint(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*events), "ns/event")
+}
+
+// TestMemoryStoreManyDistinctEvents checks a store told more events than
+// its cap: each new event is acquired, the newest cap of them are still
+// known as delivered, and the older ones were evicted to make room.
+func TestMemoryStoreManyDistinctEvents(t *testing.T) {
+	const limit, events = 10_000, 30_000
+	ctx := context.Background()
+	s := webhook.NewMemoryStore(webhook.MaxEntries(limit))
+	key := func(i int) string { return "wezopay/wezopay:pay_" + strconv.Itoa(i) + ":payment.completed" }
+	for i := range events {
+		res, err := s.Reserve(ctx, key(i), time.Minute)
+		require.NoError(t, err)
+		require.Equal(t, webhook.Acquired, res.State, "event %d", i)
+		require.NoError(t, s.Commit(ctx, key(i), res.Token, time.Hour))
+	}
+	require.Equal(t, limit, s.Len())
+	for i := events - limit; i < events; i++ {
+		res, err := s.Reserve(ctx, key(i), time.Minute)
+		require.NoError(t, err)
+		require.Equal(t, webhook.Delivered, res.State, "event %d", i)
+	}
+	res, err := s.Reserve(ctx, key(0), time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, webhook.Acquired, res.State, "the oldest event was evicted")
 }
