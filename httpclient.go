@@ -157,6 +157,9 @@ type callStateKey struct{}
 func (c *HTTPClient) Do(ctx context.Context, r HTTPRequest) (*HTTPResponse, error) {
 	st := &callState{idempotent: r.Idempotent}
 	ctx = context.WithValue(ctx, callStateKey{}, st)
+	// Traced once for every attempt, rather than by cloning each attempt's
+	// request in the transport.
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { st.connected.Store(true) }})
 
 	var body any
 	if r.Body != nil {
@@ -378,9 +381,7 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	st, _ := req.Context().Value(callStateKey{}).(*callState)
 	if st != nil {
 		st.attempts.Add(1)
-		st.connected.Store(false)
-		trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { st.connected.Store(true) }}
-		req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace))
+		st.connected.Store(false) // until Do's trace sees this attempt get a connection
 	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)

@@ -20,13 +20,12 @@ func (g *gateway) VerifyPayment(ctx context.Context, ref mfspay.PaymentRef) (*mf
 }
 
 func (g *gateway) verify(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
-	q := url.Values{}
+	// What url.Values.Encode gives for the one parameter, without the map.
+	query := "token=" + url.QueryEscape(ref.PaymentID)
 	if ref.InvoiceID != "" {
-		q.Set("invoice_id", ref.InvoiceID)
-	} else {
-		q.Set("token", ref.PaymentID)
+		query = "invoice_id=" + url.QueryEscape(ref.InvoiceID)
 	}
-	env, resp, err := g.get(ctx, mfspay.OpVerify, "/payments/verify?"+q.Encode())
+	env, resp, err := g.get(ctx, mfspay.OpVerify, "/payments/verify?"+query)
 	if err != nil {
 		return nil, err
 	}
