@@ -2,7 +2,6 @@ package eazzpay
 
 import (
 	"context"
-	"net/url"
 	"strings"
 
 	"github.com/mfspay/mfspay"
@@ -61,14 +60,9 @@ func newGateway(cfg Config) (*gateway, error) {
 	if strings.TrimSpace(cfg.ClientSecret) != cfg.ClientSecret {
 		return nil, mfspay.Invalid(ProviderName, op, "client_secret", "has surrounding spaces")
 	}
-	base := cfg.BaseURL
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
-		u.RawQuery != "" || u.Fragment != "" {
-		return nil, mfspay.Invalid(ProviderName, op, "base_url", "must be an absolute http or https URL without query")
+	base, _, err := mfspay.ParseBaseURL(ProviderName, cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
 	}
 	secrets := []string{cfg.ClientSecret}
 	for _, s := range cfg.AcceptedSecrets {
@@ -77,7 +71,7 @@ func newGateway(cfg Config) (*gateway, error) {
 		}
 	}
 	return &gateway{
-		base:    strings.TrimRight(base, "/"),
+		base:    base,
 		secret:  cfg.ClientSecret,
 		secrets: secrets,
 		http:    cfg.Resilience.HTTPClient(ProviderName, secrets...),
@@ -89,14 +83,10 @@ func newGateway(cfg Config) (*gateway, error) {
 // (optional, comma-separated).
 func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
 	cfg := Config{
-		BaseURL:      settings["base_url"],
-		ClientSecret: settings["client_secret"],
-		Resilience:   r,
-	}
-	for _, s := range strings.Split(settings["accepted_secrets"], ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			cfg.AcceptedSecrets = append(cfg.AcceptedSecrets, s)
-		}
+		BaseURL:         settings["base_url"],
+		ClientSecret:    settings["client_secret"],
+		AcceptedSecrets: mfspay.SettingList(settings["accepted_secrets"]),
+		Resilience:      r,
 	}
 	return New(cfg)
 }

@@ -2,7 +2,6 @@ package wezopay
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/mfspay/mfspay"
@@ -70,14 +69,9 @@ func newGateway(cfg Config) (*gateway, error) {
 	if !headerSafe(cfg.APIKey) {
 		return nil, mfspay.Invalid(ProviderName, op, SettingAPIKey, "must be printable ASCII without spaces")
 	}
-	base := cfg.BaseURL
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
-		u.RawQuery != "" || u.Fragment != "" {
-		return nil, mfspay.Invalid(ProviderName, op, SettingBaseURL, "must be an absolute http or https URL without query")
+	base, u, err := mfspay.ParseBaseURL(ProviderName, cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
 	}
 	var secrets []string
 	for _, s := range cfg.WebhookSecrets {
@@ -89,7 +83,7 @@ func newGateway(cfg Config) (*gateway, error) {
 	return &gateway{
 		readHeaders: readHeaders,
 		jsonHeaders: jsonHeaders,
-		base:        strings.TrimRight(base, "/"),
+		base:        base,
 		pages:       u.Scheme + "://" + u.Host,
 		apiKey:      cfg.APIKey,
 		secrets:     secrets,
@@ -113,17 +107,12 @@ func headerSafe(s string) bool {
 // (comma-separated; spaces around each are ignored). Other keys are
 // ignored.
 func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
-	cfg := Config{
-		BaseURL:    strings.TrimSpace(settings[SettingBaseURL]),
-		APIKey:     settings[SettingAPIKey],
-		Resilience: r,
-	}
-	for _, s := range strings.Split(settings[SettingWebhookSecrets], ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			cfg.WebhookSecrets = append(cfg.WebhookSecrets, s)
-		}
-	}
-	return New(cfg)
+	return New(Config{
+		BaseURL:        strings.TrimSpace(settings[SettingBaseURL]),
+		APIKey:         settings[SettingAPIKey],
+		WebhookSecrets: mfspay.SettingList(settings[SettingWebhookSecrets]),
+		Resilience:     r,
+	})
 }
 
 // Provider returns ProviderName.

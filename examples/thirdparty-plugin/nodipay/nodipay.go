@@ -2,7 +2,6 @@ package nodipay
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -81,20 +80,15 @@ func newGateway(cfg Config) (*gateway, error) {
 			return nil, mfspay.Invalid(ProviderName, op, SettingAPIKey, "must be printable ASCII without spaces")
 		}
 	}
-	base := cfg.BaseURL
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
-		u.RawQuery != "" || u.Fragment != "" {
-		return nil, mfspay.Invalid(ProviderName, op, SettingBaseURL, "must be an absolute http or https URL without query")
+	base, _, err := mfspay.ParseBaseURL(ProviderName, cfg.BaseURL, DefaultBaseURL)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.WebhookTolerance < 0 {
 		return nil, mfspay.Invalid(ProviderName, op, SettingWebhookTolerance, "must not be negative")
 	}
 	g := &gateway{
-		base:      strings.TrimRight(base, "/"),
+		base:      base,
 		apiKey:    cfg.APIKey,
 		tolerance: cfg.WebhookTolerance,
 		now:       cfg.Now,
@@ -127,11 +121,7 @@ func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gatew
 		APIKey:     settings[SettingAPIKey],
 		Resilience: r,
 	}
-	for _, s := range strings.Split(settings[SettingWebhookSecrets], ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			cfg.WebhookSecrets = append(cfg.WebhookSecrets, s)
-		}
-	}
+	cfg.WebhookSecrets = mfspay.SettingList(settings[SettingWebhookSecrets])
 	if v := strings.TrimSpace(settings[SettingWebhookTolerance]); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
