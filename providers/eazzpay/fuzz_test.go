@@ -1,11 +1,9 @@
 package eazzpay_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/providers/eazzpay"
+	"github.com/mfspay/mfspay/providers/internal/fuzzcheck"
 )
 
 // Secrets of the fuzzed merchant: the client secret and one accepted while
@@ -165,11 +164,11 @@ func fzCheckEvent(t *testing.T, gw mfspay.Gateway, body []byte, query url.Values
 	if ev.Provider != eazzpay.ProviderName || ev.Payment.Provider != eazzpay.ProviderName || !gw.Capabilities().Supports(ev.Type) {
 		t.Fatalf("malformed event %+v", ev)
 	}
-	if amount, ok := fzAmount(obj["amount"]); !ok || amount <= 0 || amount != ev.Payment.Amount {
+	if amount, ok := fuzzcheck.Amount(obj["amount"]); !ok || amount <= 0 || amount != ev.Payment.Amount {
 		t.Fatalf("event amount %v, body says %s", ev.Payment.Amount, obj["amount"])
 	}
 	if _, isIPN := obj["payment_id"]; isIPN {
-		id, status := fzString(obj, "payment_id"), fzString(obj, "status")
+		id, status := fuzzcheck.String(obj, "payment_id"), fuzzcheck.String(obj, "status")
 		want, known := fzIPNStatuses[status]
 		if !known || ev.Type != want.typ || ev.Payment.Status != want.status {
 			t.Fatalf("IPN status %q became %s/%s", status, ev.Type, ev.Payment.Status)
@@ -182,54 +181,14 @@ func fzCheckEvent(t *testing.T, gw mfspay.Gateway, body []byte, query url.Values
 		}
 		return
 	}
-	trx := fzString(obj, "transaction_id")
+	trx := fuzzcheck.String(obj, "transaction_id")
 	if ev.Type != mfspay.EventTransactionReceived || trx == "" || ev.ID != "eazzpay:trx:"+trx ||
 		ev.Payment.TrxID != trx || ev.Payment.PaymentID != "" || ev.Payment.Status != mfspay.StatusPaid {
 		t.Fatalf("listener notification (transaction %q) became %+v", trx, ev)
 	}
 }
 
-// fzString returns a JSON string member's text, "" for anything else.
-func fzString(obj map[string]json.RawMessage, name string) string {
-	var s string
-	if json.Unmarshal(obj[name], &s) != nil {
-		return ""
-	}
-	return s
-}
-
-// fzAmount reads a money value: a JSON number or a decimal string, parsed
-// by ParseAmount from its exact text.
-func fzAmount(raw json.RawMessage) (mfspay.Amount, bool) {
-	raw = bytes.TrimSpace(raw)
-	text := string(raw)
-	if len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &text) != nil {
-		return 0, false
-	}
-	a, err := mfspay.ParseAmount(text)
-	return a, err == nil
-}
-
-// fzCheckError asserts the shape every error must have: an *mfspay.Error
-// of a known kind, stamped with the provider and op, free of secrets.
+// fzCheckError asserts the shape every error must have, secrets included.
 func fzCheckError(t *testing.T, err error, op string) {
-	t.Helper()
-	var me *mfspay.Error
-	if !errors.As(err, &me) {
-		t.Fatalf("error %T is not an *mfspay.Error: %v", err, err)
-	}
-	known := false
-	for _, k := range mfspay.Kinds {
-		known = known || me.Kind == k
-	}
-	if !known || me.Provider != eazzpay.ProviderName || me.Op != op {
-		t.Fatalf("error %#v has kind %v, provider %q, op %q", me, me.Kind, me.Provider, me.Op)
-	}
-	for _, text := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), me.Field, me.Code, me.Message} {
-		for _, s := range []string{fzSecret, fzOldSecret} {
-			if strings.Contains(text, s) {
-				t.Fatalf("error shows a secret: %s", text)
-			}
-		}
-	}
+	fuzzcheck.Error(t, err, eazzpay.ProviderName, op, fzSecret, fzOldSecret)
 }

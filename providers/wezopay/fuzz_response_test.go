@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/internal/fuzzcheck"
 	"github.com/mfspay/mfspay/providers/wezopay"
 )
 
@@ -235,7 +236,7 @@ func fzCreatedToken(a fzAnswer) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	token, payURL := fzString(data, "token"), fzString(data, "payment_url")
+	token, payURL := fuzzcheck.String(data, "token"), fuzzcheck.String(data, "payment_url")
 	u, err := url.Parse(payURL)
 	if token == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", false
@@ -262,14 +263,14 @@ func fzReadPayment(raw json.RawMessage) (fzPayment, bool) {
 	if !ok {
 		return fzPayment{}, false
 	}
-	p := fzPayment{token: fzString(data, "token"), invoice: fzString(data, "invoice_id")}
-	rawStatus := fzString(data, "status")
+	p := fzPayment{token: fuzzcheck.String(data, "token"), invoice: fuzzcheck.String(data, "invoice_id")}
+	rawStatus := fuzzcheck.String(data, "status")
 	st, known := fzStatusTable[rawStatus]
 	if !known {
 		st = mfspay.StatusUnknown
 	}
 	p.status = st
-	amount, ok := fzAmount(data["amount"])
+	amount, ok := fuzzcheck.Amount(data["amount"])
 	p.amount = amount
 	return p, ok && p.token != "" && p.invoice != "" && rawStatus != ""
 }

@@ -1,20 +1,19 @@
 package wezopay_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/internal/fuzzcheck"
 	"github.com/mfspay/mfspay/providers/wezopay"
 )
 
@@ -185,8 +184,8 @@ func fzCheckEvent(t *testing.T, gw mfspay.Gateway, body []byte, ev *mfspay.Event
 	if !ok {
 		t.Fatalf("a body that is not a JSON object parsed: %q", body)
 	}
-	event, status := fzString(obj, "event"), fzString(obj, "status")
-	token := fzString(obj, "token")
+	event, status := fuzzcheck.String(obj, "event"), fuzzcheck.String(obj, "status")
+	token := fuzzcheck.String(obj, "token")
 	if ev.Provider != wezopay.ProviderName || ev.Payment.Provider != wezopay.ProviderName ||
 		!gw.Capabilities().Supports(ev.Type) || !ev.Payment.Status.Valid() {
 		t.Fatalf("malformed event %+v", ev)
@@ -194,8 +193,8 @@ func fzCheckEvent(t *testing.T, gw mfspay.Gateway, body []byte, ev *mfspay.Event
 	if token == "" || ev.Payment.PaymentID != token || !strings.HasPrefix(ev.ID, "wezopay:"+token+":") {
 		t.Fatalf("event %+v does not carry the body's token %q", ev, token)
 	}
-	if ev.Payment.InvoiceID == "" || ev.Payment.InvoiceID != fzString(obj, "invoice_id") {
-		t.Fatalf("event invoice %q, body says %q", ev.Payment.InvoiceID, fzString(obj, "invoice_id"))
+	if ev.Payment.InvoiceID == "" || ev.Payment.InvoiceID != fuzzcheck.String(obj, "invoice_id") {
+		t.Fatalf("event invoice %q, body says %q", ev.Payment.InvoiceID, fuzzcheck.String(obj, "invoice_id"))
 	}
 	want, known := fzEventTypes[event]
 	agree := known && want.raw == status
@@ -209,7 +208,7 @@ func fzCheckEvent(t *testing.T, gw mfspay.Gateway, body []byte, ev *mfspay.Event
 	case !agree && (ev.Type != mfspay.EventPaymentPending || ev.Payment.Status != mfspay.StatusUnknown):
 		t.Fatalf("unknown or contradicting %q/%q became %s/%s, not pending/unknown", event, status, ev.Type, ev.Payment.Status)
 	}
-	if amount, ok := fzAmount(obj["amount"]); !ok || amount != ev.Payment.Amount {
+	if amount, ok := fuzzcheck.Amount(obj["amount"]); !ok || amount != ev.Payment.Amount {
 		t.Fatalf("event amount %v, body says %s", ev.Payment.Amount, obj["amount"])
 	}
 }
@@ -223,47 +222,7 @@ func fzObject(b []byte) (map[string]json.RawMessage, bool) {
 	return obj, true
 }
 
-// fzString returns a JSON string member's text, "" for anything else.
-func fzString(obj map[string]json.RawMessage, name string) string {
-	var s string
-	if json.Unmarshal(obj[name], &s) != nil {
-		return ""
-	}
-	return s
-}
-
-// fzAmount reads a money value: a JSON number or a decimal string, parsed
-// by ParseAmount from its exact text.
-func fzAmount(raw json.RawMessage) (mfspay.Amount, bool) {
-	raw = bytes.TrimSpace(raw)
-	text := string(raw)
-	if len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &text) != nil {
-		return 0, false
-	}
-	a, err := mfspay.ParseAmount(text)
-	return a, err == nil
-}
-
-// fzCheckError asserts the shape every error must have: an *mfspay.Error
-// of a known kind, stamped with the provider and op, free of credentials.
+// fzCheckError asserts the shape every error must have, secrets included.
 func fzCheckError(t *testing.T, err error, op string) {
-	t.Helper()
-	var me *mfspay.Error
-	if !errors.As(err, &me) {
-		t.Fatalf("error %T is not an *mfspay.Error: %v", err, err)
-	}
-	known := false
-	for _, k := range mfspay.Kinds {
-		known = known || me.Kind == k
-	}
-	if !known || me.Provider != wezopay.ProviderName || me.Op != op {
-		t.Fatalf("error %#v has kind %v, provider %q, op %q", me, me.Kind, me.Provider, me.Op)
-	}
-	for _, text := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), me.Field, me.Code, me.Message} {
-		for _, s := range []string{fzAPIKey, fzSecret, fzOldSecret} {
-			if strings.Contains(text, s) {
-				t.Fatalf("error shows a secret: %s", text)
-			}
-		}
-	}
+	fuzzcheck.Error(t, err, wezopay.ProviderName, op, fzAPIKey, fzSecret, fzOldSecret)
 }
