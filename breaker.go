@@ -33,10 +33,13 @@ func (s BreakerState) String() string {
 
 // BreakerSettings configures the circuit breaker around a gateway.
 //
-// Outcomes of kind ErrUnavailable or ErrOutcomeUnknown count as failures;
-// every other outcome, 4xx answers included, counts as success because the
-// provider answered. The caller's own cancellation and ErrRateLimited count
-// as neither.
+// Outcomes of kind ErrUnavailable or ErrOutcomeUnknown count as failures,
+// and so does a caller's deadline that expires while the provider has not
+// answered: a hung provider must open the breaker even when every caller
+// bounds its calls. Every other outcome, 4xx answers included, counts as
+// success because the provider answered. The caller's own cancellation,
+// ErrRateLimited, and a call whose context had ended before any request was
+// sent count as neither.
 type BreakerSettings struct {
 	// Disabled turns the breaker off.
 	Disabled bool
@@ -106,12 +109,10 @@ func NewBreaker(provider string, s BreakerSettings) *Breaker {
 		MaxRequests: s.HalfOpenProbes,
 		Timeout:     s.OpenTimeout,
 		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= threshold },
-		IsExcluded: func(err error) bool {
-			return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
-				errors.Is(err, ErrRateLimited)
-		},
+		IsExcluded:  excludedFromBreaker,
 		IsSuccessful: func(err error) bool {
-			return !errors.Is(err, ErrUnavailable) && !errors.Is(err, ErrOutcomeUnknown)
+			return !errors.Is(err, ErrUnavailable) && !errors.Is(err, ErrOutcomeUnknown) &&
+				!errors.Is(err, context.DeadlineExceeded)
 		},
 		OnStateChange: func(_ string, from, to gobreaker.State) {
 			if s.OnStateChange != nil {
@@ -120,6 +121,16 @@ func NewBreaker(provider string, s BreakerSettings) *Breaker {
 		},
 	})
 	return b
+}
+
+// excludedFromBreaker reports outcomes that say nothing about the
+// provider's health: the caller's own cancellation, a rate limit (the
+// provider answered, and will again), and a context that had ended before
+// the call sent anything. A deadline that expires while a request is
+// outstanding is not among them: the provider did not answer in time.
+func excludedFromBreaker(err error) bool {
+	var notSent *endedBeforeSending
+	return errors.Is(err, context.Canceled) || errors.Is(err, ErrRateLimited) || errors.As(err, &notSent)
 }
 
 func breakerState(s gobreaker.State) BreakerState {

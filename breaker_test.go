@@ -90,6 +90,22 @@ func TestBreakerOpensAfterConsecutiveFailures(t *testing.T) {
 			assert.Equal(t, mfspay.BreakerOpen, state(t, g))
 		})
 	}
+	// A caller's deadline that expires while the provider has not answered
+	// is the provider's failure, bare or as the cause of an *Error.
+	for _, deadline := range []error{
+		context.DeadlineExceeded,
+		&mfspay.Error{Kind: mfspay.ErrUnavailable, Err: context.DeadlineExceeded},
+		&mfspay.Error{Kind: mfspay.ErrOutcomeUnknown, Err: context.DeadlineExceeded},
+	} {
+		t.Run(deadline.Error(), func(t *testing.T) {
+			f, g, _ := breakerFixture(3)
+			f.fail(deadline)
+			for i := 0; i < 3; i++ {
+				assert.ErrorIs(t, verify(g), context.DeadlineExceeded)
+			}
+			assert.Equal(t, mfspay.BreakerOpen, state(t, g))
+		})
+	}
 	t.Run("mixed failure kinds and operations", func(t *testing.T) {
 		f, g, _ := breakerFixture(3)
 		f.fail(providerErr(mfspay.ErrUnavailable))
@@ -236,13 +252,14 @@ func TestBreakerAnswersCountAsSuccess(t *testing.T) {
 }
 
 // TestBreakerExclusions: the caller's own cancellation and rate limiting say
-// nothing about the provider's health; they neither trip nor reset it.
+// nothing about the provider's health; they neither trip nor reset it (a
+// context that ended before anything was sent: see
+// TestBreakerIgnoresContextsEndedBeforeTheCall).
 func TestBreakerExclusions(t *testing.T) {
 	for _, excluded := range []error{
 		context.Canceled,
-		context.DeadlineExceeded,
 		&mfspay.Error{Kind: mfspay.ErrUnavailable, Err: context.Canceled},
-		&mfspay.Error{Kind: mfspay.ErrOutcomeUnknown, Err: context.DeadlineExceeded},
+		&mfspay.Error{Kind: mfspay.ErrOutcomeUnknown, Err: context.Canceled},
 		providerErr(mfspay.ErrRateLimited),
 	} {
 		t.Run(excluded.Error(), func(t *testing.T) {

@@ -155,6 +155,10 @@ type callStateKey struct{}
 // request that may have reached the provider. The caller's context bounds
 // everything, backoff waits included.
 func (c *HTTPClient) Do(ctx context.Context, r HTTPRequest) (*HTTPResponse, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Kind: ErrUnavailable, Provider: c.provider, Op: r.Op,
+			Message: "call ended by the caller's context before it was sent", Err: &endedBeforeSending{err}}
+	}
 	st := &callState{idempotent: r.Idempotent}
 	ctx = context.WithValue(ctx, callStateKey{}, st)
 	// Traced once for every attempt, rather than by cloning each attempt's
@@ -240,6 +244,15 @@ func (c *HTTPClient) readBody(resp *http.Response) ([]byte, error) {
 }
 
 var errResponseTooLarge = errors.New("response body too large")
+
+// endedBeforeSending is the cause of a call whose context had ended before
+// any request was sent. It unwraps to the context's error, which callers
+// test for; the breaker recognises it as saying nothing about the provider,
+// unlike a deadline that expires while a request is outstanding.
+type endedBeforeSending struct{ ctxErr error }
+
+func (e *endedBeforeSending) Error() string { return e.ctxErr.Error() }
+func (e *endedBeforeSending) Unwrap() error { return e.ctxErr }
 
 // checkRetry is the payment-safe retry decision.
 func (c *HTTPClient) checkRetry(ctx context.Context, st *callState, resp *http.Response, err error) (bool, error) {

@@ -1,0 +1,91 @@
+package mfspay_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mfspay/mfspay"
+)
+
+// httpVerifier is a gateway whose verify goes through a real HTTPClient to
+// url, as an adapter's does; its other operations are the fake's.
+type httpVerifier struct {
+	*fakeGateway
+	c   *mfspay.HTTPClient
+	url string
+}
+
+func (g httpVerifier) VerifyPayment(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+	resp, err := g.c.Do(ctx, read(g.url))
+	if err != nil {
+		return nil, err
+	}
+	if !resp.OK() {
+		return nil, g.c.StatusError(mfspay.OpVerify, resp, "", "")
+	}
+	return &mfspay.Payment{Provider: "testpay", InvoiceID: ref.InvoiceID, Status: mfspay.StatusPending}, nil
+}
+
+// hungProvider returns a breaker-wrapped gateway verifying against a server
+// that never answers, and the server. Attempts may last far longer than
+// the callers' deadlines: the deadlines end every call.
+func hungProvider(t *testing.T) (mfspay.Gateway, *seqServer) {
+	t.Helper()
+	srv := newSeqServer(t, hang())
+	c, _ := newTestClient(t, func(cfg *mfspay.HTTPConfig) { cfg.Retry.AttemptTimeout = 30 * time.Second })
+	g := mfspay.WithBreaker(httpVerifier{fakeGateway: newFakeGateway(), c: c, url: srv.URL + "/payments/verify"},
+		mfspay.BreakerSettings{OpenTimeout: time.Hour}) // the default threshold, 5
+	return g, srv
+}
+
+// TestBreakerOpensOnHungProviderUnderCallerDeadlines: callers that bound
+// their calls with deadlines are the ones a hung provider hurts most; each
+// deadline that expires while the provider has not answered is a failure.
+func TestBreakerOpensOnHungProviderUnderCallerDeadlines(t *testing.T) {
+	g, srv := hungProvider(t)
+	threshold := int(mfspay.DefaultBreakerSettings().FailureThreshold)
+	for i := 1; i <= 12; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+		_, err := g.VerifyPayment(ctx, ref)
+		cancel()
+		require.Error(t, err, "verify %d", i)
+		if i <= threshold {
+			assert.ErrorIs(t, err, context.DeadlineExceeded, "verify %d", i)
+			assert.ErrorIs(t, err, mfspay.ErrUnavailable, "verify %d", i)
+			continue
+		}
+		assert.ErrorIs(t, err, mfspay.ErrCircuitOpen, "verify %d, after %d deadlines expired on the provider", i, threshold)
+	}
+	assert.Equal(t, mfspay.BreakerOpen, state(t, g))
+	assert.Equal(t, threshold, srv.requests(), "calls reached the hung provider after the breaker should have opened")
+}
+
+// TestBreakerIgnoresContextsEndedBeforeTheCall: a call whose deadline had
+// passed, or that was cancelled, before it began sent nothing and says
+// nothing about the provider; nor does a caller cancelling mid-call.
+func TestBreakerIgnoresContextsEndedBeforeTheCall(t *testing.T) {
+	g, srv := hungProvider(t)
+	expired, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	cancelled, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	for i := 0; i < 10; i++ {
+		_, err := g.VerifyPayment(expired, ref)
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		_, err = g.VerifyPayment(cancelled, ref)
+		assert.ErrorIs(t, err, context.Canceled)
+	}
+	for i := 0; i < 6; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(20*time.Millisecond, cancel)
+		_, err := g.VerifyPayment(ctx, ref)
+		assert.ErrorIs(t, err, context.Canceled)
+		cancel()
+	}
+	assert.Equal(t, mfspay.BreakerClosed, state(t, g), "the callers' own context ends tripped the breaker")
+	assert.Equal(t, 6, srv.requests(), "only the calls cancelled in flight were sent")
+}
