@@ -396,6 +396,19 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		st.attempts.Add(1)
 		st.connected.Store(false) // until Do's trace sees this attempt get a connection
 	}
+	if (st == nil || !st.idempotent) && req.GetBody != nil {
+		// A transport that can rewind the body may send it again by itself
+		// within one attempt, unseen by the policy: Go's HTTP/2 client does
+		// when the provider resets the stream (PROTOCOL_ERROR) after the
+		// whole body arrived, and its HTTP/1.1 client when a reused
+		// connection breaks under a POST it deems replayable (one with an
+		// Idempotency-Key header). Only the payment-safe policy may repeat
+		// a create, so the transport gets a body it cannot rewind and
+		// returns the error instead; the policy then retries the create
+		// only if no connection was made.
+		req = req.WithContext(req.Context()) // a shallow copy: RoundTrip must not change req
+		req.GetBody = nil
+	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
 	if t.logger != nil && t.logger.Enabled(req.Context(), slog.LevelDebug) {

@@ -214,3 +214,15 @@ func assertNoLeak(t *testing.T, s string, needles ...string) {
 		}
 	}
 }
+
+// closeWithoutAnswer reads the request (the seqServer already did) and
+// closes the connection without a byte of answer.
+func closeWithoutAnswer() step {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		_ = conn.Close()
+	}
+}
