@@ -84,6 +84,20 @@ type HTTPResponse struct {
 // OK reports a 2xx status.
 func (r *HTTPResponse) OK() bool { return r.StatusCode >= 200 && r.StatusCode < 300 }
 
+// DuplicateKind is the kind of an answer saying that a create's invoice id
+// is taken. Answering the call's first attempt it is ErrDuplicate; answering
+// a retry it is ErrOutcomeUnknown, because an earlier attempt may have made
+// the very payment it reports (the provider acted, then answered 429 or
+// timed out), so the adapter must look the invoice up rather than refuse
+// its own payment. Every duplicate classification goes through it:
+// StatusError for 409, and adapters for their own duplicate answers.
+func (r *HTTPResponse) DuplicateKind() error {
+	if !r.idempotent && r.Attempts > 1 {
+		return ErrOutcomeUnknown
+	}
+	return ErrDuplicate
+}
+
 // HTTPClient is the payment-safe HTTP client every adapter shares: retries by
 // go-retryablehttp under RetryPolicy, a per-attempt timeout, bounded response
 // bodies, and errors that never carry URLs, headers or secrets.
@@ -331,7 +345,8 @@ func (c *HTTPClient) describe(err error) string {
 // code (see KindForStatus), the provider's code and message scrubbed of
 // secrets, and Retry-After when sent. A 5xx or unexpected (1xx, 3xx) answer
 // to a request that is not idempotent is ErrOutcomeUnknown: the provider, or
-// whatever answered for it, may have acted before failing.
+// whatever answered for it, may have acted before failing. So is a 409 to a
+// create's retry (see HTTPResponse.DuplicateKind).
 func (c *HTTPClient) StatusError(op string, resp *HTTPResponse, code, message string) *Error {
 	e := &Error{
 		Kind:       KindForStatus(resp.StatusCode),
@@ -343,9 +358,12 @@ func (c *HTTPClient) StatusError(op string, resp *HTTPResponse, code, message st
 		// first characters unrecognised.
 		Message: truncate(Redact(message, c.secrets...), 512),
 	}
-	if e.Kind == nil {
+	switch e.Kind {
+	case nil:
 		e.Kind = ErrUnavailable
 		e.Message = fmt.Sprintf("unexpected status %d", resp.StatusCode)
+	case ErrDuplicate:
+		e.Kind = resp.DuplicateKind()
 	}
 	// Only 5xx and unexpected statuses are ErrUnavailable here; for a create
 	// either may follow the provider's work (a framework redirecting after a

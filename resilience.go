@@ -46,8 +46,11 @@ func (r Resilience) Wrap(g Gateway) Gateway { return WithBreaker(g, r.Breaker) }
 // (the request may have reached the provider), it asks lookup before trying
 // again: a payment that exists is returned instead of creating a second one,
 // ErrNotFound allows one more create, and anything else leaves the outcome
-// unknown. A duplicate-invoice answer on the repeat is resolved the same way.
-// lookup returns the existing checkout for the invoice, an ErrNotFound, or an
+// unknown. A duplicate-invoice answer on the repeat is resolved the same way,
+// as the HTTP client already resolves one that answers a retry within a
+// create (HTTPResponse.DuplicateKind makes it ErrOutcomeUnknown): whatever
+// layer repeated the create, the earlier try may have made the payment
+// now reported as taken. lookup returns the existing checkout for the invoice, an ErrNotFound, or an
 // ErrDuplicate when the invoice belongs to a payment that does not match the
 // request (another amount).
 func ReconcileCreate(ctx context.Context, attempts int,

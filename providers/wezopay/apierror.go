@@ -18,7 +18,9 @@ import (
 // status code (a 5xx answer to a create is ErrOutcomeUnknown), WezoPay's
 // "error" text with its "errors" field map summarised, and Retry-After. A
 // create's reused invoice id is ErrDuplicate. A body that is not JSON (a
-// proxy's HTML error page) is described, never copied.
+// proxy's HTML error page) is described, never copied. A retried create
+// meeting its invoice id taken is ErrOutcomeUnknown instead: the earlier
+// attempt may have made that payment (see mfspay.HTTPResponse.DuplicateKind).
 func (g *gateway) statusError(op string, resp *mfspay.HTTPResponse) *mfspay.Error {
 	env, ok := decodeEnvelope(resp.Body)
 	if !ok {
@@ -33,7 +35,7 @@ func (g *gateway) statusError(op string, resp *mfspay.HTTPResponse) *mfspay.Erro
 	// about this payment.
 	if op == mfspay.OpCreate && (resp.StatusCode == http.StatusUnprocessableEntity || resp.StatusCode == http.StatusConflict) &&
 		duplicateInvoice(env) {
-		e.Kind = mfspay.ErrDuplicate
+		e.Kind = resp.DuplicateKind() // a retry's duplicate may be the first attempt's payment
 		e.Field = "invoice_id"
 	}
 	return e
@@ -48,7 +50,7 @@ func (g *gateway) unsuccessful(op string, resp *mfspay.HTTPResponse, env envelop
 	kind := mfspay.ErrUnavailable
 	switch {
 	case op == mfspay.OpCreate && duplicateInvoice(env):
-		kind = mfspay.ErrDuplicate
+		kind = resp.DuplicateKind()
 	case op == mfspay.OpCreate:
 		kind = mfspay.ErrOutcomeUnknown
 	}

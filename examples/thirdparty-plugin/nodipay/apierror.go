@@ -33,7 +33,7 @@ func (g *gateway) statusError(op string, resp *mfspay.HTTPResponse) *mfspay.Erro
 		e.Field = g.http.Redact(body.Error.Field)
 	}
 	if body.Error.Code == "invoice_taken" {
-		e.Kind, e.Field = mfspay.ErrDuplicate, "invoice_id"
+		e.Kind, e.Field = resp.DuplicateKind(), "invoice_id" // a retry's duplicate may be its own payment
 	}
 	return e
 }
