@@ -1,6 +1,7 @@
 package mfspay
 
 import (
+	"bytes"
 	"errors"
 	"slices"
 	"strconv"
@@ -212,29 +213,55 @@ func KindForStatus(status int) error {
 // "[REDACTED]". Adapters pass provider text through it before it can reach an
 // error or a log.
 //
+// A secret is found in every form provider text may carry it in: as is,
+// JSON-escaped (\/, \", \u0026, \uXXXX for any character), URL-encoded
+// (%XX in either case, + for a space) or HTML-escaped (&amp;, &#39;, &#x27;),
+// and two of these layered; the whole escaped form is replaced. Text holding
+// no secret is returned unchanged, escapes included.
+//
 // Occurrences that overlap or touch (one secret inside another, or two
 // sharing characters) are replaced as one run, so no part of any secret is
 // left visible.
 func Redact(s string, secrets ...string) string {
 	var hidden []bool
-	for _, sec := range secrets {
-		if sec == "" || !strings.Contains(s, sec) {
-			continue
-		}
+	hide := func(from, to int) {
 		if hidden == nil {
 			hidden = make([]bool, len(s))
 		}
+		for k := from; k < to; k++ {
+			hidden[k] = true
+		}
+	}
+	some := false
+	for _, sec := range secrets {
+		if sec == "" {
+			continue
+		}
+		some = true
 		for i := 0; ; {
 			j := strings.Index(s[i:], sec)
 			if j < 0 {
 				break
 			}
-			for k := i + j; k < i+j+len(sec); k++ {
-				hidden[k] = true
-			}
+			hide(i+j, i+j+len(sec))
 			i += j + 1
 		}
 	}
+	if !some {
+		return s
+	}
+	forEachDecoding(s, func(v *decodedView) {
+		for _, sec := range secrets {
+			for i := 0; sec != ""; {
+				j := bytes.Index(v.text[i:], []byte(sec))
+				if j < 0 {
+					break
+				}
+				hide(v.span(i+j, i+j+len(sec)))
+				i += j + 1
+			}
+		}
+	})
 	if hidden == nil {
 		return s
 	}
