@@ -3,6 +3,9 @@ package eazzpay
 import (
 	"bytes"
 	"encoding/json"
+	"html"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -17,39 +20,63 @@ type apiError struct {
 }
 
 // statusError maps a non-2xx answer to an *mfspay.Error, keeping EazzPay's
-// code and message (scrubbed of secrets by the HTTP client). Bodies that are
-// not the documented JSON (a proxy's HTML page) keep a short printable
-// excerpt instead.
+// code and message as text (scrubbed of secrets by the HTTP client). Bodies
+// that are not the documented JSON (a proxy's HTML page) keep a short
+// printable excerpt instead. Either is decoded first, JSON escapes and HTML
+// character references alike, so that what is kept is the provider's text
+// and a secret it echoes is recognised whatever its escaping.
 func (g *gateway) statusError(op string, resp *mfspay.HTTPResponse) *mfspay.Error {
 	var body apiError
 	code, message := "", ""
 	if err := json.Unmarshal(resp.Body, &body); err == nil {
-		code = rawText(body.Code)
-		message = rawText(body.Message)
+		code = jsonText(body.Code)
+		message = jsonText(body.Message)
 	} else {
 		// Scrub before excerpt cuts the text, so a cut cannot split a
 		// secret and leave part of it unrecognised.
-		message = excerpt([]byte(g.http.Redact(string(resp.Body))))
+		message = excerpt([]byte(g.http.Redact(html.UnescapeString(string(resp.Body)))))
 	}
 	return g.http.StatusError(op, resp, code, message)
 }
 
-// rawText renders a JSON string as its text and anything else (a number,
-// an object of field errors) compactly as JSON.
-func rawText(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
+// jsonText renders a JSON value as text: a string decoded, a number as
+// written, an object (EazzPay's field errors) as "name: value" pairs in
+// name order joined by "; ", an array's items joined by ", ". Raw JSON is
+// never kept: its escapes (\/, \u0026) would hide a secret from Redact and
+// read badly besides.
+func jsonText(raw json.RawMessage) string {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if len(bytes.TrimSpace(raw)) == 0 || dec.Decode(&v) != nil {
 		return ""
 	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
+	return valueText(v)
+}
+
+func valueText(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case json.Number:
+		return v.String()
+	case bool:
+		return strconv.FormatBool(v)
+	case []any:
+		parts := make([]string, 0, len(v))
+		for _, item := range v {
+			parts = append(parts, valueText(item))
+		}
+		return strings.Join(parts, ", ")
+	case map[string]any:
+		names := slices.Sorted(maps.Keys(v))
+		parts := make([]string, 0, len(names))
+		for _, name := range names {
+			parts = append(parts, name+": "+valueText(v[name]))
+		}
+		return strings.Join(parts, "; ")
 	}
-	var buf bytes.Buffer
-	if json.Compact(&buf, raw) == nil {
-		return buf.String()
-	}
-	return ""
+	return "" // null
 }
 
 // excerpt returns the start of a non-JSON body with control characters and

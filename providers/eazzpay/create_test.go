@@ -213,7 +213,7 @@ func TestCreatePaymentResponses(t *testing.T) {
 		{name: "bad request", status: 400, body: `{"code":400,"message":"amount must be a number"}`,
 			kind: mfspay.ErrInvalidRequest, code: "400", msg: "amount must be a number"},
 		{name: "field errors object", status: 422, body: `{"code":422,"message":{"amount":["too small"]}}`,
-			kind: mfspay.ErrInvalidRequest, code: "422", msg: `{"amount":["too small"]}`},
+			kind: mfspay.ErrInvalidRequest, code: "422", msg: `amount: too small`},
 		{name: "forbidden", status: 403, body: `{"code":403,"message":"Merchant inactive"}`,
 			kind: mfspay.ErrForbidden, code: "403", msg: "Merchant inactive"},
 		{name: "rate limited", status: 429, body: `{"code":429,"message":"Too many requests"}`,
