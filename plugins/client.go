@@ -295,6 +295,7 @@ func (c *Client) Configure(ctx context.Context, settings map[string]string) erro
 	if settings == nil {
 		settings = map[string]string{}
 	}
+	c.cfg.logSecrets.add(settings) // before the plugin has them to log
 	resp, err := call(c, ctx, "configure", func(ctx context.Context, inst *instance) (*pb.ConfigureResponse, error) {
 		return inst.gw.Configure(ctx, &pb.ConfigureRequest{Settings: settings, Retry: toPBRetry(c.cfg.Retry)})
 	})

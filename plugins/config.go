@@ -30,7 +30,9 @@ type Config struct {
 	// Zero means 10s.
 	StartTimeout time.Duration
 	// Logger receives the host's lifecycle messages and the plugin's log
-	// lines, at their level. Nil logs nothing.
+	// lines, at their level, with the values of every setting whose name
+	// marks a credential (key, secret, token, password, ...) scrubbed in
+	// any encoding. Nil logs nothing.
 	Logger *slog.Logger
 	// RelaunchMinBackoff and RelaunchMaxBackoff bound the wait between
 	// relaunches of a plugin that keeps crashing or failing to start. The
@@ -43,6 +45,9 @@ type Config struct {
 	// kept in the host's environment do not leak to third-party code. Do not
 	// pass provider secrets here: they belong in Settings.
 	Env []string
+
+	// logSecrets are what Logger scrubs; Client.Configure adds to them.
+	logSecrets *logSecrets
 }
 
 func (c Config) withDefaults() Config {
@@ -61,6 +66,9 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	c.logSecrets = &logSecrets{}
+	c.logSecrets.add(c.Settings)
+	c.Logger = redactingLogger(c.Logger, c.logSecrets)
 	c.Settings = maps.Clone(c.Settings) // nil stays nil: not configured
 	c.Env = append([]string(nil), c.Env...)
 	return c

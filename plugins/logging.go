@@ -3,13 +3,18 @@ package plugins
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"log"
 	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/mfspay/mfspay"
 )
 
 // Logging crosses the process boundary as hclog JSON lines on the plugin's
@@ -218,4 +223,135 @@ func appendAttr(args []any, prefix string, a slog.Attr) []any {
 		return args
 	}
 	return append(args, prefix+a.Key, v.Any())
+}
+
+// The host scrubs secrets from everything it logs, the plugin's lines
+// included: a plugin is third-party code and may log what it was given.
+// The host cannot know which settings a plugin treats as secrets, so it
+// takes the values of every setting whose name says it holds a credential
+// (see credentialNames), each entry of a comma-separated list too, and
+// scrubs them in every encoding mfspay.Redact knows.
+
+// credentialNames are the parts of a setting's name that mark its value as
+// a credential: api_key, webhook_secrets, client_secret, token, password,
+// merchant_pin, ...
+var credentialNames = []string{"key", "secret", "token", "pass", "pin", "credential", "auth", "sign", "private", "cookie", "session"}
+
+// minCredentialLen is the shortest value scrubbed: a shorter one cannot be
+// told from ordinary text, and is no credential.
+const minCredentialLen = 4
+
+// logSecrets is the set of secrets the host's log scrubs. It only grows:
+// a credential replaced by Configure is still a credential.
+type logSecrets struct {
+	mu   sync.RWMutex
+	list []string
+}
+
+// add takes the credentials among settings.
+func (s *logSecrets) add(settings map[string]string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for name, value := range settings {
+		if !isCredentialName(name) {
+			continue
+		}
+		for _, v := range append([]string{value}, mfspay.SettingList(value)...) {
+			if len(v) >= minCredentialLen && !slices.Contains(s.list, v) {
+				s.list = append(s.list, v)
+			}
+		}
+	}
+}
+
+func isCredentialName(name string) bool {
+	name = strings.ToLower(name)
+	for _, part := range credentialNames {
+		if strings.Contains(name, part) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *logSecrets) redact(text string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return mfspay.Redact(text, s.list...)
+}
+
+// redactingHandler hands every record to next with the secrets scrubbed
+// from its message, attribute keys and values, and group names.
+type redactingHandler struct {
+	next    slog.Handler
+	secrets *logSecrets
+}
+
+// redactingLogger returns l writing through a redactingHandler.
+func redactingLogger(l *slog.Logger, secrets *logSecrets) *slog.Logger {
+	return slog.New(&redactingHandler{next: l.Handler(), secrets: secrets})
+}
+
+func (h *redactingHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return h.next.Enabled(ctx, l)
+}
+
+func (h *redactingHandler) Handle(ctx context.Context, r slog.Record) error {
+	out := slog.NewRecord(r.Time, r.Level, h.secrets.redact(r.Message), r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		out.AddAttrs(h.attr(a))
+		return true
+	})
+	return h.next.Handle(ctx, out)
+}
+
+func (h *redactingHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	scrubbed := make([]slog.Attr, len(attrs))
+	for i, a := range attrs {
+		scrubbed[i] = h.attr(a)
+	}
+	return &redactingHandler{next: h.next.WithAttrs(scrubbed), secrets: h.secrets}
+}
+
+func (h *redactingHandler) WithGroup(name string) slog.Handler {
+	return &redactingHandler{next: h.next.WithGroup(h.secrets.redact(name)), secrets: h.secrets}
+}
+
+// attr scrubs one attribute. Values that are not text (an error, bytes, a
+// map decoded from the plugin's JSON line) are checked as the handler
+// would print them and become that text, scrubbed, when it held a secret.
+func (h *redactingHandler) attr(a slog.Attr) slog.Attr {
+	a.Key = h.secrets.redact(a.Key)
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		return slog.String(a.Key, h.secrets.redact(v.String()))
+	case slog.KindGroup:
+		group := v.Group()
+		scrubbed := make([]slog.Attr, len(group))
+		for i, ga := range group {
+			scrubbed[i] = h.attr(ga)
+		}
+		return slog.Attr{Key: a.Key, Value: slog.GroupValue(scrubbed...)}
+	case slog.KindAny:
+		var text string
+		switch x := v.Any().(type) {
+		case []byte:
+			text = string(x) // not as numbers or base64, which Redact cannot see through
+		case error:
+			text = x.Error()
+		default:
+			text = fmt.Sprint(x)
+		}
+		if scrubbed := h.secrets.redact(text); scrubbed != text || isBytes(v.Any()) {
+			return slog.String(a.Key, scrubbed)
+		}
+	}
+	a.Value = v
+	return a
+}
+
+func isBytes(v any) bool {
+	_, ok := v.([]byte)
+	return ok
 }
