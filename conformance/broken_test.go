@@ -1,8 +1,10 @@
 package conformance_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"slices"
 	"sort"
@@ -125,10 +127,100 @@ func (g signsForItself) ParseWebhook(ctx context.Context, req mfspay.WebhookRequ
 	return g.Gateway.ParseWebhook(ctx, req)
 }
 
+// rewindsBodies is the transport of an HTTP client that hands a create's
+// Request.GetBody to the transport below it: whatever body it is given, it
+// makes rewindable again, so a transport that replays what it can (Go's
+// HTTP/2 client on a stream reset) sends the create twice.
+type rewindsBodies struct{ next http.RoundTripper }
+
+func (t rewindsBodies) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body == nil || req.Body == http.NoBody || req.GetBody != nil {
+		return t.next.RoundTrip(req)
+	}
+	b, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	req = req.Clone(req.Context())
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+	req.Body, _ = req.GetBody()
+	return t.next.RoundTrip(req)
+}
+
+// letsGetBodyThrough builds gateways whose HTTP client lets a create's body
+// be rewound below the retry policy.
+func letsGetBodyThrough(open conformance.Constructor) conformance.Constructor {
+	return func(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+		next := r.Transport
+		if next == nil {
+			next = http.DefaultTransport
+		}
+		r.Transport = rewindsBodies{next}
+		return open(settings, r)
+	}
+}
+
+// deadlineBlindBreaker is a circuit breaker that, as mfspay's once did,
+// counts a caller's expired deadline as neither success nor failure, so a
+// hung provider never opens it when callers use deadlines.
+type deadlineBlindBreaker struct {
+	mfspay.Gateway
+	b *mfspay.Breaker
+}
+
+// guard runs fn through the breaker, passing a deadline off as the
+// caller's cancellation, which the breaker ignores.
+func guard[T any](b *mfspay.Breaker, op string, fn func() (T, error)) (T, error) {
+	var real error
+	out, err := mfspay.Guard(b, op, func() (T, error) {
+		out, err := fn()
+		if errors.Is(err, context.DeadlineExceeded) {
+			real = err
+			return out, context.Canceled
+		}
+		return out, err
+	})
+	if real != nil {
+		return out, real
+	}
+	return out, err
+}
+
+func (g deadlineBlindBreaker) BreakerState() mfspay.BreakerState { return g.b.State() }
+
+func (g deadlineBlindBreaker) CreatePayment(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
+	return guard(g.b, mfspay.OpCreate, func() (*mfspay.Checkout, error) { return g.Gateway.CreatePayment(ctx, req) })
+}
+
+func (g deadlineBlindBreaker) VerifyPayment(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+	return guard(g.b, mfspay.OpVerify, func() (*mfspay.Payment, error) { return g.Gateway.VerifyPayment(ctx, ref) })
+}
+
+func (g deadlineBlindBreaker) ListPayments(ctx context.Context, q mfspay.ListQuery) (*mfspay.PaymentPage, error) {
+	return guard(g.b, mfspay.OpList, func() (*mfspay.PaymentPage, error) { return g.Gateway.ListPayments(ctx, q) })
+}
+
+// excludesDeadlines builds gateways behind a deadlineBlindBreaker with the
+// breaker settings the suite asked for, instead of mfspay's breaker.
+func excludesDeadlines(open conformance.Constructor) conformance.Constructor {
+	return func(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+		bs := r.Breaker
+		r.Breaker.Disabled = true
+		gw, err := open(settings, r)
+		if err != nil || bs.Disabled {
+			return gw, err
+		}
+		return deadlineBlindBreaker{gw, mfspay.NewBreaker(gw.Provider(), bs)}, nil
+	}
+}
+
 // brokenCase is a broken adapter and the rules that must catch it.
 type brokenCase struct {
 	name string
-	// wrap breaks the gateway built from settings.
+	// construct, when set, breaks how gateways are built.
+	construct func(open conformance.Constructor) conformance.Constructor
+	// wrap, when set, breaks the gateway built from settings.
 	wrap func(gw mfspay.Gateway, settings map[string]string) mfspay.Gateway
 	// mustFail are rules the breakage must fail; mustPass are rules it
 	// must leave passing, to show the failures are the breakage's.
@@ -151,6 +243,16 @@ var eazzPayBreakages = []brokenCase{
 			"Resilience/AmbiguousCreateNeverDoublesPayment/ConnectionResetAfterProcessing",
 		},
 		mustPass: []string{"Create/ReturnsPendingCheckout", "Resilience/CreateUnderPersistentServerErrorsCreatesNothing"},
+	},
+	{
+		name:      "LetsGetBodyThroughToTheTransport",
+		construct: letsGetBodyThrough,
+		mustFail:  []string{"Resilience/CreateNotReplayedBelowThePolicy"},
+		mustPass: []string{
+			"Create/ReturnsPendingCheckout",
+			"Resilience/AmbiguousCreateNeverDoublesPayment/ServerErrorAfterProcessing",
+			"Breaker/OpensOnHungProviderUnderCallerDeadlines",
+		},
 	},
 	{
 		name:     "AnswersNotFoundForUnsupported",
@@ -193,6 +295,17 @@ var wezoPayBreakages = []brokenCase{
 		mustFail: []string{"Hygiene/NoSecretInErrorsWhenProviderEchoesSecrets", "Hygiene/NoSecretInAnyErrorOfTheRun"},
 		mustPass: []string{"Create/ReturnsPendingCheckout", "Hygiene/NoSecretInLogs"},
 	},
+	{
+		name:      "BreakerExcludesDeadlines",
+		construct: excludesDeadlines,
+		mustFail:  []string{"Breaker/OpensOnHungProviderUnderCallerDeadlines"},
+		mustPass: []string{
+			"Create/ReturnsPendingCheckout",
+			"Breaker/OpensAfterRepeatedUnavailability",
+			"Breaker/FailsFastWithoutTrafficWhileOpen",
+			"Resilience/CreateNotReplayedBelowThePolicy",
+		},
+	},
 }
 
 // TestBrokenAdaptersFailTheMatchingRules runs the suite, with the same rule
@@ -220,10 +333,13 @@ func TestBrokenAdaptersFailTheMatchingRules(t *testing.T) {
 func runBroken(t *testing.T, bc brokenCase, sim simctl.Controller, open conformance.Constructor) {
 	t.Helper()
 	rep := newRecordingReporter(bc.name)
+	if bc.construct != nil {
+		open = bc.construct(open)
+	}
 	conformance.RunRules(rep, conformance.InProcess(sim, func(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
 		gw, err := open(settings, r)
-		if err != nil {
-			return nil, err
+		if err != nil || bc.wrap == nil {
+			return gw, err
 		}
 		return bc.wrap(gw, settings), nil
 	}))

@@ -42,7 +42,12 @@
 // and Breaker go into the host's plugins.Config and the Logger becomes the
 // host's logger, which also carries the plugin's stderr. The suite checks
 // that no secret ever reaches that log. Gateways that implement io.Closer
-// are closed when the rules using them end.
+// are closed when the rules using them end. A Resilience may also carry a
+// Transport, which an in-process adapter must give its HTTP client (as
+// Resilience.HTTPClient does): Resilience/CreateNotReplayedBelowThePolicy
+// puts a transport there that replays what it can, as Go's HTTP/2 client
+// does on a stream reset. A harness whose HTTP traffic cannot pass through
+// it (a plugin) has that rule reported as skipped, with the reason.
 //
 // The simulator's Settings must hold working Values, BadCredentials the
 // provider refuses, and every secret in Secrets (each at least 8 bytes long),

@@ -14,6 +14,9 @@ type Reporter interface {
 	Helper()
 	Logf(format string, args ...any)
 	Errorf(format string, args ...any)
+	// Skipf reports the rule as not applicable to this gateway, with why,
+	// and stops it: it must not return (testing.T calls runtime.Goexit).
+	Skipf(format string, args ...any)
 	// FailNow marks the rule failed and stops it: it must not return
 	// (testing.T calls runtime.Goexit).
 	FailNow()

@@ -141,8 +141,8 @@ var groups = []group{
 	{"Amounts", nil, (*suite).amountRules},
 	{"List", func(c mfspay.Capabilities) string { return unlessDeclared(c.List, "ListPayments") }, (*suite).listRules},
 	{"Errors", nil, (*suite).errorRules},
-	{"Resilience", nil, (*suite).resilienceRules},
-	{"Breaker", nil, (*suite).breakerRules},
+	{"Resilience", nil, func(s *suite, r Reporter) { s.resilienceRules(r); s.createNotReplayedRule(r) }},
+	{"Breaker", nil, func(s *suite, r Reporter) { s.breakerRules(r); s.hungProviderRule(r) }},
 	{"Cancellation", nil, (*suite).cancellationRules},
 	{"Concurrency", nil, (*suite).concurrencyRules},
 	{"Webhooks", func(c mfspay.Capabilities) string {
