@@ -66,7 +66,8 @@ type HTTPRequest struct {
 	Body   []byte
 	// Idempotent marks a read that may be repeated freely. A request that is
 	// not idempotent (a create) is retried only when it provably never reached
-	// the provider, or on 429.
+	// the provider, or on 429, and only by the retry policy: the transport is
+	// given no way to rewind its body and re-send it by itself.
 	Idempotent bool
 }
 

@@ -11,7 +11,8 @@ import (
 //
 // Reads (verify, list) are retried on network errors, timeouts, 429 and 5xx
 // other than 501. A create is retried only when the request provably never
-// reached the provider (no connection was made) or on 429. Waits use full
+// reached the provider (no connection was made) or on 429, never below the
+// policy by the transport itself (see HTTPRequest.Idempotent). Waits use full
 // jitter: a random duration up to MinBackoff*2^attempt, at most MaxBackoff.
 // A Retry-After header on 429 or 503 replaces the jitter; one longer than
 // MaxRetryAfter is not waited for: the call fails at once with
