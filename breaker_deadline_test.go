@@ -2,6 +2,7 @@ package mfspay_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 	"time"
 
@@ -33,9 +34,12 @@ func (g httpVerifier) VerifyPayment(ctx context.Context, ref mfspay.PaymentRef) 
 // hungProvider returns a breaker-wrapped gateway verifying against a server
 // that never answers, and the server. Attempts may last far longer than
 // the callers' deadlines: the deadlines end every call.
-func hungProvider(t *testing.T) (mfspay.Gateway, *seqServer) {
+func hungProvider(t *testing.T, steps ...step) (mfspay.Gateway, *seqServer) {
 	t.Helper()
-	srv := newSeqServer(t, hang())
+	if len(steps) == 0 {
+		steps = []step{hang()}
+	}
+	srv := newSeqServer(t, steps...)
 	c, _ := newTestClient(t, func(cfg *mfspay.HTTPConfig) { cfg.Retry.AttemptTimeout = 30 * time.Second })
 	g := mfspay.WithBreaker(httpVerifier{fakeGateway: newFakeGateway(), c: c, url: srv.URL + "/payments/verify"},
 		mfspay.BreakerSettings{OpenTimeout: time.Hour}) // the default threshold, 5
@@ -61,14 +65,20 @@ func TestBreakerOpensOnHungProviderUnderCallerDeadlines(t *testing.T) {
 		assert.ErrorIs(t, err, mfspay.ErrCircuitOpen, "verify %d, after %d deadlines expired on the provider", i, threshold)
 	}
 	assert.Equal(t, mfspay.BreakerOpen, state(t, g))
-	assert.Equal(t, threshold, srv.requests(), "calls reached the hung provider after the breaker should have opened")
+	// At most the calls before it opened reached the provider (fewer if a
+	// deadline expired while one was still connecting).
+	assert.LessOrEqual(t, srv.requests(), threshold, "calls reached the hung provider after the breaker should have opened")
 }
 
 // TestBreakerIgnoresContextsEndedBeforeTheCall: a call whose deadline had
 // passed, or that was cancelled, before it began sent nothing and says
 // nothing about the provider; nor does a caller cancelling mid-call.
 func TestBreakerIgnoresContextsEndedBeforeTheCall(t *testing.T) {
-	g, srv := hungProvider(t)
+	arrived := make(chan struct{}, 1)
+	g, srv := hungProvider(t, func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		hang()(w, r)
+	})
 	expired, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 	defer cancel()
 	cancelled, cancel2 := context.WithCancel(context.Background())
@@ -81,7 +91,7 @@ func TestBreakerIgnoresContextsEndedBeforeTheCall(t *testing.T) {
 	}
 	for i := 0; i < 6; i++ {
 		ctx, cancel := context.WithCancel(context.Background())
-		time.AfterFunc(20*time.Millisecond, cancel)
+		go func() { <-arrived; cancel() }() // once the provider has the request
 		_, err := g.VerifyPayment(ctx, ref)
 		assert.ErrorIs(t, err, context.Canceled)
 		cancel()

@@ -54,6 +54,8 @@ func TestConfirmationAgainstHungProviderOpensTheBreaker(t *testing.T) {
 	state, ok := mfspay.BreakerStateOf(gw)
 	require.True(t, ok)
 	assert.Equal(t, mfspay.BreakerOpen, state, "the breaker after 12 confirmations against a hung provider")
-	assert.EqualValues(t, threshold, hits.Load(), "confirmations reached the hung provider after the breaker should have opened")
+	// At most the confirmations before it opened reached the provider
+	// (fewer if a lease ended while one was still connecting).
+	assert.LessOrEqual(t, int(hits.Load()), threshold, "confirmations reached the hung provider after the breaker should have opened")
 	assert.Contains(t, logs.String(), "circuit open")
 }
