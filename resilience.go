@@ -49,10 +49,10 @@ func (r Resilience) Wrap(g Gateway) Gateway { return WithBreaker(g, r.Breaker) }
 // unknown. A duplicate-invoice answer on the repeat is resolved the same way,
 // as the HTTP client already resolves one that answers a retry within a
 // create (HTTPResponse.DuplicateKind makes it ErrOutcomeUnknown): whatever
-// layer repeated the create, the earlier try may have made the payment
-// now reported as taken. lookup returns the existing checkout for the invoice, an ErrNotFound, or an
-// ErrDuplicate when the invoice belongs to a payment that does not match the
-// request (another amount).
+// layer repeated the create, the earlier try may have made the payment now
+// reported as taken. lookup returns the existing checkout for the invoice,
+// an ErrNotFound, or an ErrDuplicate when the invoice belongs to a payment
+// that does not match the request (another amount).
 func ReconcileCreate(ctx context.Context, attempts int,
 	create func(context.Context) (*Checkout, error),
 	lookup func(context.Context) (*Checkout, error),
