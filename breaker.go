@@ -78,8 +78,7 @@ func (s BreakerSettings) withDefaults() BreakerSettings {
 }
 
 // Breaker is a circuit breaker for one gateway instance, on gobreaker v2.
-// WithBreaker wraps a Gateway in one; plugin hosts and third-party wrappers
-// use Guard directly.
+// NewGateway puts one around every driver.
 type Breaker struct {
 	provider string
 	cb       *gobreaker.CircuitBreaker[struct{}]
@@ -175,78 +174,11 @@ func (b *Breaker) openError(op string) error {
 	return &Error{Kind: ErrCircuitOpen, Provider: b.provider, Op: op}
 }
 
-// WithBreaker wraps g in a circuit breaker. It never wraps twice: a gateway
-// that already has one (see BreakerStateOf) is returned as is, as is g when
-// s.Disabled.
-//
-// Calls that g answers locally bypass the breaker, so they get the same
-// answer whatever its state and never count as a probe: ParseWebhook,
-// operations Capabilities declares unsupported (ErrUnsupported), and
-// requests that fail the shared validation (CreatePaymentRequest.Validate,
-// PaymentRef.Validate, ListQuery.Normalize), which g rejects with
-// ErrInvalidRequest before any traffic.
-func WithBreaker(g Gateway, s BreakerSettings) Gateway {
-	if s.Disabled {
-		return g
-	}
-	if _, ok := g.(interface{ BreakerState() BreakerState }); ok {
-		return g
-	}
-	return &breakerGateway{Gateway: g, b: NewBreaker(g.Provider(), s), caps: g.Capabilities()}
-}
-
 // BreakerStateOf returns the state of g's circuit breaker, and false if g has
-// none.
+// none (its breaker is disabled, or g was not made by NewGateway).
 func BreakerStateOf(g Gateway) (BreakerState, bool) {
-	if bg, ok := g.(interface{ BreakerState() BreakerState }); ok {
-		return bg.BreakerState(), true
+	if bg, ok := g.(interface{ BreakerState() (BreakerState, bool) }); ok {
+		return bg.BreakerState()
 	}
 	return BreakerClosed, false
-}
-
-type breakerGateway struct {
-	Gateway
-	b    *Breaker
-	caps Capabilities
-}
-
-func (g *breakerGateway) BreakerState() BreakerState { return g.b.State() }
-
-// Unwrap returns the gateway inside the breaker.
-func (g *breakerGateway) Unwrap() Gateway { return g.Gateway }
-
-func (g *breakerGateway) CreatePayment(ctx context.Context, req CreatePaymentRequest) (*Checkout, error) {
-	if req.Validate() != nil { // rejected locally: no traffic, no verdict on the provider.
-		return g.Gateway.CreatePayment(ctx, req)
-	}
-	return Guard(g.b, OpCreate, func() (*Checkout, error) { return g.Gateway.CreatePayment(ctx, req) })
-}
-
-func (g *breakerGateway) VerifyPayment(ctx context.Context, ref PaymentRef) (*Payment, error) {
-	if !g.verifiable(ref) { // ErrUnsupported or ErrInvalidRequest whatever the breaker says.
-		return g.Gateway.VerifyPayment(ctx, ref)
-	}
-	return Guard(g.b, OpVerify, func() (*Payment, error) { return g.Gateway.VerifyPayment(ctx, ref) })
-}
-
-// verifiable reports whether ref is valid and of a form g supports, that is
-// whether verifying it needs the provider.
-func (g *breakerGateway) verifiable(ref PaymentRef) bool {
-	if ref.Validate() != nil {
-		return false
-	}
-	if ref.InvoiceID != "" {
-		return g.caps.VerifyByInvoice
-	}
-	return g.caps.VerifyByPaymentID
-}
-
-func (g *breakerGateway) ListPayments(ctx context.Context, q ListQuery) (*PaymentPage, error) {
-	if !g.caps.List {
-		return g.Gateway.ListPayments(ctx, q)
-	}
-	if _, err := q.Normalize(g.caps.MaxPerPage); err != nil {
-		return g.Gateway.ListPayments(ctx, q)
-	}
-	return Guard(g.b, OpList, func() (*PaymentPage, error) { return g.Gateway.ListPayments(ctx, q) })
 }

@@ -13,9 +13,9 @@ import (
 // cost next to nothing and allocate nothing, because an outage is exactly
 // when checkout traffic piles up.
 func BenchmarkBreakerOpen(b *testing.B) {
-	open := func(b *testing.B) (*fakeGateway, mfspay.Gateway) {
-		f := newFakeGateway()
-		g := mfspay.WithBreaker(f, mfspay.BreakerSettings{FailureThreshold: 1, OpenTimeout: time.Hour})
+	open := func(b *testing.B) (*fakeDriver, mfspay.Gateway) {
+		f := newFakeDriver()
+		g := mfspay.NewGateway(f, mfspay.Resilience{Breaker: mfspay.BreakerSettings{FailureThreshold: 1, OpenTimeout: time.Hour}})
 		f.fail(providerErr(mfspay.ErrUnavailable))
 		_, _ = g.VerifyPayment(context.Background(), mfspay.PaymentRef{InvoiceID: "INV-1"})
 		if s, _ := mfspay.BreakerStateOf(g); s != mfspay.BreakerOpen {

@@ -9,25 +9,29 @@ import (
 	"github.com/mfspay/mfspay"
 )
 
-// downGateway is a provider in the middle of an outage.
-type downGateway struct{ mfspay.Gateway }
+// downDriver is a provider in the middle of an outage. It offers create
+// only, so the other operations are never called.
+type downDriver struct{ mfspay.Driver }
 
-func (downGateway) Provider() string                  { return "downpay" }
-func (downGateway) Capabilities() mfspay.Capabilities { return mfspay.Capabilities{} }
+func (downDriver) Provider() string                  { return "downpay" }
+func (downDriver) Capabilities() mfspay.Capabilities { return mfspay.Capabilities{} }
 
-func (downGateway) CreatePayment(context.Context, mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
+func (downDriver) Create(context.Context, mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
 	fmt.Println("  (request sent)")
-	return nil, &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: "downpay", Op: "create", HTTPStatus: 503}
+	return nil, &mfspay.Error{Kind: mfspay.ErrUnavailable, HTTPStatus: 503}
 }
 
-func ExampleWithBreaker() {
-	g := mfspay.WithBreaker(downGateway{}, mfspay.BreakerSettings{
+// The portable layer puts a circuit breaker around every driver: after the
+// threshold of failures, calls fail at once and nothing reaches the
+// provider.
+func ExampleNewGateway_breaker() {
+	g := mfspay.NewGateway(downDriver{}, mfspay.Resilience{Breaker: mfspay.BreakerSettings{
 		FailureThreshold: 2,
 		OpenTimeout:      time.Minute,
 		OnStateChange: func(provider string, from, to mfspay.BreakerState) {
 			fmt.Printf("  %s breaker: %s -> %s\n", provider, from, to)
 		},
-	})
+	}})
 	req := mfspay.CreatePaymentRequest{
 		InvoiceID: "INV-001", Amount: mfspay.Taka(250),
 		SuccessURL: "https://shop.example/ok", CancelURL: "https://shop.example/cancel",

@@ -38,9 +38,6 @@ func (r Resilience) HTTPClient(provider string, secrets ...string) *HTTPClient {
 	})
 }
 
-// Wrap applies the breaker settings to g (see WithBreaker).
-func (r Resilience) Wrap(g Gateway) Gateway { return WithBreaker(g, r.Breaker) }
-
 // ReconcileCreate makes a create safe to repeat for providers that can look
 // a payment up by invoice id. It calls create; when the outcome is unknown
 // (the request may have reached the provider), it asks lookup before trying

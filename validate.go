@@ -84,11 +84,20 @@ func (r PaymentRef) Validate() error {
 			return Invalid("", "verify", "invoice_id", err)
 		}
 	default:
-		if err := validText(r.PaymentID, 128); err != "" || strings.ContainsAny(r.PaymentID, " /?#&") {
-			return Invalid("", "verify", "payment_id", "is not a payment id")
+		if err := validPaymentID(r.PaymentID); err != "" {
+			return Invalid("", "verify", "payment_id", err)
 		}
 	}
 	return nil
+}
+
+// validPaymentID checks a provider's payment id: plain text that can travel
+// in a URL path or query unescaped.
+func validPaymentID(id string) string {
+	if validText(id, 128) != "" || strings.ContainsAny(id, " /?#&") {
+		return "is not a payment id"
+	}
+	return ""
 }
 
 // Normalize returns q with defaults filled in (page 1, DefaultPerPage) and

@@ -18,17 +18,18 @@ import (
 type builtin struct {
 	name   string
 	open   conformance.Constructor
+	driver func(map[string]string, mfspay.Resilience) (mfspay.Driver, error)
 	plugin string // binary name under plugins/cmd
 	// sim starts the simulator; stop ends it.
 	sim func() (c simctl.Controller, stop func())
 }
 
 var builtinAdapters = []builtin{
-	{"WezoPay", wezopay.FromSettings, "mfspay-plugin-wezopay", func() (simctl.Controller, func()) {
+	{"WezoPay", wezopay.FromSettings, wezopay.DriverFromSettings, "mfspay-plugin-wezopay", func() (simctl.Controller, func()) {
 		s := wezopaytest.NewServer()
 		return s, s.Close
 	}},
-	{"EazzPay", eazzpay.FromSettings, "mfspay-plugin-eazzpay", func() (simctl.Controller, func()) {
+	{"EazzPay", eazzpay.FromSettings, eazzpay.DriverFromSettings, "mfspay-plugin-eazzpay", func() (simctl.Controller, func()) {
 		s := eazzpaytest.NewServer()
 		return s, s.Close
 	}},
@@ -46,7 +47,7 @@ var routes = []route{
 		return conformance.InProcess(sim, a.open)
 	}},
 	{"InMemoryPlugin", func(_ *testing.T, a builtin, sim simctl.Controller) conformance.Harness {
-		serve := plugins.ServeConfig{Name: a.name, Factory: a.open}
+		serve := plugins.ServeConfig{Name: a.name, Factory: a.driver}
 		return pluginHarness(sim, func(ctx context.Context, cfg plugins.Config) (*plugins.Client, error) {
 			return plugins.OpenInMemory(ctx, serve, cfg)
 		})

@@ -150,7 +150,7 @@ func BenchmarkPluginCalls(b *testing.B) {
 	defer plugin.Close()
 	// The same protocol in memory: what gRPC and the conversions cost
 	// without the process boundary.
-	inMemory, err := OpenInMemory(ctx, ServeConfig{Name: wezopay.ProviderName, Factory: wezopay.FromSettings}, Config{Settings: settings})
+	inMemory, err := OpenInMemory(ctx, ServeConfig{Name: wezopay.ProviderName, Factory: wezopay.DriverFromSettings}, Config{Settings: settings})
 	if err != nil {
 		b.Fatal(err)
 	}

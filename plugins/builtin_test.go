@@ -22,16 +22,17 @@ type builtin struct {
 	name    string
 	binary  string
 	factory func(map[string]string, mfspay.Resilience) (mfspay.Gateway, error)
+	driver  func(map[string]string, mfspay.Resilience) (mfspay.Driver, error)
 	// newSim starts the simulator in the test process.
 	newSim func() (simctl.Controller, func())
 }
 
 var builtins = []builtin{
-	{wezopay.ProviderName, "mfspay-plugin-wezopay", wezopay.FromSettings, func() (simctl.Controller, func()) {
+	{wezopay.ProviderName, "mfspay-plugin-wezopay", wezopay.FromSettings, wezopay.DriverFromSettings, func() (simctl.Controller, func()) {
 		s := wezopaytest.NewServer()
 		return s, s.Close
 	}},
-	{eazzpay.ProviderName, "mfspay-plugin-eazzpay", eazzpay.FromSettings, func() (simctl.Controller, func()) {
+	{eazzpay.ProviderName, "mfspay-plugin-eazzpay", eazzpay.FromSettings, eazzpay.DriverFromSettings, func() (simctl.Controller, func()) {
 		s := eazzpaytest.NewServer()
 		return s, s.Close
 	}},
@@ -50,7 +51,7 @@ func TestBuiltinsSameAsInProcess(t *testing.T) {
 				defer stop()
 				s, err := sim.Settings(ctx)
 				require.NoError(t, err)
-				c, err := OpenInMemory(ctx, ServeConfig{Name: b.name, Factory: b.factory}, Config{Settings: s.Values, Retry: testRetry})
+				c, err := OpenInMemory(ctx, ServeConfig{Name: b.name, Factory: b.driver}, Config{Settings: s.Values, Retry: testRetry})
 				require.NoError(t, err)
 				defer c.Close()
 				checkSameBehaviour(t, b.pair(t, c, sim, s))

@@ -14,16 +14,19 @@ import (
 	pb "github.com/mfspay/mfspay/plugins/proto"
 )
 
-// Client is a plugin seen from the host. It implements mfspay.Gateway: every
-// call runs in the plugin, behind the host's circuit breaker, with error
-// kinds, deadlines and cancellation carried across. A plugin that crashes
-// fails the calls in flight with ErrUnavailable (ErrOutcomeUnknown for a
-// create) and is relaunched and reconfigured by the next call. Close it when
-// done.
+// Client is a plugin seen from the host. It is an mfspay.Gateway: the
+// plugin's driver, reached over RPC, under the same portable layer as an
+// in-process adapter (mfspay.NewGateway: validation, capability gating, the
+// circuit breaker, answer checks), with error kinds, deadlines and
+// cancellation carried across. A plugin that crashes fails the calls in
+// flight with ErrUnavailable (ErrOutcomeUnknown for a create) and is
+// relaunched and reconfigured by the next call. Close it when done.
 type Client struct {
-	cfg     Config
-	launch  func(context.Context) (*instance, error)
-	breaker *mfspay.Breaker
+	// Gateway is the portable layer around the plugin's rpcDriver.
+	mfspay.Gateway
+
+	cfg    Config
+	launch func(context.Context) (*instance, error)
 	// name is the plugin's name from its first Describe.
 	name  string
 	state atomic.Pointer[gatewayState]
@@ -93,9 +96,7 @@ func (c *Client) open(ctx context.Context) error {
 		return l.err
 	}
 	c.name = l.inst.name
-	if !c.cfg.Breaker.Disabled {
-		c.breaker = mfspay.NewBreaker(c.name, c.cfg.Breaker)
-	}
+	c.Gateway = mfspay.NewGateway(rpcDriver{c}, mfspay.Resilience{Breaker: c.cfg.Breaker, Logger: c.cfg.Logger})
 	return nil
 }
 
@@ -248,7 +249,7 @@ func (c *Client) callError(ctx context.Context, op string, inst *instance, err e
 			}
 		}
 		if e.Provider == "" {
-			e.Provider = c.Provider()
+			e.Provider = c.provider()
 		}
 		if e.Op == "" {
 			e.Op = op
@@ -280,12 +281,20 @@ func (c *Client) contextError(op string, ctxErr error, sent bool) *mfspay.Error 
 	if sent && op == mfspay.OpCreate {
 		kind = mfspay.ErrOutcomeUnknown
 	}
-	return &mfspay.Error{Kind: kind, Provider: c.Provider(), Op: op, Message: "call ended by the caller's context", Err: ctxErr}
+	return &mfspay.Error{Kind: kind, Provider: c.provider(), Op: op, Message: "call ended by the caller's context", Err: ctxErr}
 }
 
 func (c *Client) unavailable(op, message string, cause error) *mfspay.Error {
-	return &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: c.Provider(), Op: op, Message: message, Err: cause}
+	return &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: c.provider(), Op: op, Message: message, Err: cause}
 }
+
+// provider is the name errors carry: the configured provider's, or the
+// plugin's before Configure.
+func (c *Client) provider() string { return rpcDriver{c}.Provider() }
+
+// BreakerState reports the host's breaker around the plugin, for
+// mfspay.BreakerStateOf; false when it is disabled.
+func (c *Client) BreakerState() (mfspay.BreakerState, bool) { return mfspay.BreakerStateOf(c.Gateway) }
 
 // Configure sends new settings to the plugin, which rebuilds its gateway;
 // they are also what a relaunched plugin is configured with. Use it when

@@ -49,7 +49,7 @@ func ExampleOpen() {
 func ExampleServe() {
 	plugins.Serve(plugins.ServeConfig{
 		Name:    wezopay.ProviderName,
-		Factory: wezopay.FromSettings,
+		Factory: wezopay.DriverFromSettings,
 	})
 }
 
@@ -62,7 +62,7 @@ func ExampleOpenInMemory() {
 	settings, _ := sim.Settings(ctx)
 
 	gw, err := plugins.OpenInMemory(ctx,
-		plugins.ServeConfig{Name: wezopay.ProviderName, Factory: wezopay.FromSettings},
+		plugins.ServeConfig{Name: wezopay.ProviderName, Factory: wezopay.DriverFromSettings},
 		plugins.Config{Settings: settings.Values})
 	if err != nil {
 		log.Fatal(err)

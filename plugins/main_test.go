@@ -28,6 +28,7 @@ var bin struct {
 // binPackages maps a binary name to its package.
 var binPackages = map[string]string{
 	"fakeplugin":   "./testdata/fakeplugin",
+	"scriptplugin": "./testdata/scriptplugin",
 	"otherversion": "./testdata/otherversion",
 	"junk":         "./testdata/junk",
 

@@ -43,9 +43,18 @@ func TestInMemorySameAsInProcess(t *testing.T) {
 	c, sim := openFakeInMemory(t, Config{})
 	s, err := sim.Settings(context.Background())
 	require.NoError(t, err)
-	direct, err := fakepay.FromSettings(s.Values, mfspay.Resilience{Retry: testRetry})
+	direct, err := fakeGateway(s.Values, mfspay.Resilience{Retry: testRetry})
 	require.NoError(t, err)
-	checkSameBehaviour(t, pair{direct: direct, remote: c, sim: sim, factory: fakepay.FromSettings, settings: s})
+	checkSameBehaviour(t, pair{direct: direct, remote: c, sim: sim, factory: fakeGateway, settings: s})
+}
+
+// fakeGateway is fakepay's driver in process, under the portable layer.
+func fakeGateway(s map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+	d, err := fakepay.FromSettings(s, r)
+	if err != nil {
+		return nil, err
+	}
+	return mfspay.NewGateway(d, r), nil
 }
 
 func TestInMemoryBeforeConfigure(t *testing.T) {
@@ -57,6 +66,8 @@ func TestInMemoryBeforeConfigure(t *testing.T) {
 	assert.Equal(t, fakepay.Name, c.Provider(), "the plugin's name until configured")
 	assert.Equal(t, mfspay.Capabilities{}, c.Capabilities())
 	_, err = c.VerifyPayment(ctx, mfspay.PaymentRef{InvoiceID: "INV-1"})
+	assert.ErrorIs(t, err, mfspay.ErrUnsupported, "an unconfigured plugin declares nothing, so nothing is assumed")
+	_, err = c.CreatePayment(ctx, createRequest(newInvoice("early")))
 	var e *mfspay.Error
 	require.ErrorAs(t, err, &e)
 	assert.ErrorIs(t, err, mfspay.ErrInvalidRequest)
@@ -100,7 +111,7 @@ func TestPluginGatewayGetsHostRetryPolicyAndNoBreaker(t *testing.T) {
 	var mu sync.Mutex
 	var built []*fakepay.Gateway
 	serve := fakeServe()
-	serve.Factory = func(s map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+	serve.Factory = func(s map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
 		g, err := fakepay.FromSettings(s, r)
 		if err == nil {
 			mu.Lock()
@@ -201,7 +212,6 @@ func TestHostBreaker(t *testing.T) {
 	state, ok := mfspay.BreakerStateOf(c)
 	assert.True(t, ok)
 	assert.Equal(t, mfspay.BreakerOpen, state)
-	assert.Same(t, c, mfspay.WithBreaker(c, mfspay.BreakerSettings{}), "never wrapped twice")
 	mu.Lock()
 	assert.Equal(t, []mfspay.BreakerState{mfspay.BreakerOpen}, changes)
 	mu.Unlock()
@@ -279,7 +289,7 @@ func TestRelaunchInMemory(t *testing.T) {
 	var launches atomic.Int32
 	var failing atomic.Bool
 	serve := fakeServe()
-	serve.Factory = func(s map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+	serve.Factory = func(s map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
 		launches.Add(1)
 		if failing.Load() {
 			return nil, &mfspay.Error{Kind: mfspay.ErrInvalidRequest, Message: "refusing on purpose"}
@@ -344,7 +354,7 @@ func TestInMemoryCloseLeavesNothing(t *testing.T) {
 
 func TestEmptySettingsStillConfigure(t *testing.T) {
 	var calls atomic.Int32
-	serve := ServeConfig{Name: "none", Factory: func(s map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+	serve := ServeConfig{Name: "none", Factory: func(s map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
 		calls.Add(1)
 		return nil, mfspay.Invalid("none", "configure", "x", "is required")
 	}}

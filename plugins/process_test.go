@@ -140,7 +140,9 @@ func TestChecksum(t *testing.T) {
 		require.NoError(t, os.WriteFile(copyPath, []byte("#!/bin/sh\nexit 0\n"), 0o755))
 		require.NoError(t, syscall.Kill(c.PID(), syscall.SIGKILL))
 		waitGone(t, c)
-		_, err = c.VerifyPayment(ctx, mfspay.PaymentRef{InvoiceID: "INV-1"})
+		// A create, not a verify: the unconfigured plugin declares no
+		// verify, which the host would refuse without relaunching it.
+		_, err = c.CreatePayment(ctx, createRequest(newInvoice("swapped")))
 		require.ErrorIs(t, err, mfspay.ErrUnavailable)
 		require.ErrorIs(t, err, ErrChecksumMismatch)
 	})

@@ -21,12 +21,15 @@ import (
 type ServeConfig struct {
 	// Name is the provider name, as Gateway.Provider reports it.
 	Name string
-	// Factory builds the gateway from the settings the host sends with
-	// Configure. r carries the host's retry policy for the adapter's HTTP
-	// client and a disabled breaker (the host runs the breaker); pass it to
-	// the adapter as is. Factory may be called again to reconfigure; a
-	// replaced gateway that implements io.Closer is closed.
-	Factory func(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error)
+	// Factory builds the provider's driver from the settings the host
+	// sends with Configure. r carries the host's retry policy and a logger
+	// for the driver's HTTP client; pass it to the adapter as is. The host
+	// wraps the plugin in the portable layer (validation, capability
+	// gating, the breaker, answer checks), so the plugin serves the bare
+	// driver, as an adapter's DriverFromSettings returns it. Factory may be
+	// called again to reconfigure; a replaced driver that implements
+	// io.Closer is closed.
+	Factory func(settings map[string]string, r mfspay.Resilience) (mfspay.Driver, error)
 	// Simulator, if set, starts the plugin's own simulated provider, served
 	// to the host through the Simulator service. It is called on first use,
 	// at most once successfully; the io.Closer (which may be nil) stops it

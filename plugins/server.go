@@ -18,7 +18,7 @@ import (
 // opWebhook names ParseWebhook in errors.
 const opWebhook = "webhook"
 
-// pluginServer is the plugin side: the gateway Configure built, and the
+// pluginServer is the plugin side: the driver Configure built, and the
 // simulator, started on first use. The same value serves a real plugin
 // process and an in-memory one.
 type pluginServer struct {
@@ -26,7 +26,7 @@ type pluginServer struct {
 	logger *slog.Logger
 
 	mu     sync.RWMutex
-	gw     mfspay.Gateway
+	gw     mfspay.Driver
 	closed bool
 
 	simMu     sync.Mutex
@@ -41,10 +41,9 @@ func newPluginServer(cfg ServeConfig, logger *slog.Logger) *pluginServer {
 	return &pluginServer{cfg: cfg, logger: logger}
 }
 
-// configure builds a gateway from settings and makes it current. The
-// plugin's own breaker is off: the host applies one around the connection,
-// and a layer is never applied twice.
-func (s *pluginServer) configure(settings map[string]string, retry mfspay.RetryPolicy) (mfspay.Gateway, error) {
+// configure builds a driver from settings and makes it current. The host
+// applies the portable layer, breaker included, around the connection.
+func (s *pluginServer) configure(settings map[string]string, retry mfspay.RetryPolicy) (mfspay.Driver, error) {
 	gw, err := s.cfg.Factory(settings, mfspay.Resilience{
 		Retry:   retry,
 		Breaker: mfspay.BreakerSettings{Disabled: true},
@@ -55,17 +54,17 @@ func (s *pluginServer) configure(settings map[string]string, retry mfspay.RetryP
 	}
 	if gw == nil {
 		return nil, &mfspay.Error{Kind: mfspay.ErrInvalidRequest, Provider: s.cfg.Name, Op: "configure",
-			Message: "the plugin's factory returned no gateway"}
+			Message: "the plugin's factory returned no driver"}
 	}
 	s.mu.Lock()
 	old := s.gw
 	s.gw = gw
 	s.mu.Unlock()
-	closeGateway(old)
+	closeDriver(old)
 	return gw, nil
 }
 
-func (s *pluginServer) gateway(op string) (mfspay.Gateway, error) {
+func (s *pluginServer) driver(op string) (mfspay.Driver, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.gw == nil {
@@ -108,7 +107,7 @@ func (s *pluginServer) close() {
 	gw := s.gw
 	s.gw, s.closed = nil, true
 	s.mu.Unlock()
-	closeGateway(gw)
+	closeDriver(gw)
 
 	s.simMu.Lock()
 	closer := s.simCloser
@@ -121,7 +120,7 @@ func (s *pluginServer) close() {
 	}
 }
 
-func closeGateway(gw mfspay.Gateway) {
+func closeDriver(gw mfspay.Driver) {
 	if c, ok := gw.(io.Closer); ok {
 		_ = c.Close()
 	}
@@ -144,7 +143,7 @@ func (s *pluginServer) recoverUnary(ctx context.Context, req any, info *grpc.Una
 	return handler(ctx, req)
 }
 
-// gatewayServer serves pb.Gateway from the configured mfspay.Gateway.
+// gatewayServer serves pb.Gateway from the configured mfspay.Driver.
 type gatewayServer struct {
 	pb.UnimplementedGatewayServer
 	s *pluginServer
@@ -163,27 +162,27 @@ func (g *gatewayServer) Configure(_ context.Context, req *pb.ConfigureRequest) (
 }
 
 func (g *gatewayServer) CreatePayment(ctx context.Context, req *pb.CreatePaymentRequest) (*pb.CreatePaymentResponse, error) {
-	gw, err := g.s.gateway(mfspay.OpCreate)
+	gw, err := g.s.driver(mfspay.OpCreate)
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	co, err := gw.CreatePayment(ctx, fromPBCreate(req))
+	co, err := gw.Create(ctx, fromPBCreate(req))
 	if err != nil {
 		return nil, toStatus(err)
 	}
 	if co == nil {
 		return nil, toStatus(&mfspay.Error{Kind: mfspay.ErrOutcomeUnknown, Provider: g.s.cfg.Name, Op: mfspay.OpCreate,
-			Message: "the plugin's gateway returned no checkout"})
+			Message: "the plugin's driver returned no checkout"})
 	}
 	return &pb.CreatePaymentResponse{Checkout: toPBCheckout(co)}, nil
 }
 
 func (g *gatewayServer) VerifyPayment(ctx context.Context, req *pb.VerifyPaymentRequest) (*pb.VerifyPaymentResponse, error) {
-	gw, err := g.s.gateway(mfspay.OpVerify)
+	gw, err := g.s.driver(mfspay.OpVerify)
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	p, err := gw.VerifyPayment(ctx, fromPBRef(req.GetRef()))
+	p, err := gw.Verify(ctx, fromPBRef(req.GetRef()))
 	if err != nil {
 		return nil, toStatus(err)
 	}
@@ -194,11 +193,11 @@ func (g *gatewayServer) VerifyPayment(ctx context.Context, req *pb.VerifyPayment
 }
 
 func (g *gatewayServer) ListPayments(ctx context.Context, req *pb.ListPaymentsRequest) (*pb.ListPaymentsResponse, error) {
-	gw, err := g.s.gateway(mfspay.OpList)
+	gw, err := g.s.driver(mfspay.OpList)
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	page, err := gw.ListPayments(ctx, fromPBListQuery(req.GetQuery()))
+	page, err := gw.List(ctx, fromPBListQuery(req.GetQuery()))
 	if err != nil {
 		return nil, toStatus(err)
 	}
@@ -209,11 +208,11 @@ func (g *gatewayServer) ListPayments(ctx context.Context, req *pb.ListPaymentsRe
 }
 
 func (g *gatewayServer) ParseWebhook(ctx context.Context, req *pb.ParseWebhookRequest) (*pb.ParseWebhookResponse, error) {
-	gw, err := g.s.gateway(opWebhook)
+	gw, err := g.s.driver(opWebhook)
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	ev, err := gw.ParseWebhook(ctx, fromPBWebhook(req.GetRequest()))
+	ev, err := gw.ParseNotification(ctx, fromPBWebhook(req.GetRequest()))
 	if err != nil {
 		return nil, toStatus(err)
 	}
@@ -225,7 +224,7 @@ func (g *gatewayServer) ParseWebhook(ctx context.Context, req *pb.ParseWebhookRe
 
 // errNoResult reports an adapter that returned neither a result nor an error.
 func errNoResult(provider, op string) error {
-	return &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: provider, Op: op, Message: "the plugin's gateway returned no result"}
+	return &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: provider, Op: op, Message: "the plugin's driver returned no result"}
 }
 
 // simulatorServer serves pb.Simulator from the plugin's simctl.Controller.

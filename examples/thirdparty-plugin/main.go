@@ -24,7 +24,7 @@ import (
 func main() {
 	plugins.Serve(plugins.ServeConfig{
 		Name:    nodipay.ProviderName,
-		Factory: nodipay.FromSettings,
+		Factory: nodipay.DriverFromSettings,
 		// The simulator lets a platform's CI run the conformance suite
 		// against this binary alone (MFSPAY_PLUGIN=…).
 		Simulator: func() (simctl.Controller, io.Closer, error) {

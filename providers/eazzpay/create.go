@@ -39,10 +39,10 @@ type initiateResponse struct {
 	} `json:"data"`
 }
 
-// CreatePayment initiates a payment. The request is sent once: EazzPay cannot
+// Create initiates a payment. The request is sent once: EazzPay cannot
 // be asked whether an ambiguous attempt created a payment, so such a failure
 // is returned as ErrOutcomeUnknown rather than risking a second payment.
-func (g *gateway) CreatePayment(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
+func (g *gateway) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
 	body, err := buildInitiate(req)
 	if err != nil {
 		return nil, err
@@ -76,13 +76,10 @@ func (g *gateway) CreatePayment(ctx context.Context, req mfspay.CreatePaymentReq
 	return co, nil
 }
 
-// buildInitiate validates req against the neutral rules and EazzPay's own,
-// and returns the wire body. Every failure is an ErrInvalidRequest naming
-// the request field.
+// buildInitiate checks req against EazzPay's own rules (the portable layer
+// has checked the neutral ones) and returns the wire body. Every failure is
+// an ErrInvalidRequest naming the request field.
 func buildInitiate(req mfspay.CreatePaymentRequest) (*initiateRequest, error) {
-	if err := req.Validate(); err != nil {
-		return nil, withProvider(err)
-	}
 	const op = mfspay.OpCreate
 	if strings.TrimSpace(req.Customer.Name) == "" {
 		return nil, mfspay.Invalid(ProviderName, op, "customer.name", "is required by EazzPay")
@@ -204,17 +201,6 @@ func explainOutcomeUnknown(err error) error {
 		out.Message += " (" + e.Message + ")"
 	}
 	return &out
-}
-
-// withProvider stamps the provider on an error from the neutral validation.
-func withProvider(err error) error {
-	var e *mfspay.Error
-	if errors.As(err, &e) && e.Provider == "" {
-		out := *e
-		out.Provider = ProviderName
-		return &out
-	}
-	return err
 }
 
 // marshalJSON encodes v without HTML escaping, so that the URLs' & and the

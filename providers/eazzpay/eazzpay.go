@@ -45,11 +45,18 @@ type gateway struct {
 
 // New returns an EazzPay gateway with retries and a circuit breaker.
 func New(cfg Config) (mfspay.Gateway, error) {
-	g, err := newGateway(cfg)
+	d, err := NewDriver(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return cfg.Resilience.Wrap(g), nil
+	return mfspay.NewGateway(d, cfg.Resilience), nil
+}
+
+// NewDriver returns the EazzPay driver alone, for a plugin to serve (the
+// host applies the portable layer). cfg.Resilience configures its HTTP
+// client; its Breaker is not used.
+func NewDriver(cfg Config) (mfspay.Driver, error) {
+	return newGateway(cfg)
 }
 
 func newGateway(cfg Config) (*gateway, error) {
@@ -82,13 +89,22 @@ func newGateway(cfg Config) (*gateway, error) {
 // "base_url" (optional), "client_secret" (required) and "accepted_secrets"
 // (optional, comma-separated).
 func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
-	cfg := Config{
+	return New(configFromSettings(settings, r))
+}
+
+// DriverFromSettings builds the same driver as NewDriver from the settings
+// FromSettings reads: what a plugin's ServeConfig.Factory is.
+func DriverFromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
+	return NewDriver(configFromSettings(settings, r))
+}
+
+func configFromSettings(settings map[string]string, r mfspay.Resilience) Config {
+	return Config{
 		BaseURL:         settings["base_url"],
 		ClientSecret:    settings["client_secret"],
 		AcceptedSecrets: mfspay.SettingList(settings["accepted_secrets"]),
 		Resilience:      r,
 	}
-	return New(cfg)
 }
 
 // Provider returns ProviderName.
@@ -109,12 +125,13 @@ func (g *gateway) Capabilities() mfspay.Capabilities {
 	}
 }
 
-// VerifyPayment is unsupported: EazzPay documents no lookup endpoint.
-func (g *gateway) VerifyPayment(context.Context, mfspay.PaymentRef) (*mfspay.Payment, error) {
+// Verify is never called: the capabilities declare no lookup, which EazzPay
+// does not document, so the portable layer answers ErrUnsupported itself.
+func (g *gateway) Verify(context.Context, mfspay.PaymentRef) (*mfspay.Payment, error) {
 	return nil, mfspay.Unsupported(ProviderName, mfspay.OpVerify)
 }
 
-// ListPayments is unsupported: EazzPay documents no list endpoint.
-func (g *gateway) ListPayments(context.Context, mfspay.ListQuery) (*mfspay.PaymentPage, error) {
+// List is never called: EazzPay documents no list endpoint.
+func (g *gateway) List(context.Context, mfspay.ListQuery) (*mfspay.PaymentPage, error) {
 	return nil, mfspay.Unsupported(ProviderName, mfspay.OpList)
 }

@@ -13,10 +13,10 @@ import (
 
 const opWebhook = "webhook"
 
-// ParseWebhook authenticates a notification by its eazzpay-client-secret
+// ParseNotification authenticates a notification by its eazzpay-client-secret
 // header and only then parses the body, which is either an IPN (a payment's
 // status) or a webhook-listener notification (money received in a wallet).
-func (g *gateway) ParseWebhook(_ context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
+func (g *gateway) ParseNotification(_ context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
 	if !g.authentic(req) {
 		return nil, &mfspay.Error{Kind: mfspay.ErrInvalidSignature, Provider: ProviderName, Op: opWebhook,
 			Message: "the " + SecretHeader + " header is missing or matches no configured secret"}

@@ -30,7 +30,7 @@ type createRequest struct {
 	Metadata      map[string]string `json:"metadata,omitempty"`
 }
 
-// CreatePayment creates a payment and returns the hosted page to send the
+// Create creates a payment and returns the hosted page to send the
 // customer to.
 //
 // The create is never sent twice blindly. When its outcome is unknown (a
@@ -42,10 +42,7 @@ type createRequest struct {
 // the create never happened, and it is sent again. If that cannot be
 // settled the result is ErrOutcomeUnknown: verify by invoice before trying
 // again.
-func (g *gateway) CreatePayment(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
-	if err := req.Validate(); err != nil {
-		return nil, withProvider(err)
-	}
+func (g *gateway) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
 	body, err := encodeCreate(req)
 	if err != nil {
 		return nil, mfspay.Invalid(ProviderName, mfspay.OpCreate, "metadata", "cannot be encoded")
@@ -144,7 +141,7 @@ func parseCreated(raw json.RawMessage) (*mfspay.Checkout, error) {
 // findCreated looks the invoice up after an ambiguous create: the payment
 // it finds is the one the create made only if the amount matches.
 func (g *gateway) findCreated(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
-	p, err := g.verify(ctx, mfspay.PaymentRef{InvoiceID: req.InvoiceID})
+	p, err := g.Verify(ctx, mfspay.PaymentRef{InvoiceID: req.InvoiceID})
 	if me := (*mfspay.Error)(nil); errors.As(err, &me) && me.Kind == mfspay.ErrDuplicate {
 		// A lookup answered 409 says nothing about which payment holds the
 		// invoice; only one found with another amount makes it a duplicate.

@@ -29,7 +29,7 @@ var events = map[string]struct {
 	"payment.pending":   {mfspay.EventPaymentPending, "pending"},
 }
 
-// ParseWebhook authenticates a WezoPay webhook and only then reads it.
+// ParseNotification authenticates a WezoPay webhook and only then reads it.
 //
 // Authentication is X-WezoPay-Signature: the lowercase hex HMAC-SHA256 of
 // the raw body under the webhook secret, exactly PHP's
@@ -48,7 +48,7 @@ var events = map[string]struct {
 // event that does not agree with its status), the same for every
 // re-delivery, so duplicates can be dropped. No timestamp is signed:
 // replays are stopped only by de-duplication and by verifying the payment.
-func (g *gateway) ParseWebhook(_ context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
+func (g *gateway) ParseNotification(_ context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
 	if err := g.authenticate(req); err != nil {
 		return nil, err
 	}

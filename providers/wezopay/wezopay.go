@@ -38,7 +38,7 @@ type Config struct {
 	Resilience mfspay.Resilience
 }
 
-// gateway is the WezoPay adapter; New wraps it in the breaker.
+// gateway is the WezoPay driver; New wraps it in the portable layer.
 type gateway struct {
 	base    string // API base without a trailing slash
 	pages   string // scheme://host where hosted pages live
@@ -54,11 +54,18 @@ type gateway struct {
 // New returns a WezoPay gateway with payment-safe retries and a circuit
 // breaker. A bad Config is an ErrInvalidRequest naming the field.
 func New(cfg Config) (mfspay.Gateway, error) {
-	g, err := newGateway(cfg)
+	d, err := NewDriver(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return cfg.Resilience.Wrap(g), nil
+	return mfspay.NewGateway(d, cfg.Resilience), nil
+}
+
+// NewDriver returns the WezoPay driver alone, for a plugin to serve (the
+// host applies the portable layer). cfg.Resilience configures its HTTP
+// client; its Breaker is not used.
+func NewDriver(cfg Config) (mfspay.Driver, error) {
+	return newGateway(cfg)
 }
 
 func newGateway(cfg Config) (*gateway, error) {
@@ -107,12 +114,22 @@ func headerSafe(s string) bool {
 // (comma-separated; spaces around each are ignored). Other keys are
 // ignored.
 func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
-	return New(Config{
+	return New(configFromSettings(settings, r))
+}
+
+// DriverFromSettings builds the same driver as NewDriver from the settings
+// FromSettings reads: what a plugin's ServeConfig.Factory is.
+func DriverFromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
+	return NewDriver(configFromSettings(settings, r))
+}
+
+func configFromSettings(settings map[string]string, r mfspay.Resilience) Config {
+	return Config{
 		BaseURL:        strings.TrimSpace(settings[SettingBaseURL]),
 		APIKey:         settings[SettingAPIKey],
 		WebhookSecrets: mfspay.SettingList(settings[SettingWebhookSecrets]),
 		Resilience:     r,
-	})
+	}
 }
 
 // Provider returns ProviderName.
@@ -141,16 +158,6 @@ func (g *gateway) Capabilities() mfspay.Capabilities {
 	}
 }
 
-// withProvider stamps the shared validation's errors with this provider.
-func withProvider(err error) error {
-	if e, ok := err.(*mfspay.Error); ok {
-		c := *e
-		c.Provider = ProviderName
-		return &c
-	}
-	return err
-}
-
 // headers are sent with every API request: built once, never modified
 // (the HTTP client copies them into each request).
 func (g *gateway) headers(json bool) http.Header {
@@ -171,4 +178,4 @@ func buildHeaders(apiKey string) (read, withJSON http.Header) {
 	return read, withJSON
 }
 
-var _ mfspay.Gateway = (*gateway)(nil)
+var _ mfspay.Driver = (*gateway)(nil)

@@ -10,11 +10,11 @@ import (
 	"github.com/mfspay/mfspay"
 )
 
-// createAttempts bounds how many creates one CreatePayment may send when
+// createAttempts bounds how many creates one Create may send when
 // lookups by invoice prove that the earlier ones never took effect.
 const createAttempts = 3
 
-// CreatePayment creates a payment and returns NodiPay's checkout page.
+// Create creates a payment and returns NodiPay's checkout page.
 //
 // The request is checked before any traffic. The create is never repeated
 // blindly: mfspay's HTTP client retries it only when it provably never
@@ -24,10 +24,7 @@ const createAttempts = 3
 // is returned; one with another amount is ErrDuplicate; none means the
 // create never happened and it is sent again. NodiPay refuses a reused
 // invoice id (409), so even a second create cannot make a second payment.
-func (g *gateway) CreatePayment(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
-	if err := req.Validate(); err != nil {
-		return nil, withProvider(err)
-	}
+func (g *gateway) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
 	body, err := encodeCreate(req)
 	if err != nil {
 		return nil, mfspay.Invalid(ProviderName, mfspay.OpCreate, "metadata", "cannot be encoded")

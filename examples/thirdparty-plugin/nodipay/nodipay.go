@@ -49,7 +49,7 @@ type Config struct {
 	Resilience mfspay.Resilience
 }
 
-// gateway is the NodiPay adapter; New wraps it in the breaker.
+// gateway is the NodiPay driver; New wraps it in the portable layer.
 type gateway struct {
 	base      string // API base without a trailing slash
 	apiKey    string
@@ -66,7 +66,7 @@ func New(cfg Config) (mfspay.Gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	return cfg.Resilience.Wrap(g), nil
+	return mfspay.NewGateway(g, cfg.Resilience), nil
 }
 
 func newGateway(cfg Config) (*gateway, error) {
@@ -113,9 +113,27 @@ func newGateway(cfg Config) (*gateway, error) {
 // FromSettings builds the same gateway as New from string settings:
 // "base_url" (optional), "api_key" (required), "webhook_secrets"
 // (comma-separated, spaces around each ignored) and "webhook_tolerance"
-// (optional, a Go duration such as "5m"). Other keys are ignored. It is the
-// plugin's factory.
+// (optional, a Go duration such as "5m"). Other keys are ignored.
 func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+	cfg, err := configFromSettings(settings, r)
+	if err != nil {
+		return nil, err
+	}
+	return New(cfg)
+}
+
+// DriverFromSettings builds the bare driver from the settings FromSettings
+// reads. It is the plugin's factory: the host wraps it in the portable
+// layer.
+func DriverFromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
+	cfg, err := configFromSettings(settings, r)
+	if err != nil {
+		return nil, err
+	}
+	return newGateway(cfg)
+}
+
+func configFromSettings(settings map[string]string, r mfspay.Resilience) (Config, error) {
 	cfg := Config{
 		BaseURL:    strings.TrimSpace(settings[SettingBaseURL]),
 		APIKey:     settings[SettingAPIKey],
@@ -125,11 +143,11 @@ func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gatew
 	if v := strings.TrimSpace(settings[SettingWebhookTolerance]); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return nil, mfspay.Invalid(ProviderName, "configure", SettingWebhookTolerance, "must be a positive duration such as 5m")
+			return Config{}, mfspay.Invalid(ProviderName, "configure", SettingWebhookTolerance, "must be a positive duration such as 5m")
 		}
 		cfg.WebhookTolerance = d
 	}
-	return New(cfg)
+	return cfg, nil
 }
 
 // Provider returns ProviderName.
@@ -175,14 +193,4 @@ func (g *gateway) headers(withBody bool) http.Header {
 	return h
 }
 
-// withProvider stamps the shared validation's errors with this provider.
-func withProvider(err error) error {
-	if e, ok := err.(*mfspay.Error); ok {
-		c := *e
-		c.Provider = ProviderName
-		return &c
-	}
-	return err
-}
-
-var _ mfspay.Gateway = (*gateway)(nil)
+var _ mfspay.Driver = (*gateway)(nil)

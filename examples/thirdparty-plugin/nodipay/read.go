@@ -10,12 +10,9 @@ import (
 	"github.com/mfspay/mfspay"
 )
 
-// VerifyPayment asks NodiPay for the payment's current state, by invoice id
-// or by payment id.
-func (g *gateway) VerifyPayment(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
-	if err := ref.Validate(); err != nil {
-		return nil, withProvider(err)
-	}
+// Verify asks NodiPay for the payment's current state, by invoice id or by
+// payment id.
+func (g *gateway) Verify(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
 	p, _, _, err := g.fetch(ctx, ref)
 	if err != nil {
 		return nil, err
@@ -45,13 +42,9 @@ func (g *gateway) fetch(ctx context.Context, ref mfspay.PaymentRef) (mfspay.Paym
 	return p, w, resp, nil
 }
 
-// ListPayments returns one page of payments, newest first, optionally only
+// List returns one page of payments, newest first, optionally only
 // those with q.Status.
-func (g *gateway) ListPayments(ctx context.Context, q mfspay.ListQuery) (*mfspay.PaymentPage, error) {
-	q, err := q.Normalize(maxPerPage)
-	if err != nil {
-		return nil, withProvider(err)
-	}
+func (g *gateway) List(ctx context.Context, q mfspay.ListQuery) (*mfspay.PaymentPage, error) {
 	params := url.Values{}
 	params.Set("page", strconv.Itoa(q.Page))
 	params.Set("per_page", strconv.Itoa(q.PerPage))

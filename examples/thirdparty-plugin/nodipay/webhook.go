@@ -32,7 +32,7 @@ type wireEvent struct {
 	Payment json.RawMessage `json:"payment"`
 }
 
-// ParseWebhook authenticates a NodiPay webhook and only then reads it.
+// ParseNotification authenticates a NodiPay webhook and only then reads it.
 //
 // The Nodi-Signature header must hold one t (Unix seconds) and at least one
 // v1, the hex HMAC-SHA256 of t + "." + raw body under a configured secret;
@@ -47,7 +47,7 @@ type wireEvent struct {
 // payment's status, is ErrInvalidRequest naming the field: NodiPay announces
 // only final statuses. Event.ID is "nodipay:" + the event id, the same for
 // every re-delivery.
-func (g *gateway) ParseWebhook(_ context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
+func (g *gateway) ParseNotification(_ context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
 	if err := g.authenticate(req); err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ import (
 func main() {
 	plugins.Serve(plugins.ServeConfig{
 		Name:    eazzpay.ProviderName,
-		Factory: eazzpay.FromSettings,
+		Factory: eazzpay.DriverFromSettings,
 		Simulator: func() (simctl.Controller, io.Closer, error) {
 			s := eazzpaytest.NewServer()
 			return s, closer(s.Close), nil

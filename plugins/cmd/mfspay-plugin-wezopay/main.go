@@ -19,7 +19,7 @@ import (
 func main() {
 	plugins.Serve(plugins.ServeConfig{
 		Name:    wezopay.ProviderName,
-		Factory: wezopay.FromSettings,
+		Factory: wezopay.DriverFromSettings,
 		Simulator: func() (simctl.Controller, io.Closer, error) {
 			s := wezopaytest.NewServer()
 			return s, closer(s.Close), nil

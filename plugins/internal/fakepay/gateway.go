@@ -18,7 +18,7 @@ const Name = "fakepay"
 // PanicInvoice makes CreatePayment panic, to test the plugin's recovery.
 const PanicInvoice = "PANIC-NOW"
 
-// Gateway is the fake provider's adapter.
+// Gateway is the fake provider's driver.
 type Gateway struct {
 	sim    *Simulator
 	token  string
@@ -32,7 +32,7 @@ type Gateway struct {
 // API credential, "webhook_secret" the notification key. A store this
 // process does not know is created empty with those credentials, as a
 // provider's data would still be there after a plugin restart.
-func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
 	if settings[SettingToken] == "" {
 		return nil, mfspay.Invalid(Name, "configure", SettingToken, "is required")
 	}
@@ -57,10 +57,10 @@ func StartSimulator() (simctl.Controller, io.Closer, error) {
 	return s, s, nil
 }
 
-// Provider implements mfspay.Gateway.
+// Provider implements mfspay.Driver.
 func (g *Gateway) Provider() string { return Name }
 
-// Capabilities implements mfspay.Gateway.
+// Capabilities implements mfspay.Driver.
 func (g *Gateway) Capabilities() mfspay.Capabilities {
 	return mfspay.Capabilities{
 		VerifyByInvoice: true, VerifyByPaymentID: true, List: true, ListByStatus: true, MaxPerPage: 50,
@@ -70,14 +70,10 @@ func (g *Gateway) Capabilities() mfspay.Capabilities {
 	}
 }
 
-// CreatePayment implements mfspay.Gateway.
-func (g *Gateway) CreatePayment(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
+// Create implements mfspay.Driver.
+func (g *Gateway) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
 	if req.InvoiceID == PanicInvoice {
 		panic("fakepay: asked to panic")
-	}
-	if err := req.Validate(); err != nil {
-		err.(*mfspay.Error).Provider = Name
-		return nil, err
 	}
 	if err := g.sim.enter(ctx, mfspay.OpCreate, g.token); err != nil {
 		return nil, err
@@ -85,33 +81,24 @@ func (g *Gateway) CreatePayment(ctx context.Context, req mfspay.CreatePaymentReq
 	return g.sim.create(req)
 }
 
-// VerifyPayment implements mfspay.Gateway.
-func (g *Gateway) VerifyPayment(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
-	if err := ref.Validate(); err != nil {
-		err.(*mfspay.Error).Provider = Name
-		return nil, err
-	}
+// Verify implements mfspay.Driver.
+func (g *Gateway) Verify(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
 	if err := g.sim.enter(ctx, mfspay.OpVerify, g.token); err != nil {
 		return nil, err
 	}
 	return g.sim.verify(ref)
 }
 
-// ListPayments implements mfspay.Gateway.
-func (g *Gateway) ListPayments(ctx context.Context, q mfspay.ListQuery) (*mfspay.PaymentPage, error) {
-	q, err := q.Normalize(50)
-	if err != nil {
-		err.(*mfspay.Error).Provider = Name
-		return nil, err
-	}
+// List implements mfspay.Driver.
+func (g *Gateway) List(ctx context.Context, q mfspay.ListQuery) (*mfspay.PaymentPage, error) {
 	if err := g.sim.enter(ctx, mfspay.OpList, g.token); err != nil {
 		return nil, err
 	}
 	return g.sim.list(q), nil
 }
 
-// ParseWebhook implements mfspay.Gateway.
-func (g *Gateway) ParseWebhook(_ context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
+// ParseNotification implements mfspay.Driver.
+func (g *Gateway) ParseNotification(_ context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
 	if !webhook.VerifyHMACSHA256(req.Body, req.Header.Get(SignatureHeader), []string{g.secret}) {
 		return nil, &mfspay.Error{Kind: mfspay.ErrInvalidSignature, Provider: Name, Op: "webhook", Message: "signature mismatch"}
 	}
@@ -125,7 +112,7 @@ func (g *Gateway) ParseWebhook(_ context.Context, req mfspay.WebhookRequest) (*m
 			Sender: w.Sender, PaidAt: w.PaidAt}}, nil
 }
 
-// Close lets tests see that a replaced gateway is closed.
+// Close lets tests see that a replaced driver is closed.
 func (g *Gateway) Close() error {
 	select {
 	case <-g.closed:
