@@ -12,15 +12,15 @@ import (
 	"github.com/mfspay/mfspay"
 )
 
-// httpVerifier is a gateway whose verify goes through a real HTTPClient to
+// httpVerifier is a driver whose verify goes through a real HTTPClient to
 // url, as an adapter's does; its other operations are the fake's.
 type httpVerifier struct {
-	*fakeGateway
+	*fakeDriver
 	c   *mfspay.HTTPClient
 	url string
 }
 
-func (g httpVerifier) VerifyPayment(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+func (g httpVerifier) Verify(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
 	resp, err := g.c.Do(ctx, read(g.url))
 	if err != nil {
 		return nil, err
@@ -41,8 +41,8 @@ func hungProvider(t *testing.T, steps ...step) (mfspay.Gateway, *seqServer) {
 	}
 	srv := newSeqServer(t, steps...)
 	c, _ := newTestClient(t, func(cfg *mfspay.HTTPConfig) { cfg.Retry.AttemptTimeout = 30 * time.Second })
-	g := mfspay.WithBreaker(httpVerifier{fakeGateway: newFakeGateway(), c: c, url: srv.URL + "/payments/verify"},
-		mfspay.BreakerSettings{OpenTimeout: time.Hour}) // the default threshold, 5
+	g := mfspay.NewGateway(httpVerifier{fakeDriver: newFakeDriver(), c: c, url: srv.URL + "/payments/verify"},
+		mfspay.Resilience{Breaker: mfspay.BreakerSettings{OpenTimeout: time.Hour}}) // the default threshold, 5
 	return g, srv
 }
 

@@ -62,6 +62,9 @@ func (g *gateway) CreatePayment(ctx context.Context, req CreatePaymentRequest) (
 	if err := req.Validate(); err != nil {
 		return nil, g.stamp(OpCreate, err)
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, g.ended(OpCreate, err)
+	}
 	return Guard(g.breaker, OpCreate, func() (*Checkout, error) {
 		co, err := g.d.Create(ctx, req)
 		if err != nil {
@@ -88,6 +91,9 @@ func (g *gateway) VerifyPayment(ctx context.Context, ref PaymentRef) (*Payment, 
 	case ref.PaymentID != "" && !caps.VerifyByPaymentID:
 		return nil, g.unsupported(OpVerify, "the provider cannot look a payment up by payment id")
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, g.ended(OpVerify, err)
+	}
 	return Guard(g.breaker, OpVerify, func() (*Payment, error) {
 		p, err := g.d.Verify(ctx, ref)
 		if err != nil {
@@ -111,6 +117,9 @@ func (g *gateway) ListPayments(ctx context.Context, q ListQuery) (*PaymentPage, 
 	}
 	if q.Status != "" && !caps.ListByStatus {
 		return nil, g.unsupported(OpList, "the provider cannot filter payments by status")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, g.ended(OpList, err)
 	}
 	return Guard(g.breaker, OpList, func() (*PaymentPage, error) {
 		page, err := g.d.List(ctx, q)
@@ -137,6 +146,14 @@ func (g *gateway) ParseWebhook(ctx context.Context, req WebhookRequest) (*Event,
 		return nil, g.violation(ctx, opWebhook, ErrInvalidRequest, rule)
 	}
 	return ev, nil
+}
+
+// ended answers a call whose context had ended before anything was sent:
+// it says nothing about the provider, so it bypasses the breaker, and
+// nothing can have happened, so even a create is ErrUnavailable.
+func (g *gateway) ended(op string, ctxErr error) error {
+	return &Error{Kind: ErrUnavailable, Provider: g.d.Provider(), Op: op,
+		Message: "call ended by the caller's context before it was sent", Err: ctxErr}
 }
 
 func (g *gateway) unsupported(op, why string) error {

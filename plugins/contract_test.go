@@ -73,6 +73,15 @@ func list(q mfspay.ListQuery) func(context.Context, mfspay.Gateway) error {
 	}
 }
 
+// expired makes call with a context whose deadline has passed.
+func expired(call func(context.Context, mfspay.Gateway) error) func(context.Context, mfspay.Gateway) error {
+	return func(ctx context.Context, g mfspay.Gateway) error {
+		ctx, cancel := context.WithDeadline(ctx, time.Now().Add(-time.Second))
+		defer cancel()
+		return call(ctx, g)
+	}
+}
+
 func notification(body string) func(context.Context, mfspay.Gateway) error {
 	return func(ctx context.Context, g mfspay.Gateway) error {
 		_, err := g.ParseWebhook(ctx, mfspay.WebhookRequest{Body: []byte(body)})
@@ -151,6 +160,13 @@ func TestSameAnswersEveryTransport(t *testing.T) {
 			{create("INV\x00", amount), mfspay.ErrInvalidRequest},
 			{create(scriptpay.Unavailable, amount), mfspay.ErrUnavailable},
 			{create("INV-1", amount), mfspay.ErrCircuitOpen},
+		}},
+		{name: "a context that ended before the call says nothing about the provider", steps: []step{
+			{expired(create("INV-1", amount)), mfspay.ErrUnavailable},
+			{expired(verifyRef(honest)), mfspay.ErrUnavailable},
+			{expired(list(mfspay.ListQuery{})), mfspay.ErrUnavailable},
+			{create("INV-1", amount), nil},
+			{verifyRef(honest), nil},
 		}},
 		{name: "a lying answer trips the breaker", steps: []step{
 			{verifyRef(mfspay.PaymentRef{InvoiceID: scriptpay.OtherPayment}), mfspay.ErrUnavailable},

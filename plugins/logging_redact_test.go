@@ -98,7 +98,7 @@ func TestHostLogRedactsSecretsInEveryForm(t *testing.T) {
 func TestHostLogRedactsSettingsConfiguredLater(t *testing.T) {
 	var out lockedLog
 	logger := slog.New(slog.NewJSONHandler(&out, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	serve := ServeConfig{Name: fakepay.Name, Factory: func(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+	serve := ServeConfig{Name: fakepay.Name, Factory: func(settings map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
 		logEveryForm(r.Logger.Info, settings[fakepay.SettingToken], settings[fakepay.SettingWebhookSecret])
 		return fakepay.FromSettings(settings, r)
 	}}
