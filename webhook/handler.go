@@ -41,6 +41,14 @@ type Handler struct {
 // registered with Route. It panics on a programming error, as
 // http.ServeMux does: a nil callback or gateway, no gateway, an empty
 // provider name or one containing "/", or a provider routed twice.
+//
+// A gateway's Capabilities are read for each request, never at New, so a
+// gateway may be routed before it is configured: a plugin opened without
+// settings reports no capabilities until Client.Configure, answers its
+// notifications 400 until then, and is confirmed (with Confirm) from its
+// first notification after. New therefore accepts a gateway whose
+// Capabilities are empty: through the Gateway interface "not configured
+// yet" looks exactly like "cannot verify", which is a valid gateway.
 func New(callback Func, opts ...Option) *Handler {
 	if callback == nil {
 		panic("webhook: New with a nil callback")
@@ -82,7 +90,6 @@ func New(callback Func, opts ...Option) *Handler {
 			panic("webhook: Route with a nil gateway")
 		}
 		r.provider = r.gw.Provider()
-		r.caps = r.gw.Capabilities()
 		if r.provider == "" || strings.Contains(r.provider, "/") {
 			panic("webhook: gateway provider name must be non-empty and contain no '/'")
 		}
@@ -155,6 +162,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rt *route) {
 		return
 	}
 	rec.event = ev
+	if h.confirm {
+		// Confirm depends on what the gateway can verify now, not when New
+		// ran: a plugin configured since then has gained its capabilities.
+		rt = rt.withCapabilities()
+	}
 	o, rec.confirmed = h.process(r.Context(), rt, ev)
 	h.finish(r.Context(), w, o, rec)
 }

@@ -101,8 +101,10 @@ func Lease(d time.Duration) Option {
 // Confirm re-reads every payment event from the provider with
 // VerifyPayment before delivering it, for gateways whose Capabilities say
 // they can verify, and delivers the provider's answer instead of the
-// notification's claim. See the package documentation for what happens when
-// the two disagree and for gateways that cannot verify.
+// notification's claim. Capabilities are read for each request, so a
+// gateway configured after New (a plugin) is confirmed from then on. See
+// the package documentation for what happens when the two disagree and for
+// gateways that cannot verify.
 func Confirm() Option {
 	return func(c *config) { c.confirm = true }
 }
