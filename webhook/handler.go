@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -23,18 +24,19 @@ type Func func(ctx context.Context, e *mfspay.Event) error
 // Handler receives notifications for one or several gateways. Make it with
 // New; it is safe for concurrent use.
 type Handler struct {
-	callback Func
-	routes   map[string]*route
-	only     *route // the route used when the path names no provider
-	store    Store
-	logger   *slog.Logger
-	maxBody  int64
-	dedupTTL time.Duration
-	lease    time.Duration
-	confirm  bool
-	expect   ExpectedAmountFunc
-	mismatch func(context.Context, AmountMismatch) error
-	wildcard string
+	callback    Func
+	routes      map[string]*route
+	only        *route // the route used when the path names no provider
+	store       Store
+	logger      *slog.Logger
+	maxBody     int64
+	readTimeout time.Duration
+	dedupTTL    time.Duration
+	lease       time.Duration
+	confirm     bool
+	expect      ExpectedAmountFunc
+	mismatch    func(context.Context, AmountMismatch) error
+	wildcard    string
 }
 
 // New returns a handler delivering events to callback from the gateways
@@ -55,6 +57,7 @@ func New(callback Func, opts ...Option) *Handler {
 	}
 	c := config{
 		maxBody:      DefaultMaxBodyBytes,
+		readTimeout:  DefaultReadTimeout,
 		dedupTTL:     DefaultDedupTTL,
 		lease:        DefaultLease,
 		pathWildcard: "provider",
@@ -63,17 +66,18 @@ func New(callback Func, opts ...Option) *Handler {
 		o(&c)
 	}
 	h := &Handler{
-		callback: callback,
-		routes:   map[string]*route{},
-		store:    c.store,
-		logger:   c.logger,
-		maxBody:  c.maxBody,
-		dedupTTL: c.dedupTTL,
-		lease:    c.lease,
-		confirm:  c.confirm,
-		expect:   c.expect,
-		mismatch: c.onMismatch,
-		wildcard: c.pathWildcard,
+		callback:    callback,
+		routes:      map[string]*route{},
+		store:       c.store,
+		logger:      c.logger,
+		maxBody:     c.maxBody,
+		readTimeout: c.readTimeout,
+		dedupTTL:    c.dedupTTL,
+		lease:       c.lease,
+		confirm:     c.confirm,
+		expect:      c.expect,
+		mismatch:    c.onMismatch,
+		wildcard:    c.pathWildcard,
 	}
 	if h.store == nil {
 		h.store = NewMemoryStore()
@@ -171,21 +175,40 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rt *route) {
 	h.finish(r.Context(), w, o, rec)
 }
 
-// readBody reads the raw body once, under the size limit.
+// readBody reads the raw body once, under the size limit and within the
+// read timeout.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, outcome, bool) {
 	if r.ContentLength > h.maxBody {
 		return nil, outTooLarge, false
 	}
+	// Without deadline support (a wrapping ResponseWriter without Unwrap)
+	// only the server's own ReadTimeout bounds the read.
+	rc := http.NewResponseController(w)
+	bounded := rc.SetReadDeadline(time.Now().Add(h.readTimeout)) == nil
 	body, err := readAll(http.MaxBytesReader(w, r.Body, h.maxBody), r.ContentLength)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
+		switch {
+		case errors.As(err, &tooLarge):
 			return nil, outTooLarge, false
+		case bounded && errors.Is(err, os.ErrDeadlineExceeded):
+			// The deadline stays expired: net/http then closes the
+			// connection rather than wait on this sender to drain the rest.
+			return nil, outReadTimeout.with(errReadTimeout), false
 		}
 		return nil, outMalformed.with(err), false
 	}
+	if bounded {
+		_ = rc.SetReadDeadline(time.Time{})
+	}
 	return body, outcome{}, true
 }
+
+// outReadTimeout answers a body not received within the read timeout: 408,
+// so that a genuine provider retries.
+var outReadTimeout = outcome{kind: "read-timeout", code: http.StatusRequestTimeout, text: "request timeout"}
+
+var errReadTimeout = errors.New("the body was not received within the read timeout")
 
 // readAll is io.ReadAll starting with a buffer of the declared length, so
 // that a notification is read into one allocation of its size.
