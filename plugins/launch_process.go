@@ -73,7 +73,9 @@ func (p *processLauncher) launch(context.Context) (*instance, error) {
 	}
 	if img != nil {
 		// go-plugin takes a runner instead of the command: it passes a
-		// blank command carrying only its own environment and stdin.
+		// blank command carrying only its own environment and stdin. With
+		// a runner it also puts the plugin's Unix socket in a new private
+		// directory, removed when the plugin is stopped.
 		cc.Cmd = nil
 		cc.RunnerFunc = func(l hclog.Logger, spec *exec.Cmd, _ string) (runner.Runner, error) {
 			cmd.Env = append(cmd.Env, spec.Env...)
