@@ -16,8 +16,10 @@ type Config struct {
 	// until Client.Configure: useful when the settings come from the
 	// plugin's own simulator.
 	Settings map[string]string
-	// SHA256 is the expected hex SHA-256 of the plugin binary. When set, the
-	// binary is checked before every launch and refused on mismatch.
+	// SHA256 is the expected hex SHA-256 of the plugin binary. When set,
+	// every launch runs a private copy of exactly the bytes it hashed (see
+	// Open) and refuses a mismatch; the binary must be compiled, not a #!
+	// script, whose interpreter would read it again by path.
 	SHA256 string
 	// Retry is the retry policy of the plugin's HTTP client; zero fields take
 	// mfspay.DefaultRetryPolicy values.

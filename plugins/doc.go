@@ -28,8 +28,11 @@
 //     or the environment; the plugin inherits only the host variables a
 //     program needs to run (PATH, HOME, TMPDIR, locale, certificate and proxy
 //     settings), so credentials kept in the host's environment stay there.
-//   - With Config.SHA256 set, the binary is hashed before every launch and
-//     refused on mismatch (ErrChecksumMismatch) before it runs.
+//   - With Config.SHA256 set, every launch reads the binary once into a
+//     private read-only copy (a sealed memfd on Linux), hashing the bytes it
+//     copies, and runs that copy only if they match: a file swapped after
+//     the check never runs. A mismatch is refused (ErrChecksumMismatch)
+//     before anything runs.
 //   - The connection is authenticated both ways with one-time certificates
 //     (go-plugin's AutoMTLS).
 //   - A program that is not an mfspay plugin fails Open with ErrHandshake, a

@@ -10,7 +10,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-plugin/runner"
 
 	pb "github.com/mfspay/mfspay/plugins/proto"
 )
@@ -20,13 +22,21 @@ type processLauncher struct {
 	path string
 	sum  []byte // expected SHA-256, nil when not checked
 	cfg  Config
+	// newImage makes the private copy a pinned launch runs.
+	newImage newImageFunc
 }
 
 func (p *processLauncher) launch(context.Context) (*instance, error) {
+	// A pinned launch runs an image of the bytes it hashed (see pinBinary);
+	// an unpinned one runs the configured path.
+	execPath := p.path
+	var img *image
 	if p.sum != nil {
-		if err := verifyChecksum(p.path, p.sum); err != nil {
+		var err error
+		if img, err = pinBinary(p.path, p.sum, p.newImage); err != nil {
 			return nil, err
 		}
+		execPath = img.path
 	}
 	// The plugin watches hostR for end of file: only this process holds
 	// hostW, so the kernel closes it when the host dies, however it dies.
@@ -36,16 +46,18 @@ func (p *processLauncher) launch(context.Context) (*instance, error) {
 	if runtime.GOOS != "windows" {
 		var err error
 		if hostR, hostW, err = os.Pipe(); err != nil {
+			releaseImage(img)
 			return nil, fmt.Errorf("plugins: start %s: %w", p.path, err)
 		}
 	}
-	cmd := exec.Command(p.path)
+	cmd := exec.Command(execPath)
+	cmd.Args[0] = p.path // the process shows the configured path, pinned or not
 	cmd.Env = pluginEnv(p.cfg, hostR != nil)
 	if hostR != nil {
 		cmd.ExtraFiles = []*os.File{hostR}
 	}
 	stderr := &tailWriter{max: 2048}
-	pc := plugin.NewClient(&plugin.ClientConfig{
+	cc := &plugin.ClientConfig{
 		HandshakeConfig:  handshake,
 		Plugins:          plugin.PluginSet{dispenseName: &grpcPlugin{}},
 		Cmd:              cmd,
@@ -58,7 +70,20 @@ func (p *processLauncher) launch(context.Context) (*instance, error) {
 		// What plugin code prints once serving is relayed, not lost.
 		SyncStdout: &lineWriter{log: func(line string) { p.cfg.Logger.Info(line, "plugin", p.path, "stream", "stdout") }},
 		SyncStderr: &lineWriter{log: func(line string) { p.cfg.Logger.Info(line, "plugin", p.path, "stream", "stderr") }},
-	})
+	}
+	if img != nil {
+		// go-plugin takes a runner instead of the command: it passes a
+		// blank command carrying only its own environment and stdin. With
+		// a runner it also puts the plugin's Unix socket in a new private
+		// directory, removed when the plugin is stopped.
+		cc.Cmd = nil
+		cc.RunnerFunc = func(l hclog.Logger, spec *exec.Cmd, _ string) (runner.Runner, error) {
+			cmd.Env = append(cmd.Env, spec.Env...)
+			cmd.Stdin = spec.Stdin
+			return newImageRunner(l, cmd, p.path, img)
+		}
+	}
+	pc := plugin.NewClient(cc)
 	rpc, err := pc.Client()
 	closeFile(hostR) // the plugin has its copy, or failed to start
 	var d *dispensed
@@ -71,6 +96,7 @@ func (p *processLauncher) launch(context.Context) (*instance, error) {
 	if d == nil {
 		pc.Kill()
 		closeFile(hostW)
+		releaseImage(img) // if go-plugin failed before starting it
 		return nil, p.startError(err, stderr.String())
 	}
 	pid, _ := strconv.Atoi(pc.ID())
@@ -84,6 +110,12 @@ func (p *processLauncher) launch(context.Context) (*instance, error) {
 			closeFile(hostW)
 		},
 	}, nil
+}
+
+func releaseImage(img *image) {
+	if img != nil {
+		img.release()
+	}
 }
 
 func closeFile(f *os.File) {

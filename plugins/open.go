@@ -17,7 +17,18 @@ import (
 // (ErrHandshake) and a plugin of another protocol version (ErrIncompatible),
 // each within cfg.StartTimeout at worst. A settings error from the plugin is
 // returned as the plugin's *mfspay.Error.
+//
+// With cfg.SHA256 set, no launch (the first or a relaunch) executes path
+// itself: each reads the file once into a private read-only copy, hashing
+// the bytes it copies, and runs that copy. On Linux the copy is a sealed
+// memfd, elsewhere a file in a new 0700 temporary directory, removed once
+// the plugin runs (on Windows, once it exits).
 func Open(ctx context.Context, path string, cfg Config) (*Client, error) {
+	return openProcess(ctx, path, cfg, newPlatformImage)
+}
+
+// openProcess is Open with the way pinned launches copy the binary.
+func openProcess(ctx context.Context, path string, cfg Config, newImage newImageFunc) (*Client, error) {
 	cfg = cfg.withDefaults()
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -32,13 +43,10 @@ func Open(ctx context.Context, path string, cfg Config) (*Client, error) {
 	case !executable(st.Mode()):
 		return nil, fmt.Errorf("plugins: open %s: not executable", abs)
 	}
-	p := &processLauncher{path: abs, cfg: cfg}
+	p := &processLauncher{path: abs, cfg: cfg, newImage: newImage}
 	if cfg.SHA256 != "" {
+		// Checked by every launch, this first one included.
 		if p.sum, err = parseSHA256(cfg.SHA256); err != nil {
-			return nil, err
-		}
-		// Checked here for a clear error, and again before every launch.
-		if err := verifyChecksum(abs, p.sum); err != nil {
 			return nil, err
 		}
 	}

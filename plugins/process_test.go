@@ -380,7 +380,7 @@ func waitGone(t *testing.T, c *Client) {
 	require.Eventually(t, func() bool { return c.PID() == 0 }, 5*time.Second, 5*time.Millisecond)
 }
 
-func fileSHA256(t *testing.T, path string) string {
+func fileSHA256(t testing.TB, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)

@@ -30,9 +30,10 @@
 //     (parameters such as charset allowed) or one given to ContentTypes,
 //     else 415. An absent Content-Type is accepted: the body is
 //     authenticated and parsed strictly anyway.
-//  4. Size: a body over MaxBodyBytes (1 MiB default) is refused with 413,
-//     before reading when Content-Length says so, else by
-//     http.MaxBytesReader.
+//  4. Size and time: a body over MaxBodyBytes (1 MiB default) is refused
+//     with 413, before reading when Content-Length says so, else by
+//     http.MaxBytesReader; a body not received within ReadTimeout (10
+//     seconds default) is answered 408 and its connection closed.
 //  5. The raw body is read exactly once and handed, with the headers and the
 //     query exactly as received, to the gateway's ParseWebhook, which
 //     authenticates before it parses. A bad or missing signature or secret
@@ -61,6 +62,7 @@
 //	401  authentication failed (the body says only "unauthorized")
 //	404  the path names no routed provider
 //	405  not POST
+//	408  the body was not received within ReadTimeout
 //	413  body larger than MaxBodyBytes
 //	415  declared media type not accepted
 //	500  the callback or the OnAmountMismatch hook failed; a gateway error

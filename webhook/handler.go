@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -23,30 +24,40 @@ type Func func(ctx context.Context, e *mfspay.Event) error
 // Handler receives notifications for one or several gateways. Make it with
 // New; it is safe for concurrent use.
 type Handler struct {
-	callback Func
-	routes   map[string]*route
-	only     *route // the route used when the path names no provider
-	store    Store
-	logger   *slog.Logger
-	maxBody  int64
-	dedupTTL time.Duration
-	lease    time.Duration
-	confirm  bool
-	expect   ExpectedAmountFunc
-	mismatch func(context.Context, AmountMismatch) error
-	wildcard string
+	callback    Func
+	routes      map[string]*route
+	only        *route // the route used when the path names no provider
+	store       Store
+	logger      *slog.Logger
+	maxBody     int64
+	readTimeout time.Duration
+	dedupTTL    time.Duration
+	lease       time.Duration
+	confirm     bool
+	expect      ExpectedAmountFunc
+	mismatch    func(context.Context, AmountMismatch) error
+	wildcard    string
 }
 
 // New returns a handler delivering events to callback from the gateways
 // registered with Route. It panics on a programming error, as
 // http.ServeMux does: a nil callback or gateway, no gateway, an empty
 // provider name or one containing "/", or a provider routed twice.
+//
+// A gateway's Capabilities are read for each request, never at New, so a
+// gateway may be routed before it is configured: a plugin opened without
+// settings reports no capabilities until Client.Configure, answers its
+// notifications 400 until then, and is confirmed (with Confirm) from its
+// first notification after. New therefore accepts a gateway whose
+// Capabilities are empty: through the Gateway interface "not configured
+// yet" looks exactly like "cannot verify", which is a valid gateway.
 func New(callback Func, opts ...Option) *Handler {
 	if callback == nil {
 		panic("webhook: New with a nil callback")
 	}
 	c := config{
 		maxBody:      DefaultMaxBodyBytes,
+		readTimeout:  DefaultReadTimeout,
 		dedupTTL:     DefaultDedupTTL,
 		lease:        DefaultLease,
 		pathWildcard: "provider",
@@ -55,17 +66,18 @@ func New(callback Func, opts ...Option) *Handler {
 		o(&c)
 	}
 	h := &Handler{
-		callback: callback,
-		routes:   map[string]*route{},
-		store:    c.store,
-		logger:   c.logger,
-		maxBody:  c.maxBody,
-		dedupTTL: c.dedupTTL,
-		lease:    c.lease,
-		confirm:  c.confirm,
-		expect:   c.expect,
-		mismatch: c.onMismatch,
-		wildcard: c.pathWildcard,
+		callback:    callback,
+		routes:      map[string]*route{},
+		store:       c.store,
+		logger:      c.logger,
+		maxBody:     c.maxBody,
+		readTimeout: c.readTimeout,
+		dedupTTL:    c.dedupTTL,
+		lease:       c.lease,
+		confirm:     c.confirm,
+		expect:      c.expect,
+		mismatch:    c.onMismatch,
+		wildcard:    c.pathWildcard,
 	}
 	if h.store == nil {
 		h.store = NewMemoryStore()
@@ -82,7 +94,6 @@ func New(callback Func, opts ...Option) *Handler {
 			panic("webhook: Route with a nil gateway")
 		}
 		r.provider = r.gw.Provider()
-		r.caps = r.gw.Capabilities()
 		if r.provider == "" || strings.Contains(r.provider, "/") {
 			panic("webhook: gateway provider name must be non-empty and contain no '/'")
 		}
@@ -155,25 +166,49 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rt *route) {
 		return
 	}
 	rec.event = ev
+	if h.confirm {
+		// Confirm depends on what the gateway can verify now, not when New
+		// ran: a plugin configured since then has gained its capabilities.
+		rt = rt.withCapabilities()
+	}
 	o, rec.confirmed = h.process(r.Context(), rt, ev)
 	h.finish(r.Context(), w, o, rec)
 }
 
-// readBody reads the raw body once, under the size limit.
+// readBody reads the raw body once, under the size limit and within the
+// read timeout.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, outcome, bool) {
 	if r.ContentLength > h.maxBody {
 		return nil, outTooLarge, false
 	}
+	// Without deadline support (a wrapping ResponseWriter without Unwrap)
+	// only the server's own ReadTimeout bounds the read.
+	rc := http.NewResponseController(w)
+	bounded := rc.SetReadDeadline(time.Now().Add(h.readTimeout)) == nil
 	body, err := readAll(http.MaxBytesReader(w, r.Body, h.maxBody), r.ContentLength)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
+		switch {
+		case errors.As(err, &tooLarge):
 			return nil, outTooLarge, false
+		case bounded && errors.Is(err, os.ErrDeadlineExceeded):
+			// The deadline stays expired: net/http then closes the
+			// connection rather than wait on this sender to drain the rest.
+			return nil, outReadTimeout.with(errReadTimeout), false
 		}
 		return nil, outMalformed.with(err), false
 	}
+	if bounded {
+		_ = rc.SetReadDeadline(time.Time{})
+	}
 	return body, outcome{}, true
 }
+
+// outReadTimeout answers a body not received within the read timeout: 408,
+// so that a genuine provider retries.
+var outReadTimeout = outcome{kind: "read-timeout", code: http.StatusRequestTimeout, text: "request timeout"}
+
+var errReadTimeout = errors.New("the body was not received within the read timeout")
 
 // readAll is io.ReadAll starting with a buffer of the declared length, so
 // that a notification is read into one allocation of its size.

@@ -140,12 +140,6 @@ func answerMutations(authHeader string, reauth func(r *http.Request, body []byte
 	}
 }
 
-// waitFor waits until cond holds, failing the test after a few seconds.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	require.Eventually(t, cond, 5*time.Second, 2*time.Millisecond, what)
-}
-
 func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)

@@ -20,6 +20,10 @@ const (
 	// amount check and the callback. It is also how long a crashed
 	// replica's claim on an event blocks its re-delivery.
 	DefaultLease = time.Minute
+	// DefaultReadTimeout bounds reading a notification's body. Providers
+	// send a few hundred bytes at once; only a slow or hostile sender takes
+	// longer.
+	DefaultReadTimeout = 10 * time.Second
 )
 
 // Option configures a Handler.
@@ -30,6 +34,7 @@ type config struct {
 	store        Store
 	logger       *slog.Logger
 	maxBody      int64
+	readTimeout  time.Duration
 	dedupTTL     time.Duration
 	lease        time.Duration
 	confirm      bool
@@ -75,6 +80,27 @@ func MaxBodyBytes(n int64) Option {
 	}
 }
 
+// ReadTimeout bounds how long reading a notification's body may take
+// (default DefaultReadTimeout), counted from when the handler starts
+// reading it, so that senders trickling a body cannot hold handlers before
+// anything is authenticated. A body not received in time is answered 408
+// Request Timeout (a genuine provider retries), nothing is delivered, the
+// connection is closed, and the line logged names the outcome
+// "read-timeout" without any of the body. Values below 1 are ignored.
+//
+// It is enforced with http.ResponseController.SetReadDeadline, which
+// net/http's HTTP/1 and HTTP/2 servers support; a ResponseWriter wrapped by
+// middleware must implement Unwrap, or only the server's own ReadTimeout
+// bounds the read. Set the server's ReadHeaderTimeout and ReadTimeout too:
+// this option covers the body, not the headers before it.
+func ReadTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d > 0 {
+			c.readTimeout = d
+		}
+	}
+}
+
 // DedupTTL sets how long a delivered event is remembered (default
 // DefaultDedupTTL). Values below 1 are ignored.
 func DedupTTL(d time.Duration) Option {
@@ -101,8 +127,10 @@ func Lease(d time.Duration) Option {
 // Confirm re-reads every payment event from the provider with
 // VerifyPayment before delivering it, for gateways whose Capabilities say
 // they can verify, and delivers the provider's answer instead of the
-// notification's claim. See the package documentation for what happens when
-// the two disagree and for gateways that cannot verify.
+// notification's claim. Capabilities are read for each request, so a
+// gateway configured after New (a plugin) is confirmed from then on. See
+// the package documentation for what happens when the two disagree and for
+// gateways that cannot verify.
 func Confirm() Option {
 	return func(c *config) { c.confirm = true }
 }

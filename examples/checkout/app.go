@@ -97,9 +97,18 @@ func startApp(ctx context.Context, cfg appConfig) (_ *app, err error) {
 	}
 
 	a.shop = newShop(gateways, a.URL, cfg.Log)
+	// Every phase of a connection is bounded, as on any server facing the
+	// internet, so that slow or idle clients cannot hold it: the headers,
+	// the whole request (the webhook handler bounds a notification's body
+	// itself, at webhook.DefaultReadTimeout), the answer (a checkout waits
+	// up to createTimeout for the provider), and an idle keep-alive.
 	a.server = &http.Server{
 		Handler:           a.shop,
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      createTimeout + 15*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}
 	go func() { a.serveErr <- a.server.Serve(ln) }()
