@@ -26,7 +26,7 @@ func TestConfirmPluginConfiguredAfterNew(t *testing.T) {
 	ctx := ctxT(t)
 	gw, err := plugins.OpenInMemory(ctx, plugins.ServeConfig{
 		Name:    wezopay.ProviderName,
-		Factory: wezopay.FromSettings,
+		Factory: wezopay.DriverFromSettings,
 		Simulator: func() (simctl.Controller, io.Closer, error) {
 			s := wezopaytest.NewServer()
 			return s, closerFunc(s.Close), nil
@@ -45,8 +45,8 @@ func TestConfirmPluginConfiguredAfterNew(t *testing.T) {
 	settings, err := sim.Settings(ctx)
 	require.NoError(t, err)
 	early := forgePaid(t, settings, "pay_not_yet", "INV-LATE-0")
-	assert.Equal(t, http.StatusBadRequest, m.post(t, "/webhooks/wezopay", early),
-		"an unconfigured plugin cannot authenticate a notification")
+	assert.Equal(t, http.StatusInternalServerError, m.post(t, "/webhooks/wezopay", early),
+		"an unconfigured plugin declares no notifications: refused for now, so the provider retries")
 	require.NoError(t, gw.Configure(ctx, settings.Values))
 	require.True(t, gw.Capabilities().CanVerify())
 

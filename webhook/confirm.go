@@ -15,10 +15,14 @@ import (
 // that cannot verify are passed through unconfirmed.
 func (h *Handler) confirmEvent(ctx context.Context, rt *route, claimed *mfspay.Event) (mfspay.Event, bool, outcome) {
 	ev := *claimed
-	if ev.Type == mfspay.EventTransactionReceived || !rt.caps.CanVerify() {
+	// Read now, never kept from New: a gateway's capabilities can change
+	// after it is routed (a plugin opened without settings has none until
+	// Configure).
+	caps := rt.gw.Capabilities()
+	if ev.Type == mfspay.EventTransactionReceived || !caps.CanVerify() {
 		return ev, false, outcome{}
 	}
-	ref, ok := refFor(rt.caps, ev.Payment)
+	ref, ok := refFor(caps, ev.Payment)
 	if !ok {
 		// The gateway could verify, but the event gives no reference it
 		// accepts: refuse it rather than deliver an unconfirmable claim.

@@ -166,11 +166,6 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rt *route) {
 		return
 	}
 	rec.event = ev
-	if h.confirm {
-		// Confirm depends on what the gateway can verify now, not when New
-		// ran: a plugin configured since then has gained its capabilities.
-		rt = rt.withCapabilities()
-	}
 	o, rec.confirmed = h.process(r.Context(), rt, ev)
 	h.finish(r.Context(), w, o, rec)
 }

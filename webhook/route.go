@@ -25,23 +25,9 @@ func ContentTypes(mediaTypes ...string) RouteOption {
 
 // route is one registered gateway.
 type route struct {
-	gw       mfspay.Gateway
-	provider string
-	// caps is what the gateway's Capabilities said for the request being
-	// served: set only in the per-request copy withCapabilities makes, never
-	// kept from one request to the next. A gateway's capabilities can change
-	// after New: a plugin opened without settings has none until Configure.
-	caps         mfspay.Capabilities
+	gw           mfspay.Gateway
+	provider     string
 	contentTypes []string
-}
-
-// withCapabilities returns a copy of the route for one request, holding the
-// gateway's capabilities as they are now: one reading serves every check
-// of the request.
-func (r *route) withCapabilities() *route {
-	c := *r
-	c.caps = r.gw.Capabilities()
-	return &c
 }
 
 // acceptsContentType reports whether a Content-Type header value is one of
