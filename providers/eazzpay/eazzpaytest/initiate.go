@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mfspay/mfspay"
-	"github.com/mfspay/mfspay/providers/internal/simkit"
+	"github.com/mfspay/mfspay/providers/simkit"
 )
 
 // The documented field limits, in characters.

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/mfspay/mfspay"
-	"github.com/mfspay/mfspay/providers/internal/simkit"
+	"github.com/mfspay/mfspay/providers/simkit"
 )
 
 // errNotOpen: the payment is no longer INITIATED.

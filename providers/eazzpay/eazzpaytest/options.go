@@ -3,7 +3,7 @@ package eazzpaytest
 import (
 	"time"
 
-	"github.com/mfspay/mfspay/providers/internal/simkit"
+	"github.com/mfspay/mfspay/providers/simkit"
 )
 
 // Option configures a Server.

@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/mfspay/mfspay"
-	"github.com/mfspay/mfspay/providers/internal/simkit"
+	"github.com/mfspay/mfspay/providers/simkit"
 )
 
 // maxBodyBytes bounds a create request.

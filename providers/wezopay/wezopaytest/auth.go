@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/mfspay/mfspay/providers/internal/simkit"
+	"github.com/mfspay/mfspay/providers/simkit"
 )
 
 // authed checks X-API-Key (401 when missing or unknown, 403 when a

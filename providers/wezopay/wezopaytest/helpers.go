@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/mfspay/mfspay/providers/internal/simkit"
+	"github.com/mfspay/mfspay/providers/simkit"
 )
 
 // Payment is a payment as the server holds it.

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/mfspay/mfspay/providers/internal/simkit"
+	"github.com/mfspay/mfspay/providers/simkit"
 )
 
 // The provider's payment statuses.
