@@ -183,6 +183,9 @@ func amountField(fields map[string]json.RawMessage, name string) (mfspay.Amount,
 	if err != nil || a <= 0 {
 		return 0, "The " + name + " must be a positive number with at most two decimals."
 	}
+	if _, ok := total(a); !ok {
+		return 0, "The " + name + " is too large."
+	}
 	return a, ""
 }
 

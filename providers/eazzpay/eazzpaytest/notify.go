@@ -3,6 +3,7 @@ package eazzpaytest
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"time"
 
@@ -68,9 +69,20 @@ func (s *Server) finish(id, status string) (simkit.Payment, error) {
 	return p, nil
 }
 
-// transactionFee is 1.85% of the amount, rounded down to the poisha, in
-// integers.
-func transactionFee(a mfspay.Amount) mfspay.Amount { return a * 185 / 10000 }
+// transactionFee is 1.85% of a non-negative amount, rounded down to the
+// poisha. Splitting a into whole ten-thousands and the rest keeps every
+// product below 185*a/10000 + 185*9999, so no amount can overflow it, and the
+// result is exactly floor(a*185/10000).
+func transactionFee(a mfspay.Amount) mfspay.Amount {
+	return a/10000*185 + a%10000*185/10000
+}
+
+// total is the amount plus its fee; ok is false when that is more than an
+// Amount holds, which initiate refuses.
+func total(a mfspay.Amount) (mfspay.Amount, bool) {
+	fee := transactionFee(a)
+	return a + fee, a <= math.MaxInt64-fee
+}
 
 // sendIPN sends the documented IPN to ipn_url with ipn_method.
 func (s *Server) sendIPN(p simkit.Payment) {
@@ -80,7 +92,7 @@ func (s *Server) sendIPN(p simkit.Payment) {
 		Reference:      p.Extra[extraReference],
 		Amount:         p.Amount.Number(),
 		TransactionFee: fee.Number(),
-		Total:          (p.Amount + fee).Number(),
+		Total:          (p.Amount + fee).Number(), // initiate refused amounts whose total overflows.
 		Metadata:       p.Extra[extraMetadata],
 		Status:         p.Status,
 	}
