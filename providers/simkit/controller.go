@@ -70,7 +70,7 @@ func (s *Server) Expire(_ context.Context, paymentID string) error {
 }
 
 // Decline fails the open payment, as when the wallet refuses it.
-func (s *Server) Decline(paymentID string) error {
+func (s *Server) Decline(_ context.Context, paymentID string) error {
 	_, err := s.Move(paymentID, s.spec.Failed, nil)
 	return err
 }
