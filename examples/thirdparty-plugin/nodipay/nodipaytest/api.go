@@ -19,10 +19,10 @@ const maxBody = 64 << 10
 // integer literal: a string, fraction or exponent is refused, as NodiPay
 // does, and no float64 is ever involved.
 type createRequest struct {
-	InvoiceID  string          `json:"invoice_id"`
-	Amount     json.RawMessage `json:"amount"`
-	Currency   string          `json:"currency"`
-	Customer   struct {
+	InvoiceID string          `json:"invoice_id"`
+	Amount    json.RawMessage `json:"amount"`
+	Currency  string          `json:"currency"`
+	Customer  struct {
 		Name, Email, Phone string
 	} `json:"customer"`
 	SuccessURL string            `json:"success_url"`
