@@ -2,6 +2,7 @@ package simkit
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"time"
@@ -151,3 +152,10 @@ func (s *Server) WaitDeliveries(ctx context.Context) error { return s.Notifier.W
 func (s *Server) dashboard(w http.ResponseWriter, _ *http.Request) {
 	RenderDashboard(w, DashboardPage{Provider: s.spec.Name, Payments: s.Store.All(), Deliveries: s.Notifier.Deliveries()})
 }
+
+// Closer adapts Close to io.Closer, as plugins.ServeConfig.Simulator wants.
+func (s *Server) Closer() io.Closer { return closer(s.Close) }
+
+type closer func()
+
+func (c closer) Close() error { c(); return nil }
