@@ -1,47 +1,51 @@
-// Package simkit is the machinery shared by the built-in simulated payment
-// providers (wezopaytest, eazzpaytest). It knows nothing about any one
-// provider: each simulator speaks its provider's wire format and builds the
-// generic parts from these pieces.
+// Package simkit is the kit for writing a simulated payment provider: a
+// real HTTP server on 127.0.0.1, in the spirit of net/http/httptest, that
+// speaks one provider's wire format and that tests, demos and the
+// conformance suite drive through simctl.Controller. The built-in
+// simulators (wezopaytest, eazzpaytest) and the third-party example
+// (nodipaytest) are built on it; an outside author uses it the same way and
+// writes only what is the provider's own.
 //
-// A simulator is put together like this:
+// A simulator fills a Spec and calls NewServer:
 //
-//   - a Clock (SystemClock, or a ManualClock's Now in tests) that every
-//     time-dependent piece reads, so that expiry can be tested without
-//     sleeping;
-//   - a Store holding Payment records in the provider's own status
-//     vocabulary, with lookups by id and invoice, atomic Update and Sweep,
-//     newest-first List with a status filter, and CountByInvoice for
-//     double-charge checks;
-//   - the API handler, wrapped outermost by RequestLog.Middleware (every API
-//     request is counted and kept for request-shape assertions) and then by
-//     Faults.Middleware (which implements simctl.Fault: status answers,
-//     delays, connection resets, and failures after the request was
-//     processed). A Limiter, off unless configured, answers 429 with
-//     Retry-After per API key;
-//   - hosted pages (RenderPayPage, ReadPayForm, RenderMessage) and the
-//     /_dashboard page (RenderDashboard) registered beside the API, outside
-//     the log and fault middleware: they are not API traffic;
-//   - a Notifier that delivers the provider's notifications with retries on
-//     non-2xx answers and timeouts, records every attempt, and lets tests
-//     Wait for deliveries; the simulator signs the body its provider's way
-//     before calling Send.
+//   - Spec.API serves the provider's API under Spec.APIPrefix: its routes,
+//     authentication, request validation (Fields reads a JSON body the way
+//     web frameworks check one) and answers, reading and changing payments
+//     through Server.Insert, Refresh, Sweep, Move and the Store;
+//   - Spec.Announce turns a payment's new status into the provider's
+//     notifications (signed its way) and hands them to the Notifier;
+//   - Spec's status words (Open, Pending, Paid, …) map the simulated
+//     customer's actions onto the provider's vocabulary;
+//   - Spec.ErrorBody writes the provider's error body for injected status
+//     faults and rate limiting, and Spec.Tampers the lies of
+//     simctl.Fault.Tamper its wire format can express (RewriteJSON builds
+//     most);
+//   - Spec.CheckPayer and Spec.Methods shape the hosted payment page.
 //
-// A sketch of a simulator's constructor:
+// The kit provides the rest, identically for every provider:
 //
-//	s.store = simkit.NewStore()
-//	s.log = simkit.NewRequestLog(clock)
-//	s.faults = simkit.NewFaults(providerErrorBody)
-//	s.notifier = simkit.NewNotifier(simkit.NotifierConfig{Clock: clock})
-//	mux := http.NewServeMux()
-//	mux.Handle("/api/", s.log.Middleware(s.faults.Middleware(apiHandler)))
-//	mux.HandleFunc("/p/{id}", s.hostedPage)
-//	mux.HandleFunc("/_dashboard", s.dashboard)
-//	s.srv = httptest.NewServer(mux) // listens on 127.0.0.1
+//   - a Store of Payment records in the provider's own status words, with
+//     expiry noticed on read (Options.Expiry) and a controllable Clock
+//     (ManualClock) so that tests never sleep;
+//   - a RequestLog outermost on the API (every request counted and kept),
+//     then Faults (simctl.Fault exactly: status answers, delays, resets,
+//     cut bodies, failures after processing, tampered answers), then a
+//     per-caller rate Limiter when Options.RateLimit is set;
+//   - the hosted page at Spec.PagePath+id (pay or cancel, then back to the
+//     shop) and a /_dashboard of payments and deliveries, neither of them
+//     API traffic;
+//   - a Notifier that delivers with retries on non-2xx answers and
+//     timeouts, records every attempt, and lets tests wait for deliveries;
+//   - every simctl.Controller method but Settings, which only the simulator
+//     knows: Pay (Payer.Pending included), Cancel, Expire, Fail,
+//     ClearFaults, RequestCount, PaymentCount and Notifications.
 //
-// and its simctl.Controller methods map onto the pieces: Fail and
-// ClearFaults onto Faults, RequestCount onto RequestLog.Count, PaymentCount
-// onto Store.CountByInvoice, Notifications onto Notifier.Notifications.
+// The simulator embeds *Server and adds Settings; see the package example.
 //
-// Money stays an mfspay.Amount throughout: simulators parse wire amounts
-// with json.Number or json.RawMessage and mfspay.ParseAmount, never float64.
+// Money stays an mfspay.Amount throughout: wire amounts are parsed from
+// their JSON literals with mfspay.ParseAmount, never through float64.
+//
+// Simulators are test code: a plugin binary serves one through its
+// Simulator service only when built to (the built-in plugins with -tags
+// mfspaysim), so production binaries do not carry them.
 package simkit
