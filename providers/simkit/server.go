@@ -40,9 +40,9 @@ type Spec struct {
 	Announce func(s *Server, p Payment)
 	// ErrorBody is the provider's error body for a status fault or a 429.
 	ErrorBody func(status int) string
-	// RateKey names the caller a request counts against (its API key) when
-	// a rate limit is set.
-	RateKey func(*http.Request) string
+	// RateKeyHeader names the header whose value (the API key) a request
+	// counts against when a rate limit is set.
+	RateKeyHeader string
 	// Tampers are the simctl.Tamper lies the wire format can express.
 	Tampers map[simctl.Tamper]TamperFunc
 }
@@ -53,7 +53,7 @@ type Options struct {
 	// Clock tells the time; default the system clock. Expiry, timestamps
 	// and rate limits follow it.
 	Clock Clock
-	// RateLimit limits each caller (Spec.RateKey); off by default.
+	// RateLimit limits each caller (Spec.RateKeyHeader); off by default.
 	RateLimit RateLimit
 	// Delivery shapes notification retries.
 	Delivery NotifierConfig
@@ -95,8 +95,9 @@ func NewServer(spec Spec, o Options) *Server {
 	}
 	s.Faults.Tampers = spec.Tampers
 	api := spec.API
-	if limiter := NewLimiter(o.RateLimit, o.Clock); limiter != nil && spec.RateKey != nil {
-		api = limiter.Middleware(spec.RateKey, func(w http.ResponseWriter, _ time.Duration) {
+	if limiter := NewLimiter(o.RateLimit, o.Clock); limiter != nil {
+		keyOf := func(r *http.Request) string { return r.Header.Get(spec.RateKeyHeader) }
+		api = limiter.Middleware(keyOf, func(w http.ResponseWriter, _ time.Duration) {
 			s.Faults.writeStatus(w, simctl.Fault{Status: http.StatusTooManyRequests})
 		}, api)
 	}

@@ -32,12 +32,6 @@ type Server struct {
 // Option configures a Server.
 type Option func(*config)
 
-type config struct {
-	simkit.Options
-	secret     string
-	webhookURL string
-}
-
 // WithClientSecret sets the merchant's API key, which authenticates API
 // requests and is sent on every notification. By default it is random.
 func WithClientSecret(secret string) Option { return func(c *config) { c.secret = secret } }
@@ -47,24 +41,24 @@ func WithClientSecret(secret string) Option { return func(c *config) { c.secret 
 // are recorded but not sent.
 func WithWebhookURL(url string) Option { return func(c *config) { c.webhookURL = url } }
 
-// WithClock makes the server read time from now (a simkit.ManualClock's
-// Now, say) instead of the wall clock.
-func WithClock(now func() time.Time) Option { return func(c *config) { c.Clock = now } }
-
-// WithRateLimit limits each API key to burst requests, refilled at burst
-// per per; over it the API answers 429 with Retry-After. Off by default.
-func WithRateLimit(burst int, per time.Duration) Option {
-	return func(c *config) { c.RateLimit = simkit.RateLimit{Burst: burst, Per: per} }
-}
-
-// WithDelivery sets how many times a notification is attempted (default 5)
-// and the first wait between attempts, doubling after each (default 50ms).
+// WithDelivery shapes notification retries: see simkit.WithDelivery.
 func WithDelivery(attempts int, backoff time.Duration) Option {
-	return func(c *config) { c.Delivery.Attempts, c.Delivery.Backoff = attempts, backoff }
+	return simkit.WithDelivery[*config](attempts, backoff)
 }
 
-// WithDeliveryTimeout bounds one notification delivery attempt; default 5s.
-func WithDeliveryTimeout(d time.Duration) Option { return func(c *config) { c.Delivery.Timeout = d } }
+// WithClock: see simkit.WithClock.
+func WithClock(now func() time.Time) Option { return simkit.WithClock[*config](now) }
+
+// WithRateLimit limits each API key: see simkit.WithRateLimit.
+func WithRateLimit(burst int, per time.Duration) Option {
+	return simkit.WithRateLimit[*config](burst, per)
+}
+
+type config struct {
+	simkit.Options
+	secret     string
+	webhookURL string
+}
 
 // methods are what the hosted page offers: the wallets, then a bank.
 var methods = []simkit.MethodOption{
@@ -97,14 +91,13 @@ func NewServer(opts ...Option) *Server {
 		writeError(w, http.StatusMethodNotAllowed, "Method Not Allowed")
 	})
 	api.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { writeError(w, http.StatusNotFound, "Route not found") })
-	// EazzPay documents no expiry: Expire stands for the provider giving
-	// up on an unpaid payment, which it reports FAILED.
 	s.Server = simkit.NewServer(simkit.Spec{
 		Name: "EazzPay", APIPrefix: APIPrefix, API: api, PagePath: "/checkout/", Methods: methods,
-		Open: StatusInitiated, Pending: StatusPending, Paid: StatusCompleted,
-		Cancelled: StatusCanceled, Failed: StatusFailed, Expired: StatusFailed,
-		CheckPayer: checkPayer, Announce: s.announce, ErrorBody: errorBody, Tampers: tampers,
-		RateKey: func(r *http.Request) string { return r.Header.Get(SecretHeader) },
+		Open: StatusInitiated, Pending: StatusPending, Paid: StatusCompleted, Cancelled: StatusCanceled,
+		// EazzPay documents no expiry: Expire stands for the provider
+		// giving up on an unpaid payment, which it reports FAILED.
+		Failed: StatusFailed, Expired: StatusFailed,
+		CheckPayer: checkPayer, Announce: s.announce, ErrorBody: errorBody, Tampers: tampers, RateKeyHeader: SecretHeader,
 	}, c.Options)
 	return s
 }

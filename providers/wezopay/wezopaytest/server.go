@@ -83,26 +83,20 @@ func WithReadOnlyKey(key string) Option { return func(c *config) { c.readOnlyKey
 func WithWebhookSecret(secret string) Option { return func(c *config) { c.webhookSecret = secret } }
 
 // WithExpiry changes how long a payment stays payable; default 30 minutes.
-func WithExpiry(d time.Duration) Option { return func(c *config) { c.Expiry = d } }
+func WithExpiry(d time.Duration) Option { return simkit.WithExpiry[*config](d) }
 
-// WithClock makes the server read time from now (a simkit.ManualClock's
-// Now, say): expiry, timestamps and rate limits follow it.
-func WithClock(now func() time.Time) Option { return func(c *config) { c.Clock = now } }
+// WithClock: see simkit.WithClock.
+func WithClock(now func() time.Time) Option { return simkit.WithClock[*config](now) }
 
-// WithRateLimit limits each API key to burst requests, refilled at burst
-// per per; over it the API answers 429 with Retry-After. Off by default.
+// WithRateLimit limits each API key: see simkit.WithRateLimit.
 func WithRateLimit(burst int, per time.Duration) Option {
-	return func(c *config) { c.RateLimit = simkit.RateLimit{Burst: burst, Per: per} }
+	return simkit.WithRateLimit[*config](burst, per)
 }
 
-// WithDelivery sets how many times a webhook is attempted (default 5) and
-// the first wait between attempts, doubling after each (default 50ms).
+// WithDelivery shapes webhook retries: see simkit.WithDelivery.
 func WithDelivery(attempts int, backoff time.Duration) Option {
-	return func(c *config) { c.Delivery.Attempts, c.Delivery.Backoff = attempts, backoff }
+	return simkit.WithDelivery[*config](attempts, backoff)
 }
-
-// WithDeliveryTimeout bounds one webhook delivery attempt; default 5s.
-func WithDeliveryTimeout(d time.Duration) Option { return func(c *config) { c.Delivery.Timeout = d } }
 
 // wallets are the methods the hosted page offers.
 var wallets = []simkit.MethodOption{
@@ -139,7 +133,7 @@ func NewServer(opts ...Option) *Server {
 		Open: StatusPending, Pending: StatusPending, Paid: StatusPaid,
 		Cancelled: StatusCancelled, Failed: StatusFailed, Expired: StatusExpired,
 		CheckPayer: checkPayer, Announce: s.announce, ErrorBody: errorBody, Tampers: tampers,
-		RateKey: func(r *http.Request) string { return r.Header.Get(keyHeader) },
+		RateKeyHeader: keyHeader,
 	}, c.Options)
 	return s
 }

@@ -64,10 +64,10 @@ func WithWebhookSecrets(secrets ...string) Option {
 }
 
 // WithCheckoutTTL sets how long a payment stays open before it lapses.
-func WithCheckoutTTL(d time.Duration) Option { return func(c *config) { c.Expiry = d } }
+func WithCheckoutTTL(d time.Duration) Option { return simkit.WithExpiry[*config](d) }
 
 // WithClock sets the server's clock (payment times, expiry, signatures).
-func WithClock(now func() time.Time) Option { return func(c *config) { c.Clock = now } }
+func WithClock(now func() time.Time) Option { return simkit.WithClock[*config](now) }
 
 // NewServer starts a NodiPay on a free port of 127.0.0.1. Close it when
 // done.

@@ -14,13 +14,10 @@ import (
 	"github.com/mfspay/mfspay/providers/simkit"
 )
 
-// NodiPay's payment statuses.
+// NodiPay's payment statuses: open, then one final status for good.
 const (
-	statusOpen      = "open"
-	statusSucceeded = "succeeded"
-	statusDeclined  = "declined"
-	statusAbandoned = "abandoned"
-	statusLapsed    = "lapsed"
+	statusOpen                                                     = "open"
+	statusSucceeded, statusDeclined, statusAbandoned, statusLapsed = "succeeded", "declined", "abandoned", "lapsed"
 )
 
 var knownStatuses = map[string]bool{
