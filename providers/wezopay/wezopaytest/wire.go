@@ -99,7 +99,7 @@ type payment struct {
 }
 
 // paymentData is a payment as verify and list show it: method and sender
-// appear once known (inferred in the spec).
+// appear once paid (inferred in the spec).
 type paymentData struct {
 	payment
 	Method string `json:"method,omitempty"`
@@ -107,8 +107,10 @@ type paymentData struct {
 }
 
 func toData(p simkit.Payment) paymentData {
-	d := paymentData{payment: payment{Token: p.ID, InvoiceID: p.InvoiceID, Status: p.Status, Amount: p.Amount.Number()},
-		Method: p.Method, Sender: p.Sender}
+	d := paymentData{payment: payment{Token: p.ID, InvoiceID: p.InvoiceID, Status: p.Status, Amount: p.Amount.Number()}}
+	if p.Status == StatusPaid {
+		d.Method, d.Sender = p.Method, p.Sender
+	}
 	if p.TrxID != "" {
 		d.TrxID = &p.TrxID
 	}

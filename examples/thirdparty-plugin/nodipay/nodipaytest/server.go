@@ -69,6 +69,18 @@ func WithCheckoutTTL(d time.Duration) Option { return simkit.WithExpiry[*config]
 // WithClock sets the server's clock (payment times, expiry, signatures).
 func WithClock(now func() time.Time) Option { return simkit.WithClock[*config](now) }
 
+// wallets are the wallets NodiPay takes, named as mfspay names them.
+var wallets = []simkit.MethodOption{
+	{Value: "bkash", Label: "bKash", Method: mfspay.MethodBKash},
+	{Value: "nagad", Label: "Nagad", Method: mfspay.MethodNagad},
+	{Value: "rocket", Label: "Rocket", Method: mfspay.MethodRocket},
+	{Value: "upay", Label: "Upay", Method: mfspay.MethodUpay},
+	{Value: "cellfin", Label: "Cellfin", Method: mfspay.MethodCellfin},
+	{Value: "tap", Label: "Tap", Method: mfspay.MethodTap},
+	{Value: "okwallet", Label: "OK Wallet", Method: mfspay.MethodOKWallet},
+	{Value: "ipay", Label: "iPay", Method: mfspay.MethodIPay},
+}
+
 // NewServer starts a NodiPay on a free port of 127.0.0.1. Close it when
 // done.
 func NewServer(opts ...Option) *Server {
@@ -91,12 +103,7 @@ func NewServer(opts ...Option) *Server {
 	})
 	s.Server = simkit.NewServer(simkit.Spec{
 		Name: "NodiPay", APIPrefix: "/v1", API: s.authenticate(api), PagePath: "/pay/",
-		Methods: []simkit.MethodOption{
-			{Value: "bkash", Label: "bKash", Method: mfspay.MethodBKash},
-			{Value: "nagad", Label: "Nagad", Method: mfspay.MethodNagad},
-			{Value: "rocket", Label: "Rocket", Method: mfspay.MethodRocket},
-			{Value: "upay", Label: "Upay", Method: mfspay.MethodUpay},
-		},
+		Methods: wallets,
 		// NodiPay announces final statuses only: no Pending.
 		Open: statusOpen, Paid: statusSucceeded, Cancelled: statusAbandoned, Failed: statusDeclined, Expired: statusLapsed,
 		Announce: s.announce, Tampers: tampers,
