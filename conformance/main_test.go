@@ -30,7 +30,8 @@ func builtinPlugin(t testing.TB, name string) string {
 	builtins.once.Do(func() {
 		// Without -race even under -race: a race-enabled plugin takes a
 		// second to start (its TLS keys), and the suite starts dozens.
-		args := []string{"build", "-o", builtins.dir + string(filepath.Separator)}
+		// mfspaysim: the plugins serve their simulators to the suite.
+		args := []string{"build", "-tags", "mfspaysim", "-o", builtins.dir + string(filepath.Separator)}
 		cmd := exec.Command("go", append(args, builtinPlugins...)...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			builtins.err = fmt.Errorf("building the plugins: go %v: %v\n%s", args, err, out)

@@ -26,11 +26,11 @@ func fromPBSettings(s *pb.SettingsResponse) simctl.Settings {
 }
 
 func toPBPayer(p simctl.Payer) *pb.Payer {
-	return &pb.Payer{Method: string(p.Method), Sender: p.Sender, TrxId: p.TrxID}
+	return &pb.Payer{Method: string(p.Method), Sender: p.Sender, TrxId: p.TrxID, Pending: p.Pending}
 }
 
 func fromPBPayer(p *pb.Payer) simctl.Payer {
-	return simctl.Payer{Method: mfspay.Method(p.GetMethod()), Sender: p.GetSender(), TrxID: p.GetTrxId()}
+	return simctl.Payer{Method: mfspay.Method(p.GetMethod()), Sender: p.GetSender(), TrxID: p.GetTrxId(), Pending: p.GetPending()}
 }
 
 func toPBFault(f simctl.Fault) *pb.Fault {
@@ -44,6 +44,7 @@ func toPBFault(f simctl.Fault) *pb.Fault {
 		Reset_:          f.Reset,
 		ResetMidBody:    f.ResetMidBody,
 		AfterProcessing: f.AfterProcessing,
+		Tamper:          string(f.Tamper),
 	}
 }
 
@@ -58,6 +59,7 @@ func fromPBFault(f *pb.Fault) simctl.Fault {
 		Reset:           f.GetReset_(),
 		ResetMidBody:    f.GetResetMidBody(),
 		AfterProcessing: f.GetAfterProcessing(),
+		Tamper:          simctl.Tamper(f.GetTamper()),
 	}
 }
 

@@ -130,13 +130,14 @@ func TestConvertSimulatorTypesRoundTrip(t *testing.T) {
 		}
 	})
 	t.Run("payer", func(t *testing.T) {
-		for _, p := range []simctl.Payer{{}, {Method: mfspay.MethodBKash, Sender: "01712345678", TrxID: "8N2K3TEST12"}} {
+		for _, p := range []simctl.Payer{{}, {Method: mfspay.MethodBKash, Sender: "01712345678", TrxID: "8N2K3TEST12"}, {Pending: true}} {
 			assert.Equal(t, p, fromPBPayer(wire(t, toPBPayer(p))))
 		}
 	})
 	t.Run("fault", func(t *testing.T) {
 		for _, f := range []simctl.Fault{{}, {Count: 3, Status: 503, Body: "<html>", ContentType: "text/html",
-			RetryAfter: 2 * time.Second, Delay: 150 * time.Millisecond, Reset: true, ResetMidBody: true, AfterProcessing: true}} {
+			RetryAfter: 2 * time.Second, Delay: 150 * time.Millisecond, Reset: true, ResetMidBody: true, AfterProcessing: true},
+			{Tamper: simctl.TamperOtherPayment}} {
 			assert.Equal(t, f, fromPBFault(wire(t, toPBFault(f))))
 		}
 	})

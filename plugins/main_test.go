@@ -40,7 +40,8 @@ var binPackages = map[string]string{
 func binary(t testing.TB, name string) string {
 	t.Helper()
 	bin.once.Do(func() {
-		args := []string{"build", "-o", bin.dir + string(filepath.Separator)}
+		// mfspaysim: the built-in plugins serve their simulators.
+		args := []string{"build", "-tags", "mfspaysim", "-o", bin.dir + string(filepath.Separator)}
 		for _, pkg := range binPackages {
 			args = append(args, pkg)
 		}

@@ -3,7 +3,8 @@
 // provider fails in a chosen way, and the notifications it sent are handed
 // over.
 //
-// The built-in simulators (wezopaytest, eazzpaytest) implement Controller,
+// The built-in simulators (wezopaytest, eazzpaytest) implement Controller
+// with the public kit providers/simkit, which an outside author uses too;
 // the plugins package carries it over gRPC so a plugin can serve its own
 // simulator, and the conformance suite drives any adapter through it.
 package simctl
@@ -59,6 +60,12 @@ type Payer struct {
 	Method mfspay.Method
 	Sender string
 	TrxID  string
+	// Pending stops short of payment: the customer has submitted, the
+	// wallet has not confirmed, and the provider announces the payment as
+	// pending; it stays payable. Conformance uses it to catch an adapter
+	// that reads a pending notification as a completed payment. A provider
+	// that never announces a pending payment answers ErrUnsupported.
+	Pending bool
 }
 
 // Fault is a failure the simulator injects into its API answers.
@@ -80,4 +87,37 @@ type Fault struct {
 	// AfterProcessing lets the provider act on the request (a create makes
 	// its payment) before answering with the fault: an ambiguous outcome.
 	AfterProcessing bool
+	// Tamper, when set, makes the provider lie in the next Count answers the
+	// tamper fits (see each Tamper), which are processed normally and then
+	// rewritten; requests it does not fit pass untouched and do not use it
+	// up. It does not combine with the fields above. A simulator whose wire
+	// format cannot express the lie answers Fail with ErrUnsupported.
+	Tamper Tamper
 }
+
+// Tamper names a lie a simulated provider tells in an otherwise normal
+// answer, so that tests show the adapter or the plugin host checks what it
+// is told instead of passing it on.
+type Tamper string
+
+// The tampers. A payment read is a verify or status lookup of one payment.
+const (
+	// TamperPaidZeroAmount: the next payment read answers that the payment
+	// is paid, with amount 0.
+	TamperPaidZeroAmount Tamper = "paid_zero_amount"
+	// TamperOtherPayment: the next payment read answers about a different
+	// payment: another invoice id and payment id, paid, the right amount.
+	TamperOtherPayment Tamper = "other_payment"
+	// TamperUnknownStatus: the next create or payment read answers a status
+	// the provider never documented.
+	TamperUnknownStatus Tamper = "unknown_status"
+	// TamperNegativeAmount: the next payment read answers paid with a
+	// negative amount.
+	TamperNegativeAmount Tamper = "negative_amount"
+	// TamperBadRedirect: the next create answers the redirect (payment
+	// page) URL "javascript:alert(1)".
+	TamperBadRedirect Tamper = "bad_redirect"
+)
+
+// Tampers lists every Tamper, for tests that try them all.
+var Tampers = []Tamper{TamperPaidZeroAmount, TamperOtherPayment, TamperUnknownStatus, TamperNegativeAmount, TamperBadRedirect}

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay"
-	"github.com/mfspay/mfspay/providers/internal/simkit"
+	"github.com/mfspay/mfspay/providers/simkit"
 	"github.com/mfspay/mfspay/providers/wezopay"
 	"github.com/mfspay/mfspay/providers/wezopay/wezopaytest"
 )

@@ -1,9 +1,12 @@
 // Command mfspay-plugin-eazzpay serves the built-in EazzPay adapter as an
-// mfspay plugin, with the EazzPay simulator (eazzpaytest) behind its
-// Simulator service for the conformance suite.
+// mfspay plugin.
 //
 // It is started by a host through plugins.Open, never by hand; the host sends
 // the settings eazzpay.FromSettings takes over the Configure call.
+//
+// Built with -tags mfspaysim it also serves the EazzPay simulator (eazzpaytest)
+// through its Simulator service, for the conformance suite; a production
+// build leaves the simulator out.
 package main
 
 import (
@@ -12,21 +15,11 @@ import (
 	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/plugins"
 	"github.com/mfspay/mfspay/providers/eazzpay"
-	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
 )
 
+// simulator starts the simulator; nil unless built with -tags mfspaysim.
+var simulator func() (simctl.Controller, io.Closer, error)
+
 func main() {
-	plugins.Serve(plugins.ServeConfig{
-		Name:    eazzpay.ProviderName,
-		Factory: eazzpay.DriverFromSettings,
-		Simulator: func() (simctl.Controller, io.Closer, error) {
-			s := eazzpaytest.NewServer()
-			return s, closer(s.Close), nil
-		},
-	})
+	plugins.Serve(plugins.ServeConfig{Name: eazzpay.ProviderName, Factory: eazzpay.DriverFromSettings, Simulator: simulator})
 }
-
-// closer adapts a Close method without a result to io.Closer.
-type closer func()
-
-func (c closer) Close() error { c(); return nil }

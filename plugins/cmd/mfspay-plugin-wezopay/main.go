@@ -1,10 +1,12 @@
 // Command mfspay-plugin-wezopay serves the built-in WezoPay adapter as an
-// mfspay plugin, with the WezoPay simulator (wezopaytest) behind its
-// Simulator service for the conformance suite.
+// mfspay plugin.
 //
 // It is started by a host through plugins.Open, never by hand; the host sends
-// the settings wezopay.FromSettings takes ("base_url", "api_key",
-// "webhook_secrets") over the Configure call.
+// the settings wezopay.FromSettings takes over the Configure call.
+//
+// Built with -tags mfspaysim it also serves the WezoPay simulator (wezopaytest)
+// through its Simulator service, for the conformance suite; a production
+// build leaves the simulator out.
 package main
 
 import (
@@ -13,21 +15,11 @@ import (
 	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/plugins"
 	"github.com/mfspay/mfspay/providers/wezopay"
-	"github.com/mfspay/mfspay/providers/wezopay/wezopaytest"
 )
 
+// simulator starts the simulator; nil unless built with -tags mfspaysim.
+var simulator func() (simctl.Controller, io.Closer, error)
+
 func main() {
-	plugins.Serve(plugins.ServeConfig{
-		Name:    wezopay.ProviderName,
-		Factory: wezopay.DriverFromSettings,
-		Simulator: func() (simctl.Controller, io.Closer, error) {
-			s := wezopaytest.NewServer()
-			return s, closer(s.Close), nil
-		},
-	})
+	plugins.Serve(plugins.ServeConfig{Name: wezopay.ProviderName, Factory: wezopay.DriverFromSettings, Simulator: simulator})
 }
-
-// closer adapts a Close method without a result to io.Closer.
-type closer func()
-
-func (c closer) Close() error { c(); return nil }

@@ -33,10 +33,20 @@
 //     marks it FAILED, with a FAILED IPN.
 //   - The IPN goes to ipn_url with ipn_method, carrying the client secret
 //     in the eazzpay-client-secret header and the documented JSON body
-//     (transaction_fee is 1.85% of the amount, rounded down to the poisha).
+//     (transaction_fee is 1.85% of the amount, rounded down to the poisha,
+//     computed exactly for every amount; an amount whose total would not
+//     fit an mfspay.Amount is refused at initiate with 422).
 //     A payment paid with a mobile wallet also produces the webhook-listener
 //     notification for the same money, sent to the merchant webhook URL set
 //     with WithWebhookURL (recorded but not sent when none is set); its
 //     reference is the invoice id when that is 6 to 15 characters long.
-//     Deliveries are retried on non-2xx answers and timeouts.
+//     Deliveries are retried on non-2xx answers and timeouts. A payment the
+//     customer submitted and the wallet has not confirmed
+//     (simctl.Payer.Pending) gets a PENDING IPN and stays payable.
+//   - EazzPay has no payment reads, so of the simctl.Tamper lies only the
+//     initiate answer's can be told: an undocumented transaction_status
+//     ("ON_HOLD") and a javascript: eazzpay_url; the others are
+//     ErrUnsupported.
+//
+// The generic parts come from the simulator kit, providers/simkit.
 package eazzpaytest

@@ -1,21 +1,18 @@
 package eazzpaytest
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
+	"errors"
 	"mime"
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
-	"unicode/utf8"
 
-	"github.com/mfspay/mfspay"
-	"github.com/mfspay/mfspay/providers/internal/simkit"
+	"github.com/mfspay/mfspay/providers/simkit"
+	"github.com/mfspay/mfspay/webhook"
 )
 
-// The documented field limits, in characters.
+// The documented field limits, in characters, and the body's.
 const (
 	maxNameLen     = 100
 	maxURLLen      = 100
@@ -28,13 +25,12 @@ const (
 	extraReference = "reference"
 	extraMetadata  = "metadata"
 	extraIPNMethod = "ipn_method"
-	extraAccount   = "account_type"
-	extraBank      = "bank"
 )
 
-// initiate is POST /payments/initiate.
+// initiate is POST /payments/initiate. EazzPay has no invoice field and no
+// duplicate check: every initiate creates a payment.
 func (s *Server) initiate(w http.ResponseWriter, r *http.Request) {
-	if !s.authentic(r) {
+	if !webhook.CheckSharedSecret(r.Header.Get(SecretHeader), []string{s.secret}) {
 		writeError(w, http.StatusUnauthorized, "Unauthorized: invalid client secret")
 		return
 	}
@@ -42,26 +38,43 @@ func (s *Server) initiate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnsupportedMediaType, "Content-Type must be application/json")
 		return
 	}
-	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if err != nil {
+	f, err := simkit.ReadFields(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
 		writeError(w, http.StatusRequestEntityTooLarge, "Request body too large")
 		return
-	}
-	fields, ok := decodeObject(raw)
-	if !ok {
+	case err != nil:
 		writeError(w, http.StatusBadRequest, "Malformed JSON body")
 		return
 	}
-	p, msg := s.validate(fields)
-	if msg != "" {
-		writeError(w, http.StatusUnprocessableEntity, msg)
+	p := simkit.Payment{
+		CustomerName: f.String("cus_name", true, maxNameLen),
+		Amount:       f.Amount("amount"),
+		Extra:        map[string]string{extraReference: simkit.NewID("EZP", 6), extraMetadata: f.String("metadata", false, maxMetadataLen)},
+		SuccessURL:   f.URL("success_url", true, maxURLLen),
+		CancelURL:    f.URL("cancel_url", true, maxURLLen),
+		WebhookURL:   f.URL("ipn_url", true, maxURLLen),
+	}
+	method := f.String("ipn_method", false, 0)
+	if method == "" {
+		method = http.MethodPost
+	}
+	if !slices.Contains(IPNMethods, method) && f.OK("ipn_method") {
+		f.Fail("ipn_method", "The selected ipn_method is invalid.")
+	}
+	if _, ok := total(p.Amount); !ok && f.OK("amount") {
+		f.Fail("amount", "The amount is too large.")
+	}
+	if !f.OK() {
+		writeError(w, http.StatusUnprocessableEntity, f.First())
 		return
 	}
-	for {
+	p.Extra[extraIPNMethod] = method
+	p.InvoiceID = invoiceOf(p.Extra[extraMetadata], p.WebhookURL)
+	for err = simkit.ErrPaymentExists; errors.Is(err, simkit.ErrPaymentExists); {
 		p.ID = simkit.NewID("", 12) // 24 hex digits, like EazzPay's ids.
-		if s.store.Insert(p, false) == nil {
-			break
-		}
+		p, err = s.Insert(p, false)
 	}
 	writeJSON(w, http.StatusCreated, initiated{
 		Code:    http.StatusCreated,
@@ -76,118 +89,9 @@ func (s *Server) initiate(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// decodeObject reads one JSON object, keeping values raw so that numbers
-// are parsed exactly.
-func decodeObject(raw []byte) (map[string]json.RawMessage, bool) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var fields map[string]json.RawMessage
-	if dec.Decode(&fields) != nil || fields == nil || dec.More() {
-		return nil, false
-	}
-	return fields, true
-}
-
-// validate applies the documented field rules and builds the payment. It
-// returns a message naming the first offending field.
-func (s *Server) validate(fields map[string]json.RawMessage) (simkit.Payment, string) {
-	var p simkit.Payment
-	name, msg := stringField(fields, "cus_name", true, maxNameLen)
-	if msg != "" {
-		return p, msg
-	}
-	amount, msg := amountField(fields, "amount")
-	if msg != "" {
-		return p, msg
-	}
-	metadata, msg := stringField(fields, "metadata", false, maxMetadataLen)
-	if msg != "" {
-		return p, msg
-	}
-	urls := map[string]string{}
-	for _, f := range []string{"success_url", "cancel_url", "ipn_url"} {
-		v, msg := stringField(fields, f, true, maxURLLen)
-		if msg != "" {
-			return p, msg
-		}
-		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return p, "The " + f + " must be a valid URL."
-		}
-		urls[f] = v
-	}
-	ipnMethod, msg := stringField(fields, "ipn_method", false, 0)
-	if msg != "" {
-		return p, msg
-	}
-	if ipnMethod == "" {
-		ipnMethod = http.MethodPost
-	}
-	if !slices.Contains(IPNMethods, ipnMethod) {
-		return p, "The selected ipn_method is invalid."
-	}
-	now := s.now()
-	return simkit.Payment{
-		InvoiceID:    invoiceOf(metadata, urls["ipn_url"]),
-		Status:       StatusInitiated,
-		Amount:       amount,
-		CustomerName: name,
-		SuccessURL:   urls["success_url"],
-		CancelURL:    urls["cancel_url"],
-		WebhookURL:   urls["ipn_url"],
-		Extra: map[string]string{
-			extraReference: simkit.NewID("EZP", 6),
-			extraMetadata:  metadata,
-			extraIPNMethod: ipnMethod,
-		},
-		CreatedAt: now,
-		UpdatedAt: now,
-	}, ""
-}
-
-// stringField reads a string field. max 0 means no length limit.
-func stringField(fields map[string]json.RawMessage, name string, required bool, max int) (string, string) {
-	raw, ok := fields[name]
-	if !ok || string(raw) == "null" {
-		if required {
-			return "", "The " + name + " field is required."
-		}
-		return "", ""
-	}
-	var v string
-	if json.Unmarshal(raw, &v) != nil {
-		return "", "The " + name + " must be a string."
-	}
-	if required && v == "" {
-		return "", "The " + name + " field is required."
-	}
-	if max > 0 && utf8.RuneCountInString(v) > max {
-		return "", "The " + name + " may not be greater than " + strconv.Itoa(max) + " characters."
-	}
-	return v, ""
-}
-
-// amountField reads a positive JSON number with at most two decimals,
-// exactly.
-func amountField(fields map[string]json.RawMessage, name string) (mfspay.Amount, string) {
-	raw, ok := fields[name]
-	if !ok || string(raw) == "null" {
-		return 0, "The " + name + " field is required."
-	}
-	var n json.Number
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if raw[0] == '"' || dec.Decode(&n) != nil {
-		return 0, "The " + name + " must be a number."
-	}
-	a, err := mfspay.ParseAmount(n.String())
-	if err != nil || a <= 0 {
-		return 0, "The " + name + " must be a positive number with at most two decimals."
-	}
-	return a, ""
-}
-
 // invoiceOf finds the merchant's invoice id: in the metadata string (a JSON
-// object's "invoice_id"), else in the ipn_url's invoice_id parameter.
+// object's "invoice_id"), else in the ipn_url's invoice_id parameter, so
+// that PaymentCount can reveal a double charge.
 func invoiceOf(metadata, ipnURL string) string {
 	var env struct {
 		InvoiceID string `json:"invoice_id"`

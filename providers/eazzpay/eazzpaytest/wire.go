@@ -3,6 +3,10 @@ package eazzpaytest
 import (
 	"encoding/json"
 	"net/http"
+	"regexp"
+
+	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/simkit"
 )
 
 // The provider's payment statuses. INITIATED is what initiate answers; the
@@ -24,6 +28,34 @@ const (
 // Wallets are the documented mfs_payment_method values, in the order the
 // hosted page offers them.
 var Wallets = []string{"BKASH", "NAGAD", "ROCKET", "UPAY", "CELLFIN", "TAP", "OK_WALLET", "IPAY"}
+
+// checkPayer validates what the customer entered: a sending wallet or
+// account number, and a transaction id of the webhook listener's
+// documented 6 to 15 characters.
+func checkPayer(sender, trxID string) string {
+	if !senderPattern.MatchString(sender) {
+		return "Enter the sending wallet or account number (digits only)."
+	}
+	if !trxIDPattern.MatchString(trxID) {
+		return "The transaction id must be 6 to 15 letters or digits."
+	}
+	return ""
+}
+
+var (
+	senderPattern = regexp.MustCompile(`^[0-9]{5,20}$`)
+	trxIDPattern  = regexp.MustCompile(`^[A-Za-z0-9]{6,15}$`)
+)
+
+// tampers are the lies EazzPay's wire format can tell. It has no payment
+// reads, so only the initiate answer can lie: an undocumented status, or a
+// script for the checkout URL.
+var tampers = map[simctl.Tamper]simkit.TamperFunc{
+	simctl.TamperUnknownStatus: simkit.RewriteJSON(isInitiate, "data", func(d map[string]any) { d["transaction_status"] = "ON_HOLD" }),
+	simctl.TamperBadRedirect:   simkit.RewriteJSON(isInitiate, "data", func(d map[string]any) { d["eazzpay_url"] = simkit.BadRedirect }),
+}
+
+func isInitiate(r *http.Request) bool { return r.Method == http.MethodPost }
 
 // IPNMethods are the documented ipn_method values.
 var IPNMethods = []string{"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"}

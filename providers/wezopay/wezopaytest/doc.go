@@ -22,10 +22,15 @@
 // payments expiring 30 minutes after creation (noticed when read); webhooks
 // on every status change, signed with X-WezoPay-Signature (hex
 // HMAC-SHA256 of the raw body) and retried on any non-2xx answer or
-// timeout. Options turn on rate limiting (429 with Retry-After), read-only
-// keys, a manual clock and delivery settings.
+// timeout; payment.pending announces a payment the customer submitted and
+// the wallet has not confirmed (simctl.Payer.Pending). Options turn on rate
+// limiting (429 with Retry-After), read-only keys, a manual clock and
+// delivery settings. Every simctl.Tamper can be told: verify answers paid
+// with 0.00 or a negative amount, about another payment, or in the status
+// "on_hold"; a create answers a javascript: payment_url.
 //
-// *Server implements simctl.Controller, so the conformance suite drives it
-// like any simulated provider; plain helpers (Payment, Requests,
-// Deliveries, SetStatus, Decline, Sweep…) serve tests that want more.
+// The generic parts come from the simulator kit, providers/simkit: *Server
+// embeds *simkit.Server, so it implements simctl.Controller and offers the
+// kit's helpers (Payment, Requests, Deliveries, Sweep…); SetStatus and
+// Decline serve tests that want more.
 package wezopaytest

@@ -18,7 +18,7 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
-	"github.com/mfspay/mfspay/providers/internal/simkit"
+	"github.com/mfspay/mfspay/providers/simkit"
 	"github.com/mfspay/mfspay/webhook"
 )
 
@@ -92,7 +92,7 @@ func TestAuth(t *testing.T) {
 			}
 		})
 	}
-	assert.Equal(t, 0, s.store.CountByInvoice("INV-read-only-key-cannot-create"))
+	assert.Equal(t, 0, s.Store.CountByInvoice("INV-read-only-key-cannot-create"))
 }
 
 func TestCreateAndVerify(t *testing.T) {
@@ -168,10 +168,10 @@ func TestCreateValidation(t *testing.T) {
 		{"not an object", `[1,2]`, 400, "", "Malformed"},
 		{"trailing data", body(nil) + "x", 400, "", "Malformed"},
 		{"amount as string", body(map[string]string{"amount": `"250.00"`}), 422, "amount", "must be a number"},
-		{"amount with three decimals", body(map[string]string{"amount": `1.005`}), 422, "amount", "2 decimal"},
-		{"amount with exponent", body(map[string]string{"amount": `1e3`}), 422, "amount", "2 decimal"},
-		{"amount negative", body(map[string]string{"amount": `-5`}), 422, "amount", "at least 0.01"},
-		{"amount zero", body(map[string]string{"amount": `0.00`}), 422, "amount", "at least 0.01"},
+		{"amount with three decimals", body(map[string]string{"amount": `1.005`}), 422, "amount", "at most two decimals"},
+		{"amount with exponent", body(map[string]string{"amount": `1e3`}), 422, "amount", "at most two decimals"},
+		{"amount negative", body(map[string]string{"amount": `-5`}), 422, "amount", "a positive number"},
+		{"amount zero", body(map[string]string{"amount": `0.00`}), 422, "amount", "a positive number"},
 		{"amount missing", body(map[string]string{"amount": ``}), 422, "amount", "required"},
 		{"currency other", body(map[string]string{"currency": `"USD"`}), 422, "currency", "invalid"},
 		{"invoice missing", body(map[string]string{"invoice_id": ``}), 422, "invoice_id", "required"},
@@ -193,7 +193,7 @@ func TestCreateValidation(t *testing.T) {
 	}
 	a := call(t, s, "POST", "/payments/create", s.APIKey(), body(map[string]string{"amount": `"x"`, "invoice_id": ``}))
 	assert.Contains(t, a.body["error"], "(and 1 more error)")
-	assert.Zero(t, s.store.Len(), "nothing invalid was stored")
+	assert.Zero(t, s.Store.Len(), "nothing invalid was stored")
 
 	req, _ := http.NewRequest("POST", s.BaseURL()+"/payments/create", strings.NewReader(body(nil)))
 	req.Header.Set("X-API-Key", s.APIKey())

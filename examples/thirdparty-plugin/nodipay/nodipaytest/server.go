@@ -11,146 +11,114 @@
 //
 // It is written from the API documentation alone and shares no code with
 // the adapter, so that a misreading in one shows up as a failure in the
-// other.
+// other. Everything that is not NodiPay's wire format (the payment store,
+// expiry, the checkout page, fault injection, the request log, webhook
+// retries and most of simctl.Controller) comes from mfspay's public
+// simulator kit, providers/simkit: this package is what a provider's author
+// writes.
 package nodipaytest
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net"
 	"net/http"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/simkit"
+	"github.com/mfspay/mfspay/webhook"
 )
 
 // DefaultCheckoutTTL is how long a payment stays open.
 const DefaultCheckoutTTL = 30 * time.Minute
 
-// maxBody bounds an API request body.
-const maxBody = 64 << 10
+var _ simctl.Controller = (*Server)(nil)
 
-// Server is a running NodiPay. Its methods are safe for concurrent use.
+// Server is a running NodiPay. Its methods, the kit's included, are safe
+// for concurrent use.
 type Server struct {
-	// URL is the server's origin, http://127.0.0.1:port; the API lives
-	// under URL + "/v1" and checkout pages under URL + "/pay/".
-	URL string
+	*simkit.Server
 
 	apiKey  string
 	badKey  string
 	secrets []string
-	ttl     time.Duration
-	now     func() time.Time
-
-	srv    *http.Server
-	ctx    context.Context // ends with Close: held answers, deliveries
-	cancel context.CancelFunc
-	client *http.Client
-	wg     sync.WaitGroup // deliveries in flight
-
-	faults   faultQueue
-	requests atomic.Int64
-
-	mu       sync.Mutex
-	closed   bool
-	payments []*payment // creation order
-	byID     map[string]*payment
-	byInv    map[string]*payment
-	notes    map[string][]note // by payment id, in order
 }
 
 // Option configures a Server.
-type Option func(*Server)
+type Option func(*config)
+
+type config struct {
+	simkit.Options
+	apiKey  string
+	secrets []string
+}
 
 // WithAPIKey sets the secret key the API accepts; the default is random.
-func WithAPIKey(key string) Option { return func(s *Server) { s.apiKey = key } }
+func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
 
 // WithWebhookSecrets sets the secrets webhooks are signed with, each giving
 // one v1 signature; the default is one random secret.
 func WithWebhookSecrets(secrets ...string) Option {
-	return func(s *Server) { s.secrets = append([]string(nil), secrets...) }
+	return func(c *config) { c.secrets = append([]string(nil), secrets...) }
 }
 
 // WithCheckoutTTL sets how long a payment stays open before it lapses.
-func WithCheckoutTTL(d time.Duration) Option { return func(s *Server) { s.ttl = d } }
+func WithCheckoutTTL(d time.Duration) Option { return simkit.WithExpiry[*config](d) }
 
 // WithClock sets the server's clock (payment times, expiry, signatures).
-func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+func WithClock(now func() time.Time) Option { return simkit.WithClock[*config](now) }
 
-// NewServer starts a NodiPay on a free port of 127.0.0.1. It panics if it
-// cannot listen, as httptest.NewServer does. Close it when done.
+// wallets are the wallets NodiPay takes, named as mfspay names them.
+var wallets = []simkit.MethodOption{
+	{Value: "bkash", Label: "bKash", Method: mfspay.MethodBKash},
+	{Value: "nagad", Label: "Nagad", Method: mfspay.MethodNagad},
+	{Value: "rocket", Label: "Rocket", Method: mfspay.MethodRocket},
+	{Value: "upay", Label: "Upay", Method: mfspay.MethodUpay},
+	{Value: "cellfin", Label: "Cellfin", Method: mfspay.MethodCellfin},
+	{Value: "tap", Label: "Tap", Method: mfspay.MethodTap},
+	{Value: "okwallet", Label: "OK Wallet", Method: mfspay.MethodOKWallet},
+	{Value: "ipay", Label: "iPay", Method: mfspay.MethodIPay},
+}
+
+// NewServer starts a NodiPay on a free port of 127.0.0.1. Close it when
+// done.
 func NewServer(opts ...Option) *Server {
-	s := &Server{
-		apiKey:  "nsk_test_" + randomHex(16),
-		badKey:  "nsk_test_" + randomHex(16),
-		secrets: []string{"nwhsec_" + randomHex(16)},
-		ttl:     DefaultCheckoutTTL,
-		now:     time.Now,
-		byID:    map[string]*payment{},
-		byInv:   map[string]*payment{},
-		notes:   map[string][]note{},
+	c := config{
+		Options: simkit.Options{Expiry: DefaultCheckoutTTL, Delivery: simkit.NotifierConfig{Attempts: 3, Backoff: 100 * time.Millisecond}},
+		apiKey:  simkit.NewID("nsk_test_", 16),
+		secrets: []string{simkit.NewID("nwhsec_", 16)},
 	}
 	for _, o := range opts {
-		o(s)
+		o(&c)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic("nodipaytest: listening on 127.0.0.1: " + err.Error())
-	}
-	s.URL = "http://" + ln.Addr().String()
-	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.client = &http.Client{Timeout: 5 * time.Second}
-	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
-	go s.srv.Serve(ln) //nolint:errcheck // ends with http.ErrServerClosed on Close.
-	return s
-}
-
-// Close stops the server: held answers and webhook deliveries end, and
-// Close waits for them.
-func (s *Server) Close() {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return
-	}
-	s.closed = true
-	s.mu.Unlock()
-	s.cancel()
-	s.srv.Close()
-	s.client.CloseIdleConnections()
-	s.wg.Wait()
-}
-
-// routes mounts the API (counted, faulted, authenticated) and the hosted
-// checkout pages (none of those).
-func (s *Server) routes() http.Handler {
+	s := &Server{apiKey: c.apiKey, badKey: simkit.NewID("nsk_test_", 16), secrets: c.secrets}
 	api := http.NewServeMux()
-	api.HandleFunc("POST /v1/payments", s.createPayment)
-	api.HandleFunc("GET /v1/payments", s.listPayments)
-	api.HandleFunc("GET /v1/payments/{id}", s.getPayment)
-	api.HandleFunc("GET /v1/invoices/{invoice}/payment", s.getByInvoice)
+	api.HandleFunc("POST /v1/payments", s.create)
+	api.HandleFunc("GET /v1/payments", s.list)
+	api.HandleFunc("GET /v1/payments/{id}", s.get)
+	api.HandleFunc("GET /v1/invoices/{invoice}/payment", s.get)
 	api.HandleFunc("/v1/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "no_route", "no such endpoint", "")
 	})
-	authed := s.authenticate(api)
-
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /pay/{id}", s.checkoutPage)
-	mux.HandleFunc("POST /pay/{id}", s.checkoutAction)
-	mux.Handle("/v1/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.requests.Add(1)
-		s.faults.apply(s.ctx, w, r, authed)
-	}))
-	return mux
+	s.Server = simkit.NewServer(simkit.Spec{
+		Name: "NodiPay", APIPrefix: "/v1", API: s.authenticate(api), PagePath: "/pay/",
+		Methods: wallets,
+		// NodiPay announces final statuses only: no Pending.
+		Open: statusOpen, Paid: statusSucceeded, Cancelled: statusAbandoned, Failed: statusDeclined, Expired: statusLapsed,
+		Announce: s.announce, Tampers: tampers,
+		ErrorBody: func(status int) string {
+			return `{"error":{"code":"fault","message":"` + http.StatusText(status) + `"}}`
+		},
+	}, c.Options)
+	return s
 }
 
 // authenticate lets through requests bearing the API key.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || !constantTimeEqual(key, s.apiKey) {
+		key, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !bearer || !webhook.CheckSharedSecret(key, []string{s.apiKey}) {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "missing or wrong API key", "")
 			return
 		}
@@ -158,10 +126,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 	})
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms.
-	}
-	return hex.EncodeToString(b)
+// Settings returns the settings of a gateway against this server: its API
+// base, key and webhook secrets; BadCredentials carry a key it refuses.
+func (s *Server) Settings(context.Context) (simctl.Settings, error) {
+	good := map[string]string{"base_url": s.BaseURL(), "api_key": s.apiKey, "webhook_secrets": strings.Join(s.secrets, ",")}
+	bad := map[string]string{"base_url": s.BaseURL(), "api_key": s.badKey, "webhook_secrets": good["webhook_secrets"]}
+	secrets := append([]string{s.apiKey, s.badKey}, s.secrets...)
+	return simctl.Settings{Values: good, BadCredentials: bad, Secrets: secrets}, nil
 }

@@ -1,54 +1,31 @@
 package nodipaytest
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"net/url"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/simkit"
 )
 
-// NodiPay's payment statuses.
+// NodiPay's payment statuses: open, then one final status for good.
 const (
-	statusOpen      = "open"
-	statusSucceeded = "succeeded"
-	statusDeclined  = "declined"
-	statusAbandoned = "abandoned"
-	statusLapsed    = "lapsed"
+	statusOpen                                                     = "open"
+	statusSucceeded, statusDeclined, statusAbandoned, statusLapsed = "succeeded", "declined", "abandoned", "lapsed"
 )
 
 var knownStatuses = map[string]bool{
 	statusOpen: true, statusSucceeded: true, statusDeclined: true, statusAbandoned: true, statusLapsed: true,
 }
 
-// payment is one payment as NodiPay holds it.
-type payment struct {
-	seq          int
-	id           string
-	invoiceID    string
-	amount       int64 // poisha
-	status       string
-	createdAt    time.Time
-	expiresAt    time.Time
-	paidAt       time.Time
-	wallet       string
-	walletNumber string
-	trxID        string
-	customer     customer
-	successURL   string
-	cancelURL    string
-	webhookURL   string
-	metadata     map[string]string
-}
-
-type customer struct {
-	Name  string `json:"name,omitempty"`
-	Email string `json:"email,omitempty"`
-	Phone string `json:"phone,omitempty"`
-}
-
-// paymentJSON is the payment object of the API and of webhooks.
+// paymentJSON is the payment object of the API and of webhooks. Amount is
+// an integer count of poisha.
 type paymentJSON struct {
 	ID           string     `json:"id"`
 	InvoiceID    string     `json:"invoice_id"`
@@ -64,23 +41,15 @@ type paymentJSON struct {
 	TrxID        string     `json:"trx_id"`
 }
 
-func (s *Server) object(p *payment) paymentJSON {
+func (s *Server) object(p simkit.Payment) paymentJSON {
 	out := paymentJSON{
-		ID:           p.id,
-		InvoiceID:    p.invoiceID,
-		Amount:       p.amount,
-		Currency:     "BDT",
-		Status:       p.status,
-		CheckoutURL:  s.URL + "/pay/" + p.id,
-		CreatedAt:    p.createdAt,
-		ExpiresAt:    p.expiresAt,
-		Wallet:       p.wallet,
-		WalletNumber: p.walletNumber,
-		TrxID:        p.trxID,
+		ID: p.ID, InvoiceID: p.InvoiceID, Amount: p.Amount.Poisha(), Currency: "BDT", Status: p.Status,
+		CheckoutURL: s.PageURL(p.ID), CreatedAt: p.CreatedAt.UTC(), ExpiresAt: p.ExpiresAt.UTC(),
+		Wallet: p.Method, WalletNumber: p.Sender, TrxID: p.TrxID,
 	}
-	if !p.paidAt.IsZero() {
-		t := p.paidAt
-		out.PaidAt = &t
+	if !p.PaidAt.IsZero() {
+		paid := p.PaidAt.UTC()
+		out.PaidAt = &paid
 	}
 	return out
 }
@@ -101,29 +70,53 @@ func writeError(w http.ResponseWriter, status int, code, message, field string) 
 	writeJSON(w, status, map[string]detail{"error": {Code: code, Message: message, Field: field}})
 }
 
-// constantTimeEqual compares a presented key with the real one without
-// telling, by its timing, where they differ.
-func constantTimeEqual(got, want string) bool {
-	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
-	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
+// SignatureHeader carries a webhook's timestamp and signatures.
+const SignatureHeader = "Nodi-Signature"
+
+// announce sends the event for p's final status to its webhook_url. Each
+// delivery is signed at its own time, retries included.
+func (s *Server) announce(k *simkit.Server, p simkit.Payment) {
+	body, _ := json.Marshal(struct { // nothing in it can fail to encode
+		ID        string      `json:"id"`
+		Type      string      `json:"type"`
+		CreatedAt time.Time   `json:"created_at"`
+		Payment   paymentJSON `json:"payment"`
+	}{simkit.NewID("evt_", 10), "payment." + p.Status, k.Now().UTC(), s.object(p)})
+	sign := func(at time.Time) http.Header { return s.signedHeader(body, at) }
+	k.Notifier.Send(simkit.Notification{PaymentID: p.ID, URL: p.WebhookURL, Body: body, Header: sign(k.Now()), Resign: sign})
 }
 
-// validInvoiceID accepts 1 to 64 letters, digits and - _ . :
-func validInvoiceID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
+// signedHeader returns the headers of a delivery at time t: one v1 per
+// secret, over "<t>.<body>".
+func (s *Server) signedHeader(body []byte, t time.Time) http.Header {
+	ts := strconv.FormatInt(t.Unix(), 10)
+	parts := []string{"t=" + ts}
+	for _, secret := range s.secrets {
+		m := hmac.New(sha256.New, []byte(secret))
+		m.Write([]byte(ts + "."))
+		m.Write(body)
+		parts = append(parts, "v1="+hex.EncodeToString(m.Sum(nil)))
 	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
-			return false
-		}
+	return http.Header{
+		"Content-Type":  {"application/json"},
+		"User-Agent":    {"NodiPay-Webhooks/1"},
+		SignatureHeader: {strings.Join(parts, ",")},
 	}
-	return true
 }
 
-// validURL accepts an absolute http(s) URL of at most 2048 bytes.
-func validURL(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && len(raw) <= 2048 && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+// tampers are the lies NodiPay's wire format can tell, in a payment object
+// answered to a create or a read.
+var tampers = map[simctl.Tamper]simkit.TamperFunc{
+	simctl.TamperPaidZeroAmount: simkit.RewriteJSON(isRead, "", func(p map[string]any) { p["status"], p["amount"] = statusSucceeded, 0 }),
+	simctl.TamperNegativeAmount: simkit.RewriteJSON(isRead, "", func(p map[string]any) { p["status"], p["amount"] = statusSucceeded, simkit.Negate(p["amount"]) }),
+	simctl.TamperOtherPayment: simkit.RewriteJSON(isRead, "", func(p map[string]any) {
+		p["id"], p["invoice_id"], p["status"] = simkit.NewID("pay_", 10), simkit.NewID("INV-", 4), statusSucceeded
+	}),
+	simctl.TamperUnknownStatus: simkit.RewriteJSON(func(r *http.Request) bool { return isRead(r) || isCreate(r) }, "",
+		func(p map[string]any) { p["status"] = "disputed" }),
+	simctl.TamperBadRedirect: simkit.RewriteJSON(isCreate, "", func(p map[string]any) { p["checkout_url"] = simkit.BadRedirect }),
 }
+
+// isRead says r reads one payment; isCreate that it creates one.
+func isRead(r *http.Request) bool   { return r.Method == http.MethodGet && r.URL.Path != "/v1/payments" }
+func isCreate(r *http.Request) bool { return r.Method == http.MethodPost }

@@ -29,9 +29,12 @@ const (
 
 // MethodOption is one wallet the hosted page offers.
 type MethodOption struct {
-	// Value is posted back in the method field; Label is shown.
-	Value string
-	Label string
+	// Value is the provider's name for it, posted back in the method
+	// field; Label is shown; Method is the neutral method simctl's Payer
+	// names it by.
+	Value  string
+	Label  string
+	Method mfspay.Method
 }
 
 // PayPage is what the hosted payment page shows.

@@ -23,10 +23,19 @@ type Faults struct {
 	// DefaultBody, when set, gives the body of a status fault that has
 	// none, so that a simulator answers in its provider's error format.
 	DefaultBody func(status int) string
+	// Tampers express simctl.Fault.Tamper in the provider's wire format.
+	Tampers map[simctl.Tamper]TamperFunc
 
-	mu    sync.Mutex
-	queue []pendingFault
+	mu     sync.Mutex
+	queue  []pendingFault
+	closed chan struct{} // closed by Close: held answers give up
+	once   sync.Once
 }
+
+// TamperFunc rewrites one real API answer (status and body) into the lie
+// its simctl.Tamper names, or reports false when the request is not one the
+// tamper applies to (another route, an error answer).
+type TamperFunc func(r *http.Request, status int, body []byte) ([]byte, bool)
 
 type pendingFault struct {
 	f    simctl.Fault
@@ -36,8 +45,12 @@ type pendingFault struct {
 // NewFaults returns an empty fault queue answering bodiless status faults
 // with defaultBody (nil means a small generic JSON body).
 func NewFaults(defaultBody func(status int) string) *Faults {
-	return &Faults{DefaultBody: defaultBody}
+	return &Faults{DefaultBody: defaultBody, closed: make(chan struct{})}
 }
+
+// Close makes held (delayed) answers give up at once, so that a server
+// can shut down.
+func (q *Faults) Close() { q.once.Do(func() { close(q.closed) }) }
 
 // Add queues f behind any faults already pending.
 func (q *Faults) Add(f simctl.Fault) {
@@ -68,18 +81,47 @@ func (q *Faults) Pending() int {
 	return n
 }
 
-// take consumes one request's worth of the oldest fault.
-func (q *Faults) take() (simctl.Fault, bool) {
+// take consumes one request's worth of the oldest fault, unless it is a
+// tamper: those are used up only by answers they fit (see tamper).
+func (q *Faults) take() (f simctl.Fault, tamper, ok bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if len(q.queue) == 0 {
-		return simctl.Fault{}, false
+		return simctl.Fault{}, false, false
 	}
-	f := q.queue[0].f
+	if f = q.queue[0].f; f.Tamper != "" {
+		return f, true, true
+	}
+	q.consumeHead()
+	return f, false, true
+}
+
+// consumeHead uses up one request's worth of the oldest fault. q.mu is
+// held.
+func (q *Faults) consumeHead() {
 	if q.queue[0].left--; q.queue[0].left == 0 {
 		q.queue = q.queue[1:]
 	}
-	return f, true
+}
+
+// tamper serves r for real, then lets the oldest fault, if it is still a
+// tamper, rewrite the answer; a rewrite uses up one request's worth of it.
+func (q *Faults) tamper(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	rec := httptest.NewRecorder()
+	next.ServeHTTP(rec, r)
+	q.mu.Lock()
+	if len(q.queue) > 0 && q.queue[0].f.Tamper != "" {
+		if rewrite := q.Tampers[q.queue[0].f.Tamper]; rewrite != nil {
+			if body, ok := rewrite(r, rec.Code, rec.Body.Bytes()); ok {
+				q.consumeHead()
+				rec.Body.Reset()
+				rec.Body.Write(body)
+				rec.Header().Del("Content-Length")
+			}
+		}
+	}
+	q.mu.Unlock()
+	replay(w, rec)
 }
 
 // Middleware applies the next pending fault, if any, to each request:
@@ -93,12 +135,18 @@ func (q *Faults) take() (simctl.Fault, bool) {
 //   - Status answers with Status, Body (or DefaultBody), ContentType and
 //     Retry-After;
 //   - a fault with none of those (a pure Delay) lets the real answer through
-//     late. A fault with nothing at all answers 500.
+//     late. A fault with nothing at all answers 500;
+//   - a Tamper lets the request through and rewrites the answer with the
+//     TamperFunc in Tampers, when the answer is one the tamper fits.
 func (q *Faults) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f, ok := q.take()
-		if !ok {
+		f, tamper, ok := q.take()
+		switch {
+		case !ok:
 			next.ServeHTTP(w, r)
+			return
+		case tamper:
+			q.tamper(w, r, next)
 			return
 		}
 		var processed *httptest.ResponseRecorder
@@ -111,6 +159,9 @@ func (q *Faults) Middleware(next http.Handler) http.Handler {
 			select {
 			case <-t.C:
 			case <-r.Context().Done():
+				t.Stop()
+				return
+			case <-q.closed:
 				t.Stop()
 				return
 			}

@@ -21,6 +21,9 @@ type Notification struct {
 	URL    string
 	Header http.Header
 	Body   []byte
+	// Resign, when set, gives the headers of each re-delivery, for a
+	// provider that signs the time of delivery; Header is the first's.
+	Resign func(at time.Time) http.Header
 }
 
 // Attempt is one delivery attempt.
@@ -164,7 +167,7 @@ func (n *Notifier) deliver(d *Delivery) {
 			}
 			wait = min(wait*2, n.cfg.MaxBackoff)
 		}
-		a := n.attempt(d)
+		a := n.attempt(d, i > 0)
 		n.mu.Lock()
 		d.Attempts = append(d.Attempts, a)
 		if a.StatusCode >= 200 && a.StatusCode < 300 {
@@ -177,7 +180,7 @@ func (n *Notifier) deliver(d *Delivery) {
 	}
 }
 
-func (n *Notifier) attempt(d *Delivery) Attempt {
+func (n *Notifier) attempt(d *Delivery, retry bool) Attempt {
 	a := Attempt{Time: n.cfg.Clock()}
 	req, err := http.NewRequestWithContext(n.ctx, d.Method, d.URL, bytes.NewReader(d.Body))
 	if err != nil {
@@ -185,6 +188,9 @@ func (n *Notifier) attempt(d *Delivery) Attempt {
 		return a
 	}
 	req.Header = d.Header.Clone()
+	if retry && d.Resign != nil {
+		req.Header = d.Resign(a.Time)
+	}
 	resp, err := n.client.Do(req)
 	if err != nil {
 		a.Err = "no answer: " + shortErr(err)

@@ -23,7 +23,7 @@ func TestPayPageEscapesAndOffersMethods(t *testing.T) {
 		Amount:    mfspay.Poisha(25050),
 		Status:    "pending",
 		Open:      true,
-		Methods:   []MethodOption{{"bkash", "bKash"}, {"nagad", "Nagad"}},
+		Methods:   []MethodOption{{"bkash", "bKash", mfspay.MethodBKash}, {"nagad", "Nagad", mfspay.MethodNagad}},
 		Action:    "/p/pay_1",
 		Method:    "nagad",
 		Error:     `"bad" & <wrong>`,
