@@ -101,7 +101,7 @@ func TestPinnedRefusals(t *testing.T) {
 		waitGone(t, c)
 		done := make(chan error, 1)
 		go func() {
-			_, err := c.VerifyPayment(ctx, mfspay.PaymentRef{InvoiceID: "INV-1"})
+			_, err := c.CreatePayment(ctx, createRequest(newInvoice("fifo")))
 			done <- err
 		}()
 		select {

@@ -93,9 +93,10 @@ func testSwapRace(t *testing.T, open func(context.Context, string, Config) (*Cli
 			require.NoError(t, syscall.Kill(c.PID(), syscall.SIGKILL))
 			waitGone(t, c)
 			err := launch(func() error {
-				// The plugin is unconfigured: its answer is a settings error,
-				// which proves a plugin was launched and answered.
-				_, err := c.VerifyPayment(ctx, mfspay.PaymentRef{InvoiceID: "INV-1"})
+				// The plugin is unconfigured: its answer to a create (the one
+				// operation an unconfigured plugin is asked) is a settings
+				// error, which proves a plugin was launched and answered.
+				_, err := c.CreatePayment(ctx, createRequest(newInvoice("swap")))
 				if errors.Is(err, ErrChecksumMismatch) {
 					return err
 				}
