@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // Amount is money in poisha of Bangladeshi taka (1 taka = 100 poisha). BDT is
@@ -54,7 +55,7 @@ func ParseAmount(s string) (Amount, error) {
 // [0-9]+ or [0-9]+.[0-9]{1,2}.
 func cutDecimal(s string) (whole, frac string, ok bool) {
 	whole = s
-	if i := indexByte(s, '.'); i >= 0 {
+	if i := strings.IndexByte(s, '.'); i >= 0 {
 		whole, frac = s[:i], s[i+1:]
 		if len(frac) == 0 || len(frac) > 2 {
 			return "", "", false
@@ -64,15 +65,6 @@ func cutDecimal(s string) (whole, frac string, ok bool) {
 		return "", "", false
 	}
 	return whole, frac, true
-}
-
-func indexByte(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 func allDigits(s string) bool {

@@ -77,9 +77,9 @@ func (s BreakerSettings) withDefaults() BreakerSettings {
 	return s
 }
 
-// Breaker is a circuit breaker for one gateway instance, on gobreaker v2.
+// breaker is the circuit breaker of one gateway instance, on gobreaker v2.
 // NewGateway puts one around every driver.
-type Breaker struct {
+type breaker struct {
 	provider string
 	cb       *gobreaker.CircuitBreaker[struct{}]
 	// open holds one prebuilt error per operation so that failing fast
@@ -94,10 +94,10 @@ const (
 	OpList   = "list"
 )
 
-// NewBreaker returns a breaker for provider.
-func NewBreaker(provider string, s BreakerSettings) *Breaker {
+// newBreaker returns a breaker for provider.
+func newBreaker(provider string, s BreakerSettings) *breaker {
 	s = s.withDefaults()
-	b := &Breaker{provider: provider, open: map[string]*Error{}}
+	b := &breaker{provider: provider, open: map[string]*Error{}}
 	for _, op := range []string{OpCreate, OpVerify, OpList} {
 		b.open[op] = &Error{Kind: ErrCircuitOpen, Provider: provider, Op: op,
 			Message: "the provider is failing; no request was sent"}
@@ -123,13 +123,13 @@ func NewBreaker(provider string, s BreakerSettings) *Breaker {
 }
 
 // excludedFromBreaker reports outcomes that say nothing about the
-// provider's health: the caller's own cancellation, a rate limit (the
-// provider answered, and will again), and a context that had ended before
-// the call sent anything. A deadline that expires while a request is
-// outstanding is not among them: the provider did not answer in time.
+// provider's health: the caller's own cancellation and a rate limit (the
+// provider answered, and will again). A deadline that expires while a
+// request is outstanding is not among them: the provider did not answer in
+// time. (A call whose context had ended before it was sent never reaches
+// the breaker: the portable layer answers it.)
 func excludedFromBreaker(err error) bool {
-	var notSent *endedBeforeSending
-	return errors.Is(err, context.Canceled) || errors.Is(err, ErrRateLimited) || errors.As(err, &notSent)
+	return errors.Is(err, context.Canceled) || errors.Is(err, ErrRateLimited)
 }
 
 func breakerState(s gobreaker.State) BreakerState {
@@ -143,12 +143,12 @@ func breakerState(s gobreaker.State) BreakerState {
 }
 
 // State returns the breaker's current state.
-func (b *Breaker) State() BreakerState { return breakerState(b.cb.State()) }
+func (b *breaker) State() BreakerState { return breakerState(b.cb.State()) }
 
-// Guard runs fn through breaker b for operation op (OpCreate, OpVerify or
+// guard runs fn through breaker b for operation op (OpCreate, OpVerify or
 // OpList). When the breaker is open it returns ErrCircuitOpen at once without
 // calling fn. A nil b runs fn directly.
-func Guard[T any](b *Breaker, op string, fn func() (T, error)) (T, error) {
+func guard[T any](b *breaker, op string, fn func() (T, error)) (T, error) {
 	var out T
 	if b == nil {
 		return fn()
@@ -167,7 +167,7 @@ func Guard[T any](b *Breaker, op string, fn func() (T, error)) (T, error) {
 	return out, err
 }
 
-func (b *Breaker) openError(op string) error {
+func (b *breaker) openError(op string) error {
 	if e, ok := b.open[op]; ok {
 		return e
 	}

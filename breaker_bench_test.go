@@ -23,17 +23,6 @@ func BenchmarkBreakerOpen(b *testing.B) {
 		}
 		return f, g
 	}
-	b.Run("Guard", func(b *testing.B) {
-		br := mfspay.NewBreaker("fake", mfspay.BreakerSettings{FailureThreshold: 1, OpenTimeout: time.Hour})
-		fail := func() (int, error) { return 0, providerErr(mfspay.ErrUnavailable) }
-		_, _ = mfspay.Guard(br, mfspay.OpVerify, fail)
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := mfspay.Guard(br, mfspay.OpVerify, fail); !errors.Is(err, mfspay.ErrCircuitOpen) {
-				b.Fatal(err)
-			}
-		}
-	})
 	b.Run("VerifyPayment", func(b *testing.B) {
 		f, g := open(b)
 		ctx, ref := context.Background(), mfspay.PaymentRef{InvoiceID: "INV-1"}

@@ -192,42 +192,6 @@ func TestBreakerHalfOpen(t *testing.T) {
 			"fake:open->half-open", "fake:half-open->closed",
 		}, tr.all())
 	})
-	t.Run("one probe at a time", func(t *testing.T) {
-		b := mfspay.NewBreaker("fake", mfspay.BreakerSettings{FailureThreshold: 1, OpenTimeout: openTimeout})
-		_, _ = mfspay.Guard(b, mfspay.OpVerify, func() (int, error) { return 0, providerErr(mfspay.ErrUnavailable) })
-		afterOpenTimeout()
-
-		probing, release := make(chan struct{}), make(chan struct{})
-		done := make(chan error)
-		go func() {
-			_, err := mfspay.Guard(b, mfspay.OpVerify, func() (int, error) {
-				close(probing)
-				<-release
-				return 1, nil
-			})
-			done <- err
-		}()
-		<-probing
-		called := false
-		_, err := mfspay.Guard(b, mfspay.OpVerify, func() (int, error) { called = true; return 0, nil })
-		assert.ErrorIs(t, err, mfspay.ErrCircuitOpen)
-		assert.False(t, called, "a second call while the probe runs must fail fast")
-		close(release)
-		require.NoError(t, <-done)
-		assert.Equal(t, mfspay.BreakerClosed, b.State())
-	})
-	t.Run("several probes required", func(t *testing.T) {
-		b := mfspay.NewBreaker("fake", mfspay.BreakerSettings{FailureThreshold: 1, OpenTimeout: openTimeout, HalfOpenProbes: 2})
-		_, _ = mfspay.Guard(b, mfspay.OpList, func() (int, error) { return 0, providerErr(mfspay.ErrUnavailable) })
-		afterOpenTimeout()
-		ok := func() (int, error) { return 1, nil }
-		_, err := mfspay.Guard(b, mfspay.OpList, ok)
-		require.NoError(t, err)
-		assert.Equal(t, mfspay.BreakerHalfOpen, b.State())
-		_, err = mfspay.Guard(b, mfspay.OpList, ok)
-		require.NoError(t, err)
-		assert.Equal(t, mfspay.BreakerClosed, b.State())
-	})
 }
 
 // TestBreakerAnswersCountAsSuccess: a provider that answers 4xx is healthy.
@@ -393,41 +357,6 @@ func TestBreakerStateOf(t *testing.T) {
 	assert.Equal(t, mfspay.BreakerClosed, s)
 	_, ok = mfspay.BreakerStateOf(nil)
 	assert.False(t, ok)
-}
-
-func TestGuard(t *testing.T) {
-	t.Run("nil breaker runs fn", func(t *testing.T) {
-		boom := errors.New("boom")
-		n, err := mfspay.Guard(nil, mfspay.OpVerify, func() (int, error) { return 7, boom })
-		assert.Equal(t, 7, n)
-		assert.Same(t, boom, err)
-	})
-	t.Run("passes results through", func(t *testing.T) {
-		b := mfspay.NewBreaker("p", mfspay.BreakerSettings{})
-		n, err := mfspay.Guard(b, mfspay.OpList, func() (int, error) { return 42, nil })
-		require.NoError(t, err)
-		assert.Equal(t, 42, n)
-	})
-	t.Run("other operations", func(t *testing.T) {
-		b := mfspay.NewBreaker("p", mfspay.BreakerSettings{FailureThreshold: 1, OpenTimeout: time.Hour})
-		_, _ = mfspay.Guard(b, "refund", func() (int, error) { return 0, providerErr(mfspay.ErrUnavailable) })
-		_, err := mfspay.Guard(b, "refund", func() (int, error) { panic("called") })
-		assert.ErrorIs(t, err, mfspay.ErrCircuitOpen)
-		var e *mfspay.Error
-		require.ErrorAs(t, err, &e)
-		assert.Equal(t, "refund", e.Op)
-		assert.Equal(t, "p", e.Provider)
-	})
-	t.Run("panics propagate and leave the breaker usable", func(t *testing.T) {
-		b := mfspay.NewBreaker("p", mfspay.BreakerSettings{FailureThreshold: 1, OpenTimeout: time.Hour})
-		assert.PanicsWithValue(t, "adapter bug", func() {
-			_, _ = mfspay.Guard(b, mfspay.OpCreate, func() (int, error) { panic("adapter bug") })
-		})
-		// A panic is an adapter bug, not news about the provider's health.
-		n, err := mfspay.Guard(b, mfspay.OpCreate, func() (int, error) { return 1, nil })
-		require.NoError(t, err)
-		assert.Equal(t, 1, n)
-	})
 }
 
 func TestBreakerConcurrentUse(t *testing.T) {

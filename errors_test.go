@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 func TestErrorFormat(t *testing.T) {
@@ -27,7 +28,7 @@ func TestErrorFormat(t *testing.T) {
 		{"op only", &mfspay.Error{Kind: mfspay.ErrNotFound, Op: "verify"}, "verify: not found"},
 		{"provider and op", &mfspay.Error{Kind: mfspay.ErrNotFound, Provider: "wezopay", Op: "verify"},
 			"wezopay verify: not found"},
-		{"field and message", mfspay.Invalid("wezopay", "create", "amount", "must be greater than zero"),
+		{"field and message", kit.Invalid("wezopay", "create", "amount", "must be greater than zero"),
 			"wezopay create: invalid request: amount: must be greater than zero"},
 		{"status only", &mfspay.Error{Kind: mfspay.ErrUnavailable, HTTPStatus: 503}, "unavailable (HTTP 503)"},
 		{"code only", &mfspay.Error{Kind: mfspay.ErrDuplicate, Code: "dup"}, "duplicate (code dup)"},
@@ -151,7 +152,7 @@ func TestKindForStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
-			assert.Equal(t, tt.want, mfspay.KindForStatus(tt.status))
+			assert.Equal(t, tt.want, kit.KindForStatus(tt.status))
 		})
 	}
 }
@@ -177,7 +178,7 @@ func TestRedact(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := mfspay.Redact(tt.in, tt.secrets...)
+			got := kit.Redact(tt.in, tt.secrets...)
 			assert.Equal(t, tt.want, got)
 			for _, s := range tt.secrets {
 				if s != "" {
@@ -189,11 +190,11 @@ func TestRedact(t *testing.T) {
 }
 
 func TestInvalidAndUnsupported(t *testing.T) {
-	e := mfspay.Invalid("wezopay", "create", "amount", "must be positive")
+	e := kit.Invalid("wezopay", "create", "amount", "must be positive")
 	assert.ErrorIs(t, e, mfspay.ErrInvalidRequest)
 	assert.Equal(t, "amount", e.Field)
 
-	u := mfspay.Unsupported("eazzpay", "list")
+	u := kit.Unsupported("eazzpay", "list")
 	assert.ErrorIs(t, u, mfspay.ErrUnsupported)
 	assert.Equal(t, "eazzpay", u.Provider)
 	assert.Equal(t, "list", u.Op)

@@ -17,6 +17,9 @@ import (
 	"time"
 )
 
+// Version is the library version, sent in the User-Agent header.
+const Version = "0.1.0"
+
 // Gateway is one payment gateway, in process or behind a plugin.
 //
 // Every method is safe for concurrent use. Errors are *Error values whose Kind

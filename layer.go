@@ -30,7 +30,7 @@ func NewGateway(d Driver, r Resilience) Gateway {
 		g.log = slog.New(slog.DiscardHandler)
 	}
 	if !r.Breaker.Disabled {
-		g.breaker = NewBreaker(d.Provider(), r.Breaker)
+		g.breaker = newBreaker(d.Provider(), r.Breaker)
 	}
 	return g
 }
@@ -38,7 +38,7 @@ func NewGateway(d Driver, r Resilience) Gateway {
 // gateway is the portable layer around one driver.
 type gateway struct {
 	d       Driver
-	breaker *Breaker // nil when disabled
+	breaker *breaker // nil when disabled
 	log     *slog.Logger
 }
 
@@ -65,7 +65,7 @@ func (g *gateway) CreatePayment(ctx context.Context, req CreatePaymentRequest) (
 	if err := ctx.Err(); err != nil {
 		return nil, g.ended(OpCreate, err)
 	}
-	return Guard(g.breaker, OpCreate, func() (*Checkout, error) {
+	return guard(g.breaker, OpCreate, func() (*Checkout, error) {
 		co, err := g.d.Create(ctx, req)
 		if err != nil {
 			return nil, g.stamp(OpCreate, err)
@@ -94,7 +94,7 @@ func (g *gateway) VerifyPayment(ctx context.Context, ref PaymentRef) (*Payment, 
 	if err := ctx.Err(); err != nil {
 		return nil, g.ended(OpVerify, err)
 	}
-	return Guard(g.breaker, OpVerify, func() (*Payment, error) {
+	return guard(g.breaker, OpVerify, func() (*Payment, error) {
 		p, err := g.d.Verify(ctx, ref)
 		if err != nil {
 			return nil, g.stamp(OpVerify, err)
@@ -121,7 +121,7 @@ func (g *gateway) ListPayments(ctx context.Context, q ListQuery) (*PaymentPage, 
 	if err := ctx.Err(); err != nil {
 		return nil, g.ended(OpList, err)
 	}
-	return Guard(g.breaker, OpList, func() (*PaymentPage, error) {
+	return guard(g.breaker, OpList, func() (*PaymentPage, error) {
 		page, err := g.d.List(ctx, q)
 		if err != nil {
 			return nil, g.stamp(OpList, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // script plays back results in order and counts calls; running past the end
@@ -81,7 +82,7 @@ func TestReconcileCreate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			creates := &script{t: t, name: "create", results: tt.creates}
 			lookups := &script{t: t, name: "lookup", results: tt.lookups}
-			co, err := mfspay.ReconcileCreate(context.Background(), tt.attempts, creates.call, lookups.call)
+			co, err := kit.ReconcileCreate(context.Background(), tt.attempts, creates.call, lookups.call)
 			assert.Equal(t, len(tt.creates), creates.calls, "creates")
 			assert.Equal(t, len(tt.lookups), lookups.calls, "lookups")
 			if tt.wantID != "" {
@@ -100,7 +101,7 @@ func TestReconcileCreate(t *testing.T) {
 func TestReconcileCreateKeepsTheCreateError(t *testing.T) {
 	creates := &script{t: t, name: "create", results: []result{fails(mfspay.ErrOutcomeUnknown)}}
 	lookups := &script{t: t, name: "lookup", results: []result{fails(mfspay.ErrUnavailable)}}
-	_, err := mfspay.ReconcileCreate(context.Background(), 3, creates.call, lookups.call)
+	_, err := kit.ReconcileCreate(context.Background(), 3, creates.call, lookups.call)
 	var e *mfspay.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, mfspay.ErrOutcomeUnknown, e.Kind)
@@ -119,7 +120,7 @@ func TestReconcileCreateReturnsOtherErrorsAsIs(t *testing.T) {
 			want := fails(kind).err
 			creates := &script{t: t, name: "create", results: []result{{err: want}}}
 			lookups := &script{t: t, name: "lookup"}
-			co, err := mfspay.ReconcileCreate(context.Background(), 3, creates.call, lookups.call)
+			co, err := kit.ReconcileCreate(context.Background(), 3, creates.call, lookups.call)
 			assert.Nil(t, co)
 			assert.Same(t, want, err)
 			assert.Zero(t, lookups.calls)
@@ -133,7 +134,7 @@ func TestReconcileCreateStopsWhenCancelled(t *testing.T) {
 	creates := &script{t: t, name: "create", results: []result{{err: ambiguous}}}
 	lookups := &script{t: t, name: "lookup"}
 	cancel()
-	_, err := mfspay.ReconcileCreate(ctx, 3, func(ctx context.Context) (*mfspay.Checkout, error) {
+	_, err := kit.ReconcileCreate(ctx, 3, func(ctx context.Context) (*mfspay.Checkout, error) {
 		return creates.call(ctx)
 	}, lookups.call)
 	assert.ErrorIs(t, err, context.Canceled)

@@ -33,15 +33,6 @@ func (s Status) Final() bool {
 	return false
 }
 
-// MapStatus looks raw up in an adapter's exact table, returning StatusUnknown
-// for anything the table does not list.
-func MapStatus(table map[string]Status, raw string) Status {
-	if s, ok := table[raw]; ok {
-		return s
-	}
-	return StatusUnknown
-}
-
 // Method is the mobile wallet (or bank) a customer paid with.
 type Method string
 
@@ -58,39 +49,3 @@ const (
 	MethodIPay     Method = "ipay"
 	MethodBank     Method = "bank"
 )
-
-// ParseMethod maps a wallet name in any letter case ("BKASH", "bKash") to a
-// Method, or MethodUnknown.
-func ParseMethod(raw string) Method {
-	switch Method(lowerASCII(raw)) {
-	case MethodBKash:
-		return MethodBKash
-	case MethodNagad:
-		return MethodNagad
-	case MethodRocket:
-		return MethodRocket
-	case MethodUpay, "upai":
-		return MethodUpay
-	case MethodCellfin:
-		return MethodCellfin
-	case MethodTap:
-		return MethodTap
-	case MethodOKWallet, "ok_wallet":
-		return MethodOKWallet
-	case MethodIPay:
-		return MethodIPay
-	case MethodBank:
-		return MethodBank
-	}
-	return MethodUnknown
-}
-
-func lowerASCII(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 var allStatuses = []mfspay.Status{
@@ -44,14 +45,14 @@ func TestMapStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
-			got := mfspay.MapStatus(table, tt.raw)
+			got := kit.MapStatus(table, tt.raw)
 			assert.Equal(t, tt.want, got)
 			if tt.want != mfspay.StatusPaid {
 				assert.NotEqual(t, mfspay.StatusPaid, got, "only the exact paid string may map to paid")
 			}
 		})
 	}
-	assert.Equal(t, mfspay.StatusUnknown, mfspay.MapStatus(nil, "paid"), "a nil table knows nothing")
+	assert.Equal(t, mfspay.StatusUnknown, kit.MapStatus(nil, "paid"), "a nil table knows nothing")
 }
 
 func TestStatusValidFinal(t *testing.T) {
@@ -105,7 +106,7 @@ func TestParseMethod(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.raw, func(t *testing.T) {
-			assert.Equal(t, tt.want, mfspay.ParseMethod(tt.raw))
+			assert.Equal(t, tt.want, kit.ParseMethod(tt.raw))
 		})
 	}
 }

@@ -27,47 +27,47 @@ const (
 func (r CreatePaymentRequest) Validate() error {
 	const op = "create"
 	if r.Amount <= 0 {
-		return Invalid("", op, "amount", "must be greater than zero")
+		return invalid(op, "amount", "must be greater than zero")
 	}
 	if err := validInvoiceID(r.InvoiceID); err != "" {
-		return Invalid("", op, "invoice_id", err)
+		return invalid(op, "invoice_id", err)
 	}
 	for _, u := range []struct{ field, value string }{
 		{"success_url", r.SuccessURL}, {"cancel_url", r.CancelURL},
 	} {
 		if err := validURL(u.value); err != "" {
-			return Invalid("", op, u.field, err)
+			return invalid(op, u.field, err)
 		}
 	}
 	if r.WebhookURL != "" {
 		if err := validURL(r.WebhookURL); err != "" {
-			return Invalid("", op, "webhook_url", err)
+			return invalid(op, "webhook_url", err)
 		}
 	}
 	if err := validText(r.Customer.Name, 200); err != "" {
-		return Invalid("", op, "customer.name", err)
+		return invalid(op, "customer.name", err)
 	}
 	if r.Customer.Email != "" && (!strings.Contains(r.Customer.Email, "@") || validText(r.Customer.Email, 254) != "") {
-		return Invalid("", op, "customer.email", "is not an email address")
+		return invalid(op, "customer.email", "is not an email address")
 	}
 	if r.Customer.Phone != "" && !validPhone(r.Customer.Phone) {
-		return Invalid("", op, "customer.phone", "must be digits with an optional leading +")
+		return invalid(op, "customer.phone", "must be digits with an optional leading +")
 	}
 	if len(r.Metadata) > MaxMetadataEntries {
-		return Invalid("", op, "metadata", "has too many entries")
+		return invalid(op, "metadata", "has too many entries")
 	}
 	size := 0
 	for k, v := range r.Metadata {
 		if k == "" {
-			return Invalid("", op, "metadata", "has an empty key")
+			return invalid(op, "metadata", "has an empty key")
 		}
 		if !utf8.ValidString(k) || !utf8.ValidString(v) {
-			return Invalid("", op, "metadata", "is not valid UTF-8")
+			return invalid(op, "metadata", "is not valid UTF-8")
 		}
 		size += len(k) + len(v)
 	}
 	if size > MaxMetadataBytes {
-		return Invalid("", op, "metadata", "is too large")
+		return invalid(op, "metadata", "is too large")
 	}
 	return nil
 }
@@ -76,16 +76,16 @@ func (r CreatePaymentRequest) Validate() error {
 func (r PaymentRef) Validate() error {
 	switch {
 	case r.InvoiceID == "" && r.PaymentID == "":
-		return Invalid("", "verify", "ref", "needs an invoice id or a payment id")
+		return invalid("verify", "ref", "needs an invoice id or a payment id")
 	case r.InvoiceID != "" && r.PaymentID != "":
-		return Invalid("", "verify", "ref", "takes an invoice id or a payment id, not both")
+		return invalid("verify", "ref", "takes an invoice id or a payment id, not both")
 	case r.InvoiceID != "":
 		if err := validInvoiceID(r.InvoiceID); err != "" {
-			return Invalid("", "verify", "invoice_id", err)
+			return invalid("verify", "invoice_id", err)
 		}
 	default:
 		if err := validPaymentID(r.PaymentID); err != "" {
-			return Invalid("", "verify", "payment_id", err)
+			return invalid("verify", "payment_id", err)
 		}
 	}
 	return nil
@@ -104,10 +104,10 @@ func validPaymentID(id string) string {
 // checks it against maxPerPage.
 func (q ListQuery) Normalize(maxPerPage int) (ListQuery, error) {
 	if q.Page < 0 {
-		return q, Invalid("", "list", "page", "must not be negative")
+		return q, invalid("list", "page", "must not be negative")
 	}
 	if q.PerPage < 0 {
-		return q, Invalid("", "list", "per_page", "must not be negative")
+		return q, invalid("list", "per_page", "must not be negative")
 	}
 	if q.Page == 0 {
 		q.Page = 1
@@ -119,10 +119,10 @@ func (q ListQuery) Normalize(maxPerPage int) (ListQuery, error) {
 		}
 	}
 	if maxPerPage > 0 && q.PerPage > maxPerPage {
-		return q, Invalid("", "list", "per_page", "is larger than the provider allows")
+		return q, invalid("list", "per_page", "is larger than the provider allows")
 	}
 	if q.Status != "" && (!q.Status.Valid() || q.Status == StatusUnknown) {
-		return q, Invalid("", "list", "status", "is not a payment status")
+		return q, invalid("list", "status", "is not a payment status")
 	}
 	return q, nil
 }
@@ -152,58 +152,11 @@ func validURL(raw string) string {
 	if len(raw) > MaxURLLen {
 		return "is too long"
 	}
-	if plainHTTPURL(raw) {
-		return ""
-	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 		return "must be an absolute http or https URL"
 	}
 	return ""
-}
-
-// plainHTTPURL reports, without allocating, URLs that url.Parse certainly
-// accepts as absolute http(s) URLs with a host and no user information: a
-// lowercase scheme, a host of letters, digits, dots and hyphens with an
-// optional numeric port, then a path and query of unreserved characters,
-// '/', '?', '=' and '&'. Every other URL is left to url.Parse. It keeps
-// validation cheap on the paths that must be: failing fast on an open
-// breaker validates first.
-func plainHTTPURL(s string) bool {
-	switch {
-	case strings.HasPrefix(s, "https://"):
-		s = s[len("https://"):]
-	case strings.HasPrefix(s, "http://"):
-		s = s[len("http://"):]
-	default:
-		return false
-	}
-	i := 0
-	for i < len(s) && (isAlnum(s[i]) || s[i] == '.' || s[i] == '-') {
-		i++
-	}
-	if i == 0 {
-		return false
-	}
-	if i < len(s) && s[i] == ':' {
-		for i++; i < len(s) && '0' <= s[i] && s[i] <= '9'; i++ {
-		}
-	}
-	if i < len(s) && s[i] != '/' && s[i] != '?' {
-		return false
-	}
-	for ; i < len(s); i++ {
-		switch c := s[i]; {
-		case isAlnum(c), c == '/', c == '?', c == '=', c == '&', c == '.', c == '_', c == '~', c == '-':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-func isAlnum(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
 func validText(s string, max int) string {

@@ -18,9 +18,9 @@ import (
 	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/providers/eazzpay"
 	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/wezopay"
 	"github.com/mfspay/mfspay/providers/wezopay/wezopaytest"
-	"github.com/mfspay/mfspay/webhook"
 )
 
 // The deliberately broken adapters below each wrap a real one and get one
@@ -123,7 +123,7 @@ func (g signsForItself) ParseWebhook(ctx context.Context, req mfspay.WebhookRequ
 	if req.Header == nil {
 		req.Header = http.Header{}
 	}
-	req.Header.Set(wezopay.SignatureHeader, webhook.SignHMACSHA256(req.Body, g.secret))
+	req.Header.Set(wezopay.SignatureHeader, kit.SignHMACSHA256(req.Body, g.secret))
 	return g.Gateway.ParseWebhook(ctx, req)
 }
 
@@ -161,57 +161,56 @@ func letsGetBodyThrough(open conformance.Constructor) conformance.Constructor {
 	}
 }
 
-// deadlineBlindBreaker is a circuit breaker that, as mfspay's once did,
-// counts a caller's expired deadline as neither success nor failure, so a
-// hung provider never opens it when callers use deadlines.
-type deadlineBlindBreaker struct {
-	mfspay.Gateway
-	b *mfspay.Breaker
+// deadlineHider is a driver over a gateway whose own breaker is off. It
+// passes a caller's expired deadline off as the caller's cancellation, which
+// the portable layer's breaker above it ignores: the breaker then behaves as
+// mfspay's once did, and a hung provider never opens it when callers use
+// deadlines.
+type deadlineHider struct{ gw mfspay.Gateway }
+
+func (d deadlineHider) Provider() string                  { return d.gw.Provider() }
+func (d deadlineHider) Capabilities() mfspay.Capabilities { return d.gw.Capabilities() }
+
+func (d deadlineHider) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
+	co, err := d.gw.CreatePayment(ctx, req)
+	return co, hideDeadline(err)
 }
 
-// guard runs fn through the breaker, passing a deadline off as the
-// caller's cancellation, which the breaker ignores.
-func guard[T any](b *mfspay.Breaker, op string, fn func() (T, error)) (T, error) {
-	var real error
-	out, err := mfspay.Guard(b, op, func() (T, error) {
-		out, err := fn()
-		if errors.Is(err, context.DeadlineExceeded) {
-			real = err
-			return out, context.Canceled
-		}
-		return out, err
-	})
-	if real != nil {
-		return out, real
+func (d deadlineHider) Verify(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+	p, err := d.gw.VerifyPayment(ctx, ref)
+	return p, hideDeadline(err)
+}
+
+func (d deadlineHider) List(ctx context.Context, q mfspay.ListQuery) (*mfspay.PaymentPage, error) {
+	page, err := d.gw.ListPayments(ctx, q)
+	return page, hideDeadline(err)
+}
+
+func (d deadlineHider) ParseNotification(ctx context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
+	return d.gw.ParseWebhook(ctx, req)
+}
+
+func hideDeadline(err error) error {
+	var e *mfspay.Error
+	if errors.Is(err, context.DeadlineExceeded) && errors.As(err, &e) {
+		hidden := *e
+		hidden.Err = context.Canceled
+		return &hidden
 	}
-	return out, err
+	return err
 }
 
-func (g deadlineBlindBreaker) BreakerState() mfspay.BreakerState { return g.b.State() }
-
-func (g deadlineBlindBreaker) CreatePayment(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
-	return guard(g.b, mfspay.OpCreate, func() (*mfspay.Checkout, error) { return g.Gateway.CreatePayment(ctx, req) })
-}
-
-func (g deadlineBlindBreaker) VerifyPayment(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
-	return guard(g.b, mfspay.OpVerify, func() (*mfspay.Payment, error) { return g.Gateway.VerifyPayment(ctx, ref) })
-}
-
-func (g deadlineBlindBreaker) ListPayments(ctx context.Context, q mfspay.ListQuery) (*mfspay.PaymentPage, error) {
-	return guard(g.b, mfspay.OpList, func() (*mfspay.PaymentPage, error) { return g.Gateway.ListPayments(ctx, q) })
-}
-
-// excludesDeadlines builds gateways behind a deadlineBlindBreaker with the
-// breaker settings the suite asked for, instead of mfspay's breaker.
+// excludesDeadlines builds gateways whose breaker, with the settings the
+// suite asked for, never sees a deadline expire.
 func excludesDeadlines(open conformance.Constructor) conformance.Constructor {
 	return func(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
-		bs := r.Breaker
-		r.Breaker.Disabled = true
-		gw, err := open(settings, r)
-		if err != nil || bs.Disabled {
-			return gw, err
+		inner := r
+		inner.Breaker.Disabled = true
+		gw, err := open(settings, inner)
+		if err != nil {
+			return nil, err
 		}
-		return deadlineBlindBreaker{gw, mfspay.NewBreaker(gw.Provider(), bs)}, nil
+		return mfspay.NewGateway(deadlineHider{gw}, r), nil
 	}
 }
 

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/mfspay/mfspay"
-	"github.com/mfspay/mfspay/webhook"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // authSpot is one header or query parameter carrying a notification's
@@ -51,7 +51,7 @@ func (l authLocator) carriesAuth(value string, body []byte) bool {
 	for _, sec := range l.secrets {
 		switch l.scheme {
 		case mfspay.WebhookHMACSHA256:
-			if strings.Contains(strings.ToLower(value), webhook.SignHMACSHA256(body, sec)) {
+			if strings.Contains(strings.ToLower(value), kit.SignHMACSHA256(body, sec)) {
 				return true
 			}
 		case mfspay.WebhookSharedSecret:
@@ -151,9 +151,9 @@ func (l authLocator) forge(value string, body []byte) string {
 	for _, sec := range l.secrets {
 		switch l.scheme {
 		case mfspay.WebhookHMACSHA256:
-			mac := webhook.SignHMACSHA256(body, sec)
+			mac := kit.SignHMACSHA256(body, sec)
 			if i := strings.Index(strings.ToLower(value), mac); i >= 0 {
-				return value[:i] + webhook.SignHMACSHA256(body, wrongSecret) + value[i+len(mac):]
+				return value[:i] + kit.SignHMACSHA256(body, wrongSecret) + value[i+len(mac):]
 			}
 		case mfspay.WebhookSharedSecret:
 			if strings.Contains(value, sec) {

@@ -6,6 +6,7 @@ import (
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
 	pb "github.com/mfspay/mfspay/plugins/proto"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // opSimulator names simulator calls in errors.
@@ -21,7 +22,7 @@ func (c *Client) Simulator(ctx context.Context) (simctl.Controller, error) {
 		return nil, err
 	}
 	if !inst.hasSim {
-		return nil, mfspay.Unsupported(c.Provider(), opSimulator)
+		return nil, kit.Unsupported(c.Provider(), opSimulator)
 	}
 	return &remoteSimulator{c: c}, nil
 }

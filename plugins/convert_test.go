@@ -18,6 +18,7 @@ import (
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
 	pb "github.com/mfspay/mfspay/plugins/proto"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // wire sends m through protobuf's encoding, as the connection does.
@@ -158,14 +159,14 @@ func TestConvertErrorsRoundTrip(t *testing.T) {
 		{"every field", &mfspay.Error{Kind: mfspay.ErrRateLimited, Provider: "wezopay", Op: "verify", HTTPStatus: 429,
 			Code: "slow_down", Message: "Too Many Requests", Field: "x", RetryAfter: 3 * time.Second, Err: errors.New("boom")},
 			codes.ResourceExhausted},
-		{"invalid request", mfspay.Invalid("p", "create", "amount", "must be greater than zero"), codes.InvalidArgument},
+		{"invalid request", kit.Invalid("p", "create", "amount", "must be greater than zero"), codes.InvalidArgument},
 		{"unauthorized", &mfspay.Error{Kind: mfspay.ErrUnauthorized, HTTPStatus: 401}, codes.Unauthenticated},
 		{"forbidden", &mfspay.Error{Kind: mfspay.ErrForbidden}, codes.PermissionDenied},
 		{"not found", &mfspay.Error{Kind: mfspay.ErrNotFound}, codes.NotFound},
 		{"duplicate", &mfspay.Error{Kind: mfspay.ErrDuplicate}, codes.AlreadyExists},
 		{"unavailable", &mfspay.Error{Kind: mfspay.ErrUnavailable, HTTPStatus: 503}, codes.Unavailable},
 		{"circuit open", &mfspay.Error{Kind: mfspay.ErrCircuitOpen}, codes.Unavailable},
-		{"unsupported", mfspay.Unsupported("eazzpay", "verify"), codes.Unimplemented},
+		{"unsupported", kit.Unsupported("eazzpay", "verify"), codes.Unimplemented},
 		{"invalid signature", &mfspay.Error{Kind: mfspay.ErrInvalidSignature}, codes.Unauthenticated},
 		{"outcome unknown", &mfspay.Error{Kind: mfspay.ErrOutcomeUnknown}, codes.Unknown},
 		{"canceled", &mfspay.Error{Kind: mfspay.ErrUnavailable, Err: context.Canceled}, codes.Unavailable},

@@ -13,8 +13,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
-
-	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // Logging crosses the process boundary as hclog JSON lines on the plugin's
@@ -230,7 +229,7 @@ func appendAttr(args []any, prefix string, a slog.Attr) []any {
 // The host cannot know which settings a plugin treats as secrets, so it
 // takes the values of every setting whose name says it holds a credential
 // (see credentialNames), each entry of a comma-separated list too, and
-// scrubs them in every encoding mfspay.Redact knows.
+// scrubs them in every encoding kit.Redact knows.
 
 // credentialNames are the parts of a setting's name that mark its value as
 // a credential: api_key, webhook_secrets, client_secret, token, password,
@@ -256,7 +255,7 @@ func (s *logSecrets) add(settings map[string]string) {
 		if !isCredentialName(name) {
 			continue
 		}
-		for _, v := range append([]string{value}, mfspay.SettingList(value)...) {
+		for _, v := range append([]string{value}, kit.SettingList(value)...) {
 			if len(v) >= minCredentialLen && !slices.Contains(s.list, v) {
 				s.list = append(s.list, v)
 			}
@@ -277,7 +276,7 @@ func isCredentialName(name string) bool {
 func (s *logSecrets) redact(text string) string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return mfspay.Redact(text, s.list...)
+	return kit.Redact(text, s.list...)
 }
 
 // redactingHandler hands every record to next with the secrets scrubbed

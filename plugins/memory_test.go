@@ -15,6 +15,7 @@ import (
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/plugins/internal/fakepay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 func fakeServe() ServeConfig {
@@ -356,7 +357,7 @@ func TestEmptySettingsStillConfigure(t *testing.T) {
 	var calls atomic.Int32
 	serve := ServeConfig{Name: "none", Factory: func(s map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
 		calls.Add(1)
-		return nil, mfspay.Invalid("none", "configure", "x", "is required")
+		return nil, kit.Invalid("none", "configure", "x", "is required")
 	}}
 	_, err := OpenInMemory(context.Background(), serve, Config{Settings: map[string]string{}})
 	require.ErrorIs(t, err, mfspay.ErrInvalidRequest, "empty settings are settings: Configure runs")

@@ -13,6 +13,7 @@ import (
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
 	pb "github.com/mfspay/mfspay/plugins/proto"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // opWebhook names ParseWebhook in errors.
@@ -68,7 +69,7 @@ func (s *pluginServer) driver(op string) (mfspay.Driver, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.gw == nil {
-		return nil, mfspay.Invalid(s.cfg.Name, op, "settings", "the plugin is not configured: call Configure first")
+		return nil, kit.Invalid(s.cfg.Name, op, "settings", "the plugin is not configured: call Configure first")
 	}
 	return s.gw, nil
 }
@@ -77,7 +78,7 @@ func (s *pluginServer) driver(op string) (mfspay.Driver, error) {
 // tried again on the next call.
 func (s *pluginServer) simulator() (simctl.Controller, error) {
 	if s.cfg.Simulator == nil {
-		return nil, mfspay.Unsupported(s.cfg.Name, "simulator")
+		return nil, kit.Unsupported(s.cfg.Name, "simulator")
 	}
 	s.simMu.Lock()
 	defer s.simMu.Unlock()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/wezopay"
 	"github.com/mfspay/mfspay/webhook"
 )
@@ -49,7 +50,7 @@ func (r *notificationRing) fill() {
 		r.bodies[k] = fmt.Appendf(r.bodies[k][:0],
 			`{"event":"payment.completed","token":"pay_%010d","invoice_id":"INV-%08d","status":"paid",`+
 				`"amount":250.00,"trx_id":"8N2K3TEST12","paid_at":"2026-06-08T11:45:00Z"}`, r.seq, r.seq)
-		r.sigs[k] = webhook.SignHMACSHA256(r.bodies[k], benchSecret)
+		r.sigs[k] = kit.SignHMACSHA256(r.bodies[k], benchSecret)
 	}
 	r.i = 0
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/plugins"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/wezopay"
 	"github.com/mfspay/mfspay/providers/wezopay/wezopaytest"
 	"github.com/mfspay/mfspay/webhook"
@@ -102,7 +103,7 @@ func forgePaid(t *testing.T, settings simctl.Settings, paymentID, invoiceID stri
 	require.NoError(t, err)
 	return mfspay.WebhookRequest{Header: http.Header{
 		"Content-Type":        {"application/json"},
-		"X-Wezopay-Signature": {webhook.SignHMACSHA256(body, settings.Values[wezopaytest.SettingWebhookSecrets])},
+		"X-Wezopay-Signature": {kit.SignHMACSHA256(body, settings.Values[wezopaytest.SettingWebhookSecrets])},
 	}, Body: body}
 }
 

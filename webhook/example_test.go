@@ -15,6 +15,7 @@ import (
 	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/providers/eazzpay"
 	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/wezopay"
 	"github.com/mfspay/mfspay/providers/wezopay/wezopaytest"
 	"github.com/mfspay/mfspay/webhook"
@@ -106,7 +107,7 @@ func ExampleConfirm() {
 		`"amount":250.00,"trx_id":"FAKE000001","paid_at":"2026-06-08T11:45:00Z"}`, co.PaymentID)
 	r := httptest.NewRequest(http.MethodPost, "/webhooks/wezopay", strings.NewReader(forged))
 	r.Header.Set("Content-Type", "application/json")
-	r.Header.Set(wezopay.SignatureHeader, webhook.SignHMACSHA256([]byte(forged), sim.WebhookSecret()))
+	r.Header.Set(wezopay.SignatureHeader, kit.SignHMACSHA256([]byte(forged), sim.WebhookSecret()))
 	w := httptest.NewRecorder()
 	mux.ServeHTTP(w, r)
 	fmt.Println("forged:", w.Code)

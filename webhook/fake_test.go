@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/webhook"
 )
 
@@ -55,11 +56,11 @@ func (g *fakeGateway) Provider() string                  { return g.name }
 func (g *fakeGateway) Capabilities() mfspay.Capabilities { return g.caps }
 
 func (g *fakeGateway) CreatePayment(context.Context, mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
-	return nil, mfspay.Unsupported(g.name, "create")
+	return nil, kit.Unsupported(g.name, "create")
 }
 
 func (g *fakeGateway) ListPayments(context.Context, mfspay.ListQuery) (*mfspay.PaymentPage, error) {
-	return nil, mfspay.Unsupported(g.name, "list")
+	return nil, kit.Unsupported(g.name, "list")
 }
 
 func (g *fakeGateway) setPayment(p mfspay.Payment) {
@@ -94,12 +95,12 @@ type fakeBody struct {
 }
 
 func (g *fakeGateway) ParseWebhook(_ context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
-	if !webhook.VerifyHMACSHA256(req.Body, req.Header.Get(fakeSigHeader), []string{fakeSecret}) {
+	if !kit.VerifyHMACSHA256(req.Body, req.Header.Get(fakeSigHeader), []string{fakeSecret}) {
 		return nil, &mfspay.Error{Kind: mfspay.ErrInvalidSignature, Provider: g.name, Op: "webhook"}
 	}
 	var b fakeBody
 	if err := json.Unmarshal(req.Body, &b); err != nil || b.ID == "" {
-		return nil, mfspay.Invalid(g.name, "webhook", "body", "not a notification")
+		return nil, kit.Invalid(g.name, "webhook", "body", "not a notification")
 	}
 	return &mfspay.Event{
 		ID: b.ID, Provider: g.name, Type: mfspay.EventType(b.Type),
@@ -126,7 +127,7 @@ func (b fakeBody) bytes(t testing.TB) []byte {
 func signedRequest(target string, body []byte) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
-	r.Header.Set(fakeSigHeader, webhook.SignHMACSHA256(body, fakeSecret))
+	r.Header.Set(fakeSigHeader, kit.SignHMACSHA256(body, fakeSecret))
 	return r
 }
 

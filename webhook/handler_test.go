@@ -14,12 +14,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/webhook"
 )
 
 func TestHandlerAnswers(t *testing.T) {
 	body := paidBody("evt_1", "INV-1", mfspay.Taka(250)).bytes(t)
-	sig := webhook.SignHMACSHA256(body, fakeSecret)
+	sig := kit.SignHMACSHA256(body, fakeSecret)
 	altered := bytes.Replace(body, []byte("250.00"), []byte("250.01"), 1)
 	require.NotEqual(t, body, altered)
 	tests := []struct {
@@ -43,7 +44,7 @@ func TestHandlerAnswers(t *testing.T) {
 		{"malformed authentic body", func() *http.Request { return signedRequest("/", []byte(`{"id":`)) }, nil, 400, 0},
 		{"bad signature", func() *http.Request {
 			r := signedRequest("/", body)
-			r.Header.Set(fakeSigHeader, webhook.SignHMACSHA256(body, "wrong"))
+			r.Header.Set(fakeSigHeader, kit.SignHMACSHA256(body, "wrong"))
 			return r
 		}, nil, 401, 0},
 		{"missing signature", func() *http.Request {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/webhook"
 )
 
@@ -39,7 +40,7 @@ func TestLogsCarryNoSecretSignatureOrBody(t *testing.T) {
 	body := paidBody("evt_log", "INV-L", mfspay.Taka(77)).bytes(t)
 	pendingBody := fakeBody{ID: "evt_log2", Type: "payment.pending", PaymentID: "pay_INV-L", InvoiceID: "INV-L",
 		Status: "pending", Amount: mfspay.Taka(77)}.bytes(t)
-	sig := webhook.SignHMACSHA256(body, fakeSecret)
+	sig := kit.SignHMACSHA256(body, fakeSecret)
 	requests := []*http.Request{
 		signedRequest("/webhooks/fake", body),        // claim ahead of provider: 503
 		signedRequest("/webhooks/fake", pendingBody), // callback fails: 500

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/wezopay"
 	"github.com/mfspay/mfspay/webhook"
 )
@@ -61,7 +62,7 @@ func floodNotifications() []floodNotification {
 		out[i] = floodNotification{
 			id:   "wezopay:" + token + ":" + kind[0],
 			body: []byte(body),
-			sig:  webhook.SignHMACSHA256([]byte(body), floodSecret),
+			sig:  kit.SignHMACSHA256([]byte(body), floodSecret),
 		}
 	}
 	return out

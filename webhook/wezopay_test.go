@@ -12,6 +12,7 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/wezopay"
 	"github.com/mfspay/mfspay/providers/wezopay/wezopaytest"
 	"github.com/mfspay/mfspay/webhook"
@@ -82,7 +83,7 @@ func (s *wezoStack) forge(t *testing.T, co *mfspay.Checkout, event, status strin
 	return mfspay.WebhookRequest{
 		Header: http.Header{
 			"Content-Type":        {"application/json"},
-			"X-Wezopay-Signature": {webhook.SignHMACSHA256(body, s.sim.WebhookSecret())},
+			"X-Wezopay-Signature": {kit.SignHMACSHA256(body, s.sim.WebhookSecret())},
 		},
 		Body: body,
 	}
@@ -155,7 +156,7 @@ func TestWezoPayAnswers(t *testing.T) {
 		return webhook.New(rec.callback, append([]webhook.Option{webhook.Route(gw)}, opts...)...)
 	}
 	resign := func(r *http.Request, body []byte) {
-		r.Header.Set(wezopay.SignatureHeader, webhook.SignHMACSHA256(body, secret))
+		r.Header.Set(wezopay.SignatureHeader, kit.SignHMACSHA256(body, secret))
 	}
 	t.Run("delivered then duplicate", func(t *testing.T) {
 		var rec recorder
@@ -187,7 +188,7 @@ func TestWezoPayAnswers(t *testing.T) {
 	t.Run("signed with a retired secret", func(t *testing.T) {
 		var rec recorder
 		r := replay("/", note)
-		r.Header.Set(wezopay.SignatureHeader, webhook.SignHMACSHA256(note.Body, "whsec_retired"))
+		r.Header.Set(wezopay.SignatureHeader, kit.SignHMACSHA256(note.Body, "whsec_retired"))
 		code, _ := do(newHandler(t, &rec), r)
 		assert.Equal(t, 401, code)
 	})

@@ -10,8 +10,8 @@ import (
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/providers/eazzpay"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/wezopay"
-	"github.com/mfspay/mfspay/webhook"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -46,16 +46,16 @@ func TestForgedNotificationsDoNotMarkPaid(t *testing.T) {
 	}{
 		{"wezopay unsigned", "wezopay", func(string) http.Header { return http.Header{} }, nil, http.StatusUnauthorized},
 		{"wezopay signed with another secret", "wezopay", func(b string) http.Header {
-			return http.Header{wezopay.SignatureHeader: {webhook.SignHMACSHA256([]byte(b), "not-the-secret")}}
+			return http.Header{wezopay.SignatureHeader: {kit.SignHMACSHA256([]byte(b), "not-the-secret")}}
 		}, nil, http.StatusUnauthorized},
 		{"wezopay signature of another body", "wezopay", func(string) http.Header {
-			return http.Header{wezopay.SignatureHeader: {webhook.SignHMACSHA256([]byte(`{}`), wezoSecret)}}
+			return http.Header{wezopay.SignatureHeader: {kit.SignHMACSHA256([]byte(`{}`), wezoSecret)}}
 		}, nil, http.StatusUnauthorized},
 		// Someone holding the real secret claims a payment that never
 		// happened: WezoPay, asked, says pending, so nothing is delivered
 		// and the answer asks WezoPay to retry.
 		{"wezopay correctly signed but never paid", "wezopay", func(b string) http.Header {
-			return http.Header{wezopay.SignatureHeader: {webhook.SignHMACSHA256([]byte(b), wezoSecret)}}
+			return http.Header{wezopay.SignatureHeader: {kit.SignHMACSHA256([]byte(b), wezoSecret)}}
 		}, nil, http.StatusServiceUnavailable},
 		{"eazzpay without the secret", "eazzpay", func(string) http.Header { return http.Header{} }, nil, http.StatusUnauthorized},
 		{"eazzpay with another secret", "eazzpay", func(string) http.Header {

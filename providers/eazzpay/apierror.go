@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // apiError is EazzPay's error body: {"code": 4xx, "message": "..."}.
@@ -25,7 +26,7 @@ type apiError struct {
 // printable excerpt instead. Either is decoded first, JSON escapes and HTML
 // character references alike, so that what is kept is the provider's text
 // and a secret it echoes is recognised whatever its escaping.
-func (g *gateway) statusError(op string, resp *mfspay.HTTPResponse) *mfspay.Error {
+func (g *gateway) statusError(op string, resp *kit.HTTPResponse) *mfspay.Error {
 	var body apiError
 	code, message := "", ""
 	if err := json.Unmarshal(resp.Body, &body); err == nil {

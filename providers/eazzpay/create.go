@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // EazzPay's documented field limits, in characters.
@@ -49,9 +50,9 @@ func (g *gateway) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (
 	}
 	payload, err := marshalJSON(body)
 	if err != nil {
-		return nil, mfspay.Invalid(ProviderName, mfspay.OpCreate, "", "cannot encode the request")
+		return nil, kit.Invalid(ProviderName, mfspay.OpCreate, "", "cannot encode the request")
 	}
-	resp, err := g.http.Do(ctx, mfspay.HTTPRequest{
+	resp, err := g.http.Do(ctx, kit.HTTPRequest{
 		Op:     mfspay.OpCreate,
 		Method: http.MethodPost,
 		URL:    g.base + "/payments/initiate",
@@ -82,10 +83,10 @@ func (g *gateway) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (
 func buildInitiate(req mfspay.CreatePaymentRequest) (*initiateRequest, error) {
 	const op = mfspay.OpCreate
 	if strings.TrimSpace(req.Customer.Name) == "" {
-		return nil, mfspay.Invalid(ProviderName, op, "customer.name", "is required by EazzPay")
+		return nil, kit.Invalid(ProviderName, op, "customer.name", "is required by EazzPay")
 	}
 	if req.WebhookURL == "" {
-		return nil, mfspay.Invalid(ProviderName, op, "webhook_url", "is required by EazzPay (it becomes ipn_url)")
+		return nil, kit.Invalid(ProviderName, op, "webhook_url", "is required by EazzPay (it becomes ipn_url)")
 	}
 	ipnURL, err := ipnURLFor(req.WebhookURL, req.InvoiceID)
 	if err != nil {
@@ -93,7 +94,7 @@ func buildInitiate(req mfspay.CreatePaymentRequest) (*initiateRequest, error) {
 	}
 	metadata, err := encodeMetadata(req.InvoiceID, req.Metadata)
 	if err != nil {
-		return nil, mfspay.Invalid(ProviderName, op, "metadata", "cannot be encoded")
+		return nil, kit.Invalid(ProviderName, op, "metadata", "cannot be encoded")
 	}
 	for _, f := range []struct {
 		field, value, what string
@@ -106,7 +107,7 @@ func buildInitiate(req mfspay.CreatePaymentRequest) (*initiateRequest, error) {
 		{"metadata", metadata, "the metadata string (invoice id and metadata as JSON)", maxMetadataLen},
 	} {
 		if n := utf8.RuneCountInString(f.value); n > f.max {
-			return nil, mfspay.Invalid(ProviderName, op, f.field,
+			return nil, kit.Invalid(ProviderName, op, f.field,
 				"EazzPay limits "+f.what+" to "+itoa(f.max)+" characters; it has "+itoa(n))
 		}
 	}
@@ -126,14 +127,14 @@ func buildInitiate(req mfspay.CreatePaymentRequest) (*initiateRequest, error) {
 func ipnURLFor(webhookURL, invoiceID string) (string, error) {
 	u, err := url.Parse(webhookURL)
 	if err != nil {
-		return "", mfspay.Invalid(ProviderName, mfspay.OpCreate, "webhook_url", "is not a URL")
+		return "", kit.Invalid(ProviderName, mfspay.OpCreate, "webhook_url", "is not a URL")
 	}
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
-		return "", mfspay.Invalid(ProviderName, mfspay.OpCreate, "webhook_url", "has a malformed query")
+		return "", kit.Invalid(ProviderName, mfspay.OpCreate, "webhook_url", "has a malformed query")
 	}
 	if q.Has("invoice_id") {
-		return "", mfspay.Invalid(ProviderName, mfspay.OpCreate, "webhook_url",
+		return "", kit.Invalid(ProviderName, mfspay.OpCreate, "webhook_url",
 			"must not carry invoice_id: the adapter adds it")
 	}
 	param := "invoice_id=" + url.QueryEscape(invoiceID)
@@ -146,7 +147,7 @@ func ipnURLFor(webhookURL, invoiceID string) (string, error) {
 }
 
 // checkout decodes a successful initiate answer.
-func (g *gateway) checkout(invoiceID string, resp *mfspay.HTTPResponse) (*mfspay.Checkout, error) {
+func (g *gateway) checkout(invoiceID string, resp *kit.HTTPResponse) (*mfspay.Checkout, error) {
 	var out initiateResponse
 	if err := json.Unmarshal(resp.Body, &out); err != nil || out.Data == nil {
 		return nil, malformed(resp, "the body is not the documented JSON")
@@ -177,7 +178,7 @@ func absoluteHTTPURL(raw string) bool {
 // malformed reports a 2xx answer the adapter cannot use. EazzPay answered
 // success, so a payment may exist: the outcome is unknown, not a reason to
 // create again.
-func malformed(resp *mfspay.HTTPResponse, why string) *mfspay.Error {
+func malformed(resp *kit.HTTPResponse, why string) *mfspay.Error {
 	return &mfspay.Error{
 		Kind:       mfspay.ErrOutcomeUnknown,
 		Provider:   ProviderName,

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // ProviderName is the name the adapter reports from Provider.
@@ -40,7 +41,7 @@ type gateway struct {
 	base    string
 	secret  string
 	secrets []string // every secret accepted on notifications
-	http    *mfspay.HTTPClient
+	http    *kit.HTTPClient
 }
 
 // New returns an EazzPay gateway with retries and a circuit breaker.
@@ -62,12 +63,12 @@ func NewDriver(cfg Config) (mfspay.Driver, error) {
 func newGateway(cfg Config) (*gateway, error) {
 	const op = "configure"
 	if cfg.ClientSecret == "" {
-		return nil, mfspay.Invalid(ProviderName, op, "client_secret", "is required")
+		return nil, kit.Invalid(ProviderName, op, "client_secret", "is required")
 	}
 	if strings.TrimSpace(cfg.ClientSecret) != cfg.ClientSecret {
-		return nil, mfspay.Invalid(ProviderName, op, "client_secret", "has surrounding spaces")
+		return nil, kit.Invalid(ProviderName, op, "client_secret", "has surrounding spaces")
 	}
-	base, _, err := mfspay.ParseBaseURL(ProviderName, cfg.BaseURL, DefaultBaseURL)
+	base, _, err := kit.ParseBaseURL(ProviderName, cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +82,7 @@ func newGateway(cfg Config) (*gateway, error) {
 		base:    base,
 		secret:  cfg.ClientSecret,
 		secrets: secrets,
-		http:    cfg.Resilience.HTTPClient(ProviderName, secrets...),
+		http:    kit.NewClient(ProviderName, cfg.Resilience, secrets...),
 	}, nil
 }
 
@@ -102,7 +103,7 @@ func configFromSettings(settings map[string]string, r mfspay.Resilience) Config 
 	return Config{
 		BaseURL:         settings["base_url"],
 		ClientSecret:    settings["client_secret"],
-		AcceptedSecrets: mfspay.SettingList(settings["accepted_secrets"]),
+		AcceptedSecrets: kit.SettingList(settings["accepted_secrets"]),
 		Resilience:      r,
 	}
 }
@@ -128,10 +129,10 @@ func (g *gateway) Capabilities() mfspay.Capabilities {
 // Verify is never called: the capabilities declare no lookup, which EazzPay
 // does not document, so the portable layer answers ErrUnsupported itself.
 func (g *gateway) Verify(context.Context, mfspay.PaymentRef) (*mfspay.Payment, error) {
-	return nil, mfspay.Unsupported(ProviderName, mfspay.OpVerify)
+	return nil, kit.Unsupported(ProviderName, mfspay.OpVerify)
 }
 
 // List is never called: EazzPay documents no list endpoint.
 func (g *gateway) List(context.Context, mfspay.ListQuery) (*mfspay.PaymentPage, error) {
-	return nil, mfspay.Unsupported(ProviderName, mfspay.OpList)
+	return nil, kit.Unsupported(ProviderName, mfspay.OpList)
 }

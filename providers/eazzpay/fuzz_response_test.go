@@ -14,6 +14,7 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/providers/eazzpay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // fzStatuses are the status codes a fuzzed answer may carry: the
@@ -74,7 +75,7 @@ func FuzzCreateResponse(f *testing.F) {
 			fzCheckError(t, err, mfspay.OpCreate)
 			want := mfspay.ErrOutcomeUnknown
 			if code >= 400 && code < 500 && fzWireSafe(contentType) {
-				want = mfspay.KindForStatus(code)
+				want = kit.KindForStatus(code)
 			}
 			if k := mfspay.KindOf(err); k != want {
 				t.Fatalf("answer %d %q gave kind %v, want %v (%v)", code, body, k, want, err)

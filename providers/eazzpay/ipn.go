@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // ipnStatuses is the exact table of IPN statuses. Anything else, other
@@ -67,7 +68,7 @@ func parseIPN(fields map[string]json.RawMessage, query url.Values) (*mfspay.Even
 	if err != nil {
 		return nil, err
 	}
-	status := mfspay.MapStatus(ipnStatuses, rawStatus)
+	status := kit.MapStatus(ipnStatuses, rawStatus)
 	eventType, ok := mfspay.EventTypeFor(status)
 	if !ok {
 		// No neutral event says "unknown": refusing it is the only answer

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // bangladeshTime is UTC+6 all year: Bangladesh has no daylight saving time.
@@ -71,7 +72,7 @@ func parseListener(fields map[string]json.RawMessage) (*mfspay.Event, error) {
 			Status:   mfspay.StatusPaid,
 			Amount:   amount,
 			TrxID:    trxID,
-			Method:   mfspay.ParseMethod(wallet),
+			Method:   kit.ParseMethod(wallet),
 			Sender:   sender,
 			PaidAt:   at.UTC(),
 		},

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/mfspay/mfspay"
-	"github.com/mfspay/mfspay/webhook"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 const opWebhook = "webhook"
@@ -41,7 +41,7 @@ func (g *gateway) authentic(req mfspay.WebhookRequest) bool {
 	if len(values) != 1 {
 		return false
 	}
-	return webhook.CheckSharedSecret(values[0], g.secrets)
+	return kit.CheckSharedSecret(values[0], g.secrets)
 }
 
 // headerValues collects name's values under any spelling of the key: a
@@ -80,5 +80,5 @@ func has(fields map[string]json.RawMessage, name string) bool {
 // invalidWebhook is an authenticated notification that breaks the
 // documented field rules.
 func invalidWebhook(field, message string) *mfspay.Error {
-	return mfspay.Invalid(ProviderName, opWebhook, field, message)
+	return kit.Invalid(ProviderName, opWebhook, field, message)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // The generic half of simctl.Controller. A simulator adds Settings, the
@@ -79,7 +80,7 @@ func (s *Server) Decline(_ context.Context, paymentID string) error {
 // the simulator cannot express is ErrUnsupported; a fault that makes no
 // sense is ErrInvalidRequest.
 func (s *Server) Fail(_ context.Context, f simctl.Fault) error {
-	invalid := func(msg string) error { return mfspay.Invalid(s.spec.Name, "fail", "fault", msg) }
+	invalid := func(msg string) error { return kit.Invalid(s.spec.Name, "fail", "fault", msg) }
 	switch {
 	case f.Status != 0 && (f.Status < 100 || f.Status > 599):
 		return invalid("Status must be an HTTP status code")

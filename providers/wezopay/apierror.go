@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // statusError maps a non-2xx answer to an *mfspay.Error: the kind from the
@@ -20,8 +21,8 @@ import (
 // create's reused invoice id is ErrDuplicate. A body that is not JSON (a
 // proxy's HTML error page) is described, never copied. A retried create
 // meeting its invoice id taken is ErrOutcomeUnknown instead: the earlier
-// attempt may have made that payment (see mfspay.HTTPResponse.DuplicateKind).
-func (g *gateway) statusError(op string, resp *mfspay.HTTPResponse) *mfspay.Error {
+// attempt may have made that payment (see kit.HTTPResponse.DuplicateKind).
+func (g *gateway) statusError(op string, resp *kit.HTTPResponse) *mfspay.Error {
 	env, ok := decodeEnvelope(resp.Body)
 	if !ok {
 		return g.http.StatusError(op, resp, "", nonJSON(resp))
@@ -45,7 +46,7 @@ func (g *gateway) statusError(op string, resp *mfspay.HTTPResponse) *mfspay.Erro
 // not say true) to an error. For a create, whose effect the answer no
 // longer tells, it is ErrOutcomeUnknown, so that the invoice is looked up
 // before anything else; for reads it is ErrUnavailable.
-func (g *gateway) unsuccessful(op string, resp *mfspay.HTTPResponse, env envelope) *mfspay.Error {
+func (g *gateway) unsuccessful(op string, resp *kit.HTTPResponse, env envelope) *mfspay.Error {
 	msg, _ := describe(env)
 	kind := mfspay.ErrUnavailable
 	switch {
@@ -64,7 +65,7 @@ func (g *gateway) unsuccessful(op string, resp *mfspay.HTTPResponse, env envelop
 
 // malformed is the error for a success answer that lacks what it must
 // carry. Only the field's name is kept, never its value.
-func (g *gateway) malformed(op string, resp *mfspay.HTTPResponse, err error) *mfspay.Error {
+func (g *gateway) malformed(op string, resp *kit.HTTPResponse, err error) *mfspay.Error {
 	kind := mfspay.ErrUnavailable
 	if op == mfspay.OpCreate {
 		kind = mfspay.ErrOutcomeUnknown // the payment may exist: look it up.
@@ -78,7 +79,7 @@ func (g *gateway) malformed(op string, resp *mfspay.HTTPResponse, err error) *mf
 }
 
 // nonJSON describes a body that is not JSON without quoting it.
-func nonJSON(resp *mfspay.HTTPResponse) string {
+func nonJSON(resp *kit.HTTPResponse) string {
 	ct := resp.Header.Get("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err == nil && mt != "" {
 		return "non-JSON response (" + mt + ", " + strconv.Itoa(len(resp.Body)) + " bytes)"

@@ -9,6 +9,7 @@ import (
 	"net/url"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // createAttempts bounds how many creates one CreatePayment may send when
@@ -45,9 +46,9 @@ type createRequest struct {
 func (g *gateway) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
 	body, err := encodeCreate(req)
 	if err != nil {
-		return nil, mfspay.Invalid(ProviderName, mfspay.OpCreate, "metadata", "cannot be encoded")
+		return nil, kit.Invalid(ProviderName, mfspay.OpCreate, "metadata", "cannot be encoded")
 	}
-	return mfspay.ReconcileCreate(ctx, createAttempts,
+	return kit.ReconcileCreate(ctx, createAttempts,
 		func(ctx context.Context) (*mfspay.Checkout, error) { return g.createOnce(ctx, req.InvoiceID, body) },
 		func(ctx context.Context) (*mfspay.Checkout, error) { return g.findCreated(ctx, req) },
 	)
@@ -75,7 +76,7 @@ func encodeCreate(req mfspay.CreatePaymentRequest) ([]byte, error) {
 // createOnce sends one create (the HTTP client may repeat it only when it
 // provably never reached WezoPay, or on 429).
 func (g *gateway) createOnce(ctx context.Context, invoiceID string, body []byte) (*mfspay.Checkout, error) {
-	resp, err := g.http.Do(ctx, mfspay.HTTPRequest{
+	resp, err := g.http.Do(ctx, kit.HTTPRequest{
 		Op:         mfspay.OpCreate,
 		Method:     http.MethodPost,
 		URL:        g.base + "/payments/create",

@@ -8,9 +8,9 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/wezopay"
 	"github.com/mfspay/mfspay/providers/wezopay/wezopaytest"
-	"github.com/mfspay/mfspay/webhook"
 )
 
 // Create a payment against the simulator, let the customer pay, and verify.
@@ -65,7 +65,7 @@ func Example_parseWebhook() {
 	// What WezoPay POSTs: the raw body and its signature header.
 	body := []byte(`{"event":"payment.completed","token":"pay_abc123xyz","invoice_id":"INV-001","status":"paid","amount":250.00,"trx_id":"8N2K3TEST12","paid_at":"2026-06-08T11:45:00Z"}`)
 	header := http.Header{}
-	header.Set(wezopay.SignatureHeader, webhook.SignHMACSHA256(body, secret))
+	header.Set(wezopay.SignatureHeader, kit.SignHMACSHA256(body, secret))
 
 	ev, err := gw.ParseWebhook(context.Background(), mfspay.WebhookRequest{Header: header, Body: body})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/providers/internal/fuzzcheck"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/wezopay"
 )
 
@@ -178,7 +179,7 @@ func fzCheckCreateKind(t *testing.T, err error, create, lookup fzAnswer) {
 	if !fzWireSafe(create.contentType) {
 		s = 0 // no answer came through
 	}
-	if s >= 400 && s < 500 && (kind == mfspay.KindForStatus(s) || kind == mfspay.ErrDuplicate) {
+	if s >= 400 && s < 500 && (kind == kit.KindForStatus(s) || kind == mfspay.ErrDuplicate) {
 		return
 	}
 	switch kind {
@@ -290,7 +291,7 @@ func fzFound(a fzAnswer) (fzPayment, bool) {
 func fzCheckReadKind(t *testing.T, err error, a fzAnswer) {
 	t.Helper()
 	kind := mfspay.KindOf(err)
-	want := mfspay.KindForStatus(a.status)
+	want := kit.KindForStatus(a.status)
 	if want == nil || !fzWireSafe(a.contentType) { // an unusable 2xx, an unexpected status, a broken answer
 		want = mfspay.ErrUnavailable
 	}

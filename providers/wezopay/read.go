@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // Verify asks WezoPay for the payment's current state, by invoice id or by
@@ -78,8 +79,8 @@ func (g *gateway) List(ctx context.Context, q mfspay.ListQuery) (*mfspay.Payment
 
 // get performs a read and returns its successful envelope, or the error
 // its answer amounts to.
-func (g *gateway) get(ctx context.Context, op, pathAndQuery string) (envelope, *mfspay.HTTPResponse, error) {
-	resp, err := g.http.Do(ctx, mfspay.HTTPRequest{
+func (g *gateway) get(ctx context.Context, op, pathAndQuery string) (envelope, *kit.HTTPResponse, error) {
+	resp, err := g.http.Do(ctx, kit.HTTPRequest{
 		Op:         op,
 		Method:     http.MethodGet,
 		URL:        g.base + pathAndQuery,

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // opWebhook names webhook parsing in errors.
@@ -55,15 +56,15 @@ func (g *gateway) ParseNotification(_ context.Context, req mfspay.WebhookRequest
 	var buf [16]member // a notification's members, without an allocation
 	f, ok := decodeFieldsInto(req.Body, buf[:0])
 	if !ok {
-		return nil, mfspay.Invalid(ProviderName, opWebhook, "body", "is not a JSON object")
+		return nil, kit.Invalid(ProviderName, opWebhook, "body", "is not a JSON object")
 	}
 	ev, err := parseEvent(f)
 	if err != nil {
 		var bf *badField
 		if errors.As(err, &bf) {
-			return nil, mfspay.Invalid(ProviderName, opWebhook, bf.name, bf.problem)
+			return nil, kit.Invalid(ProviderName, opWebhook, bf.name, bf.problem)
 		}
-		return nil, mfspay.Invalid(ProviderName, opWebhook, "body", "cannot be read")
+		return nil, kit.Invalid(ProviderName, opWebhook, "body", "cannot be read")
 	}
 	return ev, nil
 }
@@ -121,7 +122,7 @@ func parseEvent(f fields) (*mfspay.Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Method = mfspay.ParseMethod(method)
+	p.Method = kit.ParseMethod(method)
 	if p.Sender, err = f.optString("sender"); err != nil {
 		return nil, err
 	}

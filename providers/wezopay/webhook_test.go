@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/wezopay"
-	"github.com/mfspay/mfspay/webhook"
 )
 
 // The documented payload, byte for byte, and its signatures as computed
@@ -31,7 +31,7 @@ const (
 
 func signed(body []byte, secret string) mfspay.WebhookRequest {
 	return mfspay.WebhookRequest{
-		Header: http.Header{"X-Wezopay-Signature": {webhook.SignHMACSHA256(body, secret)}, "Content-Type": {"application/json"}},
+		Header: http.Header{"X-Wezopay-Signature": {kit.SignHMACSHA256(body, secret)}, "Content-Type": {"application/json"}},
 		Body:   body,
 	}
 }
@@ -55,7 +55,7 @@ func hookGateway(t *testing.T, secrets ...string) *env {
 }
 
 func TestWebhookKnownAnswer(t *testing.T) {
-	require.Equal(t, katSig, webhook.SignHMACSHA256([]byte(katPayload), katSecret), "our signer agrees with openssl")
+	require.Equal(t, katSig, kit.SignHMACSHA256([]byte(katPayload), katSecret), "our signer agrees with openssl")
 
 	e := hookGateway(t, katSecret)
 	ev, err := e.parse(withSig(katPayload, katSig))
@@ -106,7 +106,7 @@ func TestWebhookRejectsForgeries(t *testing.T) {
 		{"one byte of the body changed", withSig(tamperedBody, katSig)},
 		{"one bit of the body changed", withSig(flip(katPayload, 10), katSig)},
 		{"one hex digit of the signature changed", withSig(katPayload, katSig[:63]+"e")},
-		{"signature of another body", withSig(katPayload, webhook.SignHMACSHA256([]byte(tamperedBody), katSecret))},
+		{"signature of another body", withSig(katPayload, kit.SignHMACSHA256([]byte(tamperedBody), katSecret))},
 		{"wrong secret", signed([]byte(katPayload), otherSecret)},
 		{"missing header", withSig(katPayload, "")},
 		{"blank header", mfspay.WebhookRequest{Header: http.Header{"X-Wezopay-Signature": {"  "}}, Body: []byte(katPayload)}},
@@ -115,7 +115,7 @@ func TestWebhookRejectsForgeries(t *testing.T) {
 		{"prefixed signature", withSig(katPayload, "sha256="+katSig)},
 		{"signature in another header", mfspay.WebhookRequest{Header: http.Header{"X-Signature": {katSig}}, Body: []byte(katPayload)}},
 		{"signature in the query", mfspay.WebhookRequest{Header: http.Header{}, Query: map[string][]string{"signature": {katSig}}, Body: []byte(katPayload)}},
-		{"empty body", withSig("", webhook.SignHMACSHA256(nil, otherSecret))},
+		{"empty body", withSig("", kit.SignHMACSHA256(nil, otherSecret))},
 	}
 	e := hookGateway(t, katSecret)
 	for _, tt := range tests {

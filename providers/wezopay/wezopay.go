@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/mfspay/mfspay"
-	"github.com/mfspay/mfspay/webhook"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // ProviderName is the name the adapter reports from Provider.
@@ -45,8 +45,8 @@ type gateway struct {
 	apiKey  string
 	secrets []string
 	// verifier checks webhook signatures under secrets.
-	verifier *webhook.HMACSHA256Verifier
-	http     *mfspay.HTTPClient
+	verifier *kit.HMACSHA256Verifier
+	http     *kit.HTTPClient
 	// readHeaders and jsonHeaders are what headers returns.
 	readHeaders, jsonHeaders http.Header
 }
@@ -71,12 +71,12 @@ func NewDriver(cfg Config) (mfspay.Driver, error) {
 func newGateway(cfg Config) (*gateway, error) {
 	const op = "configure"
 	if cfg.APIKey == "" {
-		return nil, mfspay.Invalid(ProviderName, op, SettingAPIKey, "is required")
+		return nil, kit.Invalid(ProviderName, op, SettingAPIKey, "is required")
 	}
 	if !headerSafe(cfg.APIKey) {
-		return nil, mfspay.Invalid(ProviderName, op, SettingAPIKey, "must be printable ASCII without spaces")
+		return nil, kit.Invalid(ProviderName, op, SettingAPIKey, "must be printable ASCII without spaces")
 	}
-	base, u, err := mfspay.ParseBaseURL(ProviderName, cfg.BaseURL, DefaultBaseURL)
+	base, u, err := kit.ParseBaseURL(ProviderName, cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -94,8 +94,8 @@ func newGateway(cfg Config) (*gateway, error) {
 		pages:       u.Scheme + "://" + u.Host,
 		apiKey:      cfg.APIKey,
 		secrets:     secrets,
-		verifier:    webhook.NewHMACSHA256Verifier(secrets),
-		http:        cfg.Resilience.HTTPClient(ProviderName, append([]string{cfg.APIKey}, secrets...)...),
+		verifier:    kit.NewHMACSHA256Verifier(secrets),
+		http:        kit.NewClient(ProviderName, cfg.Resilience, append([]string{cfg.APIKey}, secrets...)...),
 	}, nil
 }
 
@@ -127,7 +127,7 @@ func configFromSettings(settings map[string]string, r mfspay.Resilience) Config 
 	return Config{
 		BaseURL:        strings.TrimSpace(settings[SettingBaseURL]),
 		APIKey:         settings[SettingAPIKey],
-		WebhookSecrets: mfspay.SettingList(settings[SettingWebhookSecrets]),
+		WebhookSecrets: kit.SettingList(settings[SettingWebhookSecrets]),
 		Resilience:     r,
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // envelope is every WezoPay answer: {"success": …, "data": …, "meta": …}
@@ -228,7 +229,7 @@ var statuses = map[string]mfspay.Status{
 }
 
 // MapStatus maps a WezoPay status string to the neutral status.
-func MapStatus(raw string) mfspay.Status { return mfspay.MapStatus(statuses, raw) }
+func MapStatus(raw string) mfspay.Status { return kit.MapStatus(statuses, raw) }
 
 // providerStatus is the WezoPay spelling of a neutral status, for list
 // filters.
@@ -276,7 +277,7 @@ func parsePayment(raw json.RawMessage) (mfspay.Payment, error) {
 	if err != nil {
 		return p, err
 	}
-	p.Method = mfspay.ParseMethod(method)
+	p.Method = kit.ParseMethod(method)
 	if p.Sender, err = f.optString("sender"); err != nil {
 		return p, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // errorBody is NodiPay's error answer.
@@ -23,7 +24,7 @@ type errorBody struct {
 // create is ErrOutcomeUnknown), NodiPay's code, message and field, scrubbed
 // of secrets, and Retry-After. A body that is not NodiPay's error JSON (a
 // proxy's HTML page) is described, never quoted.
-func (g *gateway) statusError(op string, resp *mfspay.HTTPResponse) *mfspay.Error {
+func (g *gateway) statusError(op string, resp *kit.HTTPResponse) *mfspay.Error {
 	var body errorBody
 	if json.Unmarshal(resp.Body, &body) != nil || body.Error == nil {
 		return g.http.StatusError(op, resp, "", nonJSON(resp))
@@ -41,7 +42,7 @@ func (g *gateway) statusError(op string, resp *mfspay.HTTPResponse) *mfspay.Erro
 // malformed is the error for a success answer that is not what NodiPay
 // promises. For a create the payment may exist, so the outcome is unknown
 // and the invoice is looked up; for a read the provider is misbehaving.
-func (g *gateway) malformed(op string, resp *mfspay.HTTPResponse, err error) *mfspay.Error {
+func (g *gateway) malformed(op string, resp *kit.HTTPResponse, err error) *mfspay.Error {
 	kind := mfspay.ErrUnavailable
 	if op == mfspay.OpCreate {
 		kind = mfspay.ErrOutcomeUnknown
@@ -55,7 +56,7 @@ func (g *gateway) malformed(op string, resp *mfspay.HTTPResponse, err error) *mf
 }
 
 // nonJSON describes a body that is not JSON without quoting it.
-func nonJSON(resp *mfspay.HTTPResponse) string {
+func nonJSON(resp *kit.HTTPResponse) string {
 	n := strconv.Itoa(len(resp.Body))
 	if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err == nil && mt != "" {
 		return "non-JSON response (" + mt + ", " + n + " bytes)"

@@ -8,6 +8,7 @@ import (
 	"net/url"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // createAttempts bounds how many creates one Create may send when
@@ -19,7 +20,7 @@ const createAttempts = 3
 // The request is checked before any traffic. The create is never repeated
 // blindly: mfspay's HTTP client retries it only when it provably never
 // reached NodiPay (or on 429), and after an ambiguous failure (a timeout, a
-// reset, a 5xx, an unreadable success) mfspay.ReconcileCreate looks the
+// reset, a 5xx, an unreadable success) kit.ReconcileCreate looks the
 // invoice up. A payment with the same amount is the one this call made and
 // is returned; one with another amount is ErrDuplicate; none means the
 // create never happened and it is sent again. NodiPay refuses a reused
@@ -27,9 +28,9 @@ const createAttempts = 3
 func (g *gateway) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
 	body, err := encodeCreate(req)
 	if err != nil {
-		return nil, mfspay.Invalid(ProviderName, mfspay.OpCreate, "metadata", "cannot be encoded")
+		return nil, kit.Invalid(ProviderName, mfspay.OpCreate, "metadata", "cannot be encoded")
 	}
-	return mfspay.ReconcileCreate(ctx, createAttempts,
+	return kit.ReconcileCreate(ctx, createAttempts,
 		func(ctx context.Context) (*mfspay.Checkout, error) { return g.createOnce(ctx, req, body) },
 		func(ctx context.Context) (*mfspay.Checkout, error) { return g.findCreated(ctx, req) },
 	)
@@ -59,7 +60,7 @@ func encodeCreate(req mfspay.CreatePaymentRequest) ([]byte, error) {
 
 // createOnce sends one create.
 func (g *gateway) createOnce(ctx context.Context, req mfspay.CreatePaymentRequest, body []byte) (*mfspay.Checkout, error) {
-	resp, err := g.http.Do(ctx, mfspay.HTTPRequest{
+	resp, err := g.http.Do(ctx, kit.HTTPRequest{
 		Op:     mfspay.OpCreate,
 		Method: http.MethodPost,
 		URL:    g.base + "/payments",

@@ -99,7 +99,7 @@
 //   - Requests are checked (mfspay's shared validation) before any traffic;
 //     a bad one is mfspay.ErrInvalidRequest naming the field.
 //   - A create is never sent twice blindly: after an ambiguous failure the
-//     invoice is looked up (mfspay.ReconcileCreate), and a result that
+//     invoice is looked up (kit.ReconcileCreate), and a result that
 //     cannot be settled is mfspay.ErrOutcomeUnknown.
 //   - Amounts are read as integer literals, never through float64.
 //   - Webhooks are authenticated on their raw bytes before anything is

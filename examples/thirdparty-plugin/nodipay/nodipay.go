@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // ProviderName is the name the adapter reports from Provider, and the
@@ -56,7 +57,7 @@ type gateway struct {
 	secrets   []string
 	tolerance time.Duration
 	now       func() time.Time
-	http      *mfspay.HTTPClient
+	http      *kit.HTTPClient
 }
 
 // New returns a NodiPay gateway with payment-safe retries and a circuit
@@ -72,20 +73,20 @@ func New(cfg Config) (mfspay.Gateway, error) {
 func newGateway(cfg Config) (*gateway, error) {
 	const op = "configure"
 	if cfg.APIKey == "" {
-		return nil, mfspay.Invalid(ProviderName, op, SettingAPIKey, "is required")
+		return nil, kit.Invalid(ProviderName, op, SettingAPIKey, "is required")
 	}
 	for i := 0; i < len(cfg.APIKey); i++ {
 		if c := cfg.APIKey[i]; c <= ' ' || c >= 0x7f {
 			// Said without quoting the key, which is a secret.
-			return nil, mfspay.Invalid(ProviderName, op, SettingAPIKey, "must be printable ASCII without spaces")
+			return nil, kit.Invalid(ProviderName, op, SettingAPIKey, "must be printable ASCII without spaces")
 		}
 	}
-	base, _, err := mfspay.ParseBaseURL(ProviderName, cfg.BaseURL, DefaultBaseURL)
+	base, _, err := kit.ParseBaseURL(ProviderName, cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.WebhookTolerance < 0 {
-		return nil, mfspay.Invalid(ProviderName, op, SettingWebhookTolerance, "must not be negative")
+		return nil, kit.Invalid(ProviderName, op, SettingWebhookTolerance, "must not be negative")
 	}
 	g := &gateway{
 		base:      base,
@@ -106,7 +107,7 @@ func newGateway(cfg Config) (*gateway, error) {
 	}
 	// The client scrubs the key and every secret from the provider text it
 	// keeps in errors.
-	g.http = cfg.Resilience.HTTPClient(ProviderName, append([]string{cfg.APIKey}, g.secrets...)...)
+	g.http = kit.NewClient(ProviderName, cfg.Resilience, append([]string{cfg.APIKey}, g.secrets...)...)
 	return g, nil
 }
 
@@ -139,11 +140,11 @@ func configFromSettings(settings map[string]string, r mfspay.Resilience) (Config
 		APIKey:     settings[SettingAPIKey],
 		Resilience: r,
 	}
-	cfg.WebhookSecrets = mfspay.SettingList(settings[SettingWebhookSecrets])
+	cfg.WebhookSecrets = kit.SettingList(settings[SettingWebhookSecrets])
 	if v := strings.TrimSpace(settings[SettingWebhookTolerance]); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return Config{}, mfspay.Invalid(ProviderName, "configure", SettingWebhookTolerance, "must be a positive duration such as 5m")
+			return Config{}, kit.Invalid(ProviderName, "configure", SettingWebhookTolerance, "must be a positive duration such as 5m")
 		}
 		cfg.WebhookTolerance = d
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // Verify asks NodiPay for the payment's current state, by invoice id or by
@@ -21,7 +22,7 @@ func (g *gateway) Verify(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Pa
 }
 
 // fetch reads one payment object.
-func (g *gateway) fetch(ctx context.Context, ref mfspay.PaymentRef) (mfspay.Payment, *wirePayment, *mfspay.HTTPResponse, error) {
+func (g *gateway) fetch(ctx context.Context, ref mfspay.PaymentRef) (mfspay.Payment, *wirePayment, *kit.HTTPResponse, error) {
 	path := "/payments/" + url.PathEscape(ref.PaymentID)
 	if ref.InvoiceID != "" {
 		path = "/invoices/" + url.PathEscape(ref.InvoiceID) + "/payment"
@@ -83,8 +84,8 @@ func (g *gateway) List(ctx context.Context, q mfspay.ListQuery) (*mfspay.Payment
 }
 
 // get performs an idempotent read and maps any non-2xx answer.
-func (g *gateway) get(ctx context.Context, op, path string) (*mfspay.HTTPResponse, error) {
-	resp, err := g.http.Do(ctx, mfspay.HTTPRequest{
+func (g *gateway) get(ctx context.Context, op, path string) (*kit.HTTPResponse, error) {
+	resp, err := g.http.Do(ctx, kit.HTTPRequest{
 		Op:         op,
 		Method:     http.MethodGet,
 		URL:        g.base + path,

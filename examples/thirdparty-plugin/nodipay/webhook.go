@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/mfspay/mfspay"
-	"github.com/mfspay/mfspay/webhook"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // opWebhook names webhook parsing in errors.
@@ -53,27 +53,27 @@ func (g *gateway) ParseNotification(_ context.Context, req mfspay.WebhookRequest
 	}
 	var w wireEvent
 	if err := json.Unmarshal(req.Body, &w); err != nil {
-		return nil, mfspay.Invalid(ProviderName, opWebhook, "body", "is not a JSON object")
+		return nil, kit.Invalid(ProviderName, opWebhook, "body", "is not a JSON object")
 	}
 	if w.ID == "" || len(w.ID) > 128 || strings.ContainsFunc(w.ID, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
-		return nil, mfspay.Invalid(ProviderName, opWebhook, "id", "is not an event id")
+		return nil, kit.Invalid(ProviderName, opWebhook, "id", "is not an event id")
 	}
 	if len(w.Payment) == 0 || string(w.Payment) == "null" {
-		return nil, mfspay.Invalid(ProviderName, opWebhook, "payment", "is missing")
+		return nil, kit.Invalid(ProviderName, opWebhook, "payment", "is missing")
 	}
 	p, wp, err := decodePayment(w.Payment)
 	if err != nil {
 		if bf, ok := err.(*badField); ok {
-			return nil, mfspay.Invalid(ProviderName, opWebhook, "payment."+bf.name, bf.problem)
+			return nil, kit.Invalid(ProviderName, opWebhook, "payment."+bf.name, bf.problem)
 		}
-		return nil, mfspay.Invalid(ProviderName, opWebhook, "payment", "cannot be read")
+		return nil, kit.Invalid(ProviderName, opWebhook, "payment", "cannot be read")
 	}
 	typ, known := events[wp.Status]
 	if !known {
-		return nil, mfspay.Invalid(ProviderName, opWebhook, "payment.status", "is not a status NodiPay announces")
+		return nil, kit.Invalid(ProviderName, opWebhook, "payment.status", "is not a status NodiPay announces")
 	}
 	if w.Type != "payment."+wp.Status {
-		return nil, mfspay.Invalid(ProviderName, opWebhook, "type", "does not match payment.status")
+		return nil, kit.Invalid(ProviderName, opWebhook, "type", "does not match payment.status")
 	}
 	return &mfspay.Event{ID: ProviderName + ":" + w.ID, Provider: ProviderName, Type: typ, Payment: p}, nil
 }
@@ -103,7 +103,7 @@ func (g *gateway) authenticate(req mfspay.WebhookRequest) error {
 	match := false
 	for _, sig := range sigs {
 		// Not short-circuited: every signature costs the same.
-		match = webhook.VerifyHMACSHA256(signed, strings.ToLower(sig), g.secrets) || match
+		match = kit.VerifyHMACSHA256(signed, strings.ToLower(sig), g.secrets) || match
 	}
 	if !match {
 		return fail("the signature does not match the body")

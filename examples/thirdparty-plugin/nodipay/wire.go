@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // statuses is NodiPay's exact status table; anything else is
@@ -20,7 +21,7 @@ var statuses = map[string]mfspay.Status{
 }
 
 // MapStatus maps a NodiPay status string to the neutral status.
-func MapStatus(raw string) mfspay.Status { return mfspay.MapStatus(statuses, raw) }
+func MapStatus(raw string) mfspay.Status { return kit.MapStatus(statuses, raw) }
 
 // wireStatus is the NodiPay string for a neutral status, for list filters.
 func wireStatus(s mfspay.Status) string {
@@ -139,7 +140,7 @@ func (w *wirePayment) neutral() (mfspay.Payment, error) {
 		Sender:    w.WalletNumber,
 	}
 	if w.Wallet != "" {
-		p.Method = mfspay.ParseMethod(w.Wallet)
+		p.Method = kit.ParseMethod(w.Wallet)
 	}
 	if w.PaidAt != nil {
 		p.PaidAt = w.PaidAt.UTC()

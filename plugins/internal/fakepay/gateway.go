@@ -9,7 +9,7 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
-	"github.com/mfspay/mfspay/webhook"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // Name is the provider name.
@@ -34,10 +34,10 @@ type Gateway struct {
 // provider's data would still be there after a plugin restart.
 func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
 	if settings[SettingToken] == "" {
-		return nil, mfspay.Invalid(Name, "configure", SettingToken, "is required")
+		return nil, kit.Invalid(Name, "configure", SettingToken, "is required")
 	}
 	if settings[SettingStore] == "" {
-		return nil, mfspay.Invalid(Name, "configure", SettingStore, "is required")
+		return nil, kit.Invalid(Name, "configure", SettingStore, "is required")
 	}
 	if say := settings[SettingSay]; say != "" { // as a careless plugin might
 		fmt.Println(say)
@@ -99,7 +99,7 @@ func (g *Gateway) List(ctx context.Context, q mfspay.ListQuery) (*mfspay.Payment
 
 // ParseNotification implements mfspay.Driver.
 func (g *Gateway) ParseNotification(_ context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
-	if !webhook.VerifyHMACSHA256(req.Body, req.Header.Get(SignatureHeader), []string{g.secret}) {
+	if !kit.VerifyHMACSHA256(req.Body, req.Header.Get(SignatureHeader), []string{g.secret}) {
 		return nil, &mfspay.Error{Kind: mfspay.ErrInvalidSignature, Provider: Name, Op: "webhook", Message: "signature mismatch"}
 	}
 	var w wireEvent
@@ -108,7 +108,7 @@ func (g *Gateway) ParseNotification(_ context.Context, req mfspay.WebhookRequest
 	}
 	return &mfspay.Event{ID: w.ID, Provider: Name, Type: mfspay.EventType(w.Type), Reference: w.Reference,
 		Payment: mfspay.Payment{Provider: Name, PaymentID: w.PaymentID, InvoiceID: w.InvoiceID,
-			Status: mfspay.Status(w.Status), Amount: w.Amount, TrxID: w.TrxID, Method: mfspay.ParseMethod(w.Method),
+			Status: mfspay.Status(w.Status), Amount: w.Amount, TrxID: w.TrxID, Method: kit.ParseMethod(w.Method),
 			Sender: w.Sender, PaidAt: w.PaidAt}}, nil
 }
 

@@ -20,7 +20,7 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
-	"github.com/mfspay/mfspay/webhook"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // Setting names.
@@ -137,7 +137,7 @@ func (s *Simulator) finish(paymentID string, st mfspay.Status, edit func(*mfspay
 	})
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
-	h.Set(SignatureHeader, webhook.SignHMACSHA256(body, s.secret))
+	h.Set(SignatureHeader, kit.SignHMACSHA256(body, s.secret))
 	s.notes[paymentID] = append(s.notes[paymentID], mfspay.WebhookRequest{Header: h, Body: body})
 	return nil
 }
@@ -211,7 +211,7 @@ func (s *Simulator) enter(ctx context.Context, op, token string) error {
 		}
 	}
 	if f != nil && f.Status != 0 {
-		e := &mfspay.Error{Kind: mfspay.KindForStatus(f.Status), Provider: Name, Op: op, HTTPStatus: f.Status,
+		e := &mfspay.Error{Kind: kit.KindForStatus(f.Status), Provider: Name, Op: op, HTTPStatus: f.Status,
 			Code: "E" + strconv.Itoa(f.Status), Message: f.Body, RetryAfter: f.RetryAfter}
 		if e.Kind == mfspay.ErrUnavailable && op == mfspay.OpCreate {
 			e.Kind = mfspay.ErrOutcomeUnknown

@@ -8,8 +8,8 @@ import (
 	"net/url"
 	"slices"
 
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/simkit"
-	"github.com/mfspay/mfspay/webhook"
 )
 
 // The documented field limits, in characters, and the body's.
@@ -30,7 +30,7 @@ const (
 // initiate is POST /payments/initiate. EazzPay has no invoice field and no
 // duplicate check: every initiate creates a payment.
 func (s *Server) initiate(w http.ResponseWriter, r *http.Request) {
-	if !webhook.CheckSharedSecret(r.Header.Get(SecretHeader), []string{s.secret}) {
+	if !kit.CheckSharedSecret(r.Header.Get(SecretHeader), []string{s.secret}) {
 		writeError(w, http.StatusUnauthorized, "Unauthorized: invalid client secret")
 		return
 	}

@@ -18,8 +18,8 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/simkit"
-	"github.com/mfspay/mfspay/webhook"
 )
 
 // answer is one decoded API answer.
@@ -400,7 +400,7 @@ func TestWebhookSignedAndRetried(t *testing.T) {
 		assert.Equal(t, first.Body, w.Body, "re-deliveries are byte-identical")
 	}
 	sig := first.Header.Get("X-WezoPay-Signature")
-	assert.Equal(t, webhook.SignHMACSHA256(first.Body, "whsec_test"), sig)
+	assert.Equal(t, kit.SignHMACSHA256(first.Body, "whsec_test"), sig)
 	assert.Equal(t, "application/json", first.Header.Get("Content-Type"))
 	var payload map[string]any
 	dec := json.NewDecoder(bytes.NewReader(first.Body))

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/simkit"
-	"github.com/mfspay/mfspay/webhook"
 )
 
 // The provider's payment statuses.
@@ -134,7 +134,7 @@ func (s *Server) announce(k *simkit.Server, p simkit.Payment) {
 	k.Notifier.Send(simkit.Notification{PaymentID: p.ID, URL: p.WebhookURL, Body: body, Header: http.Header{
 		"Content-Type":  {"application/json"},
 		"User-Agent":    {"WezoPay-Webhook/1.0"},
-		SignatureHeader: {webhook.SignHMACSHA256(body, s.webhookSecret)},
+		SignatureHeader: {kit.SignHMACSHA256(body, s.webhookSecret)},
 	}})
 }
 

@@ -26,8 +26,8 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/simkit"
-	"github.com/mfspay/mfspay/webhook"
 )
 
 // DefaultCheckoutTTL is how long a payment stays open.
@@ -118,7 +118,7 @@ func NewServer(opts ...Option) *Server {
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		key, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !bearer || !webhook.CheckSharedSecret(key, []string{s.apiKey}) {
+		if !bearer || !kit.CheckSharedSecret(key, []string{s.apiKey}) {
 			writeError(w, http.StatusUnauthorized, "unauthorized", "missing or wrong API key", "")
 			return
 		}

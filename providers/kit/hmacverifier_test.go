@@ -1,13 +1,12 @@
-package webhook_test
+package kit_test
 
 import (
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/stretchr/testify/assert"
-
-	"github.com/mfspay/mfspay/webhook"
 )
 
 // TestHMACSHA256VerifierAgreesWithVerifyHMACSHA256 checks the reusable
@@ -16,15 +15,15 @@ import (
 // each so that reused state is exercised.
 func TestHMACSHA256VerifierAgreesWithVerifyHMACSHA256(t *testing.T) {
 	body := []byte(`{"event":"payment.completed","token":"pay_1","amount":250.00}`)
-	sig := webhook.SignHMACSHA256(body, "whsec_new")
+	sig := kit.SignHMACSHA256(body, "whsec_new")
 	signatures := map[string]string{
-		"right": sig, "upper case": strings.ToUpper(sig), "wrong": webhook.SignHMACSHA256(body, "whsec_other"),
+		"right": sig, "upper case": strings.ToUpper(sig), "wrong": kit.SignHMACSHA256(body, "whsec_other"),
 		"flipped": flipLast(sig), "short": sig[:63], "not hex": "zz" + sig[2:], "empty": "", "spaced": " " + sig[1:],
 	}
 	for _, secrets := range [][]string{nil, {""}, {"whsec_new"}, {"whsec_old", "whsec_new"}, {"whsec_old", ""}} {
-		v := webhook.NewHMACSHA256Verifier(secrets)
+		v := kit.NewHMACSHA256Verifier(secrets)
 		for name, s := range signatures {
-			want := webhook.VerifyHMACSHA256(body, s, secrets)
+			want := kit.VerifyHMACSHA256(body, s, secrets)
 			for range 2 {
 				assert.Equal(t, want, v.Verify(body, s), "%s signature, secrets %q", name, secrets)
 			}
@@ -34,7 +33,7 @@ func TestHMACSHA256VerifierAgreesWithVerifyHMACSHA256(t *testing.T) {
 }
 
 func TestHMACSHA256VerifierConcurrent(t *testing.T) {
-	v := webhook.NewHMACSHA256Verifier([]string{"whsec_old", "whsec_new"})
+	v := kit.NewHMACSHA256Verifier([]string{"whsec_old", "whsec_new"})
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Add(1)
@@ -42,8 +41,8 @@ func TestHMACSHA256VerifierConcurrent(t *testing.T) {
 			defer wg.Done()
 			for j := range 200 {
 				body := []byte(strings.Repeat("x", i*j%97))
-				assert.True(t, v.Verify(body, webhook.SignHMACSHA256(body, "whsec_new")))
-				assert.False(t, v.Verify(body, webhook.SignHMACSHA256(body, "whsec_gone")))
+				assert.True(t, v.Verify(body, kit.SignHMACSHA256(body, "whsec_new")))
+				assert.False(t, v.Verify(body, kit.SignHMACSHA256(body, "whsec_gone")))
 			}
 		}()
 	}

@@ -1,4 +1,4 @@
-package mfspay_test
+package kit_test
 
 import (
 	"bytes"

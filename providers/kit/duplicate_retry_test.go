@@ -1,4 +1,4 @@
-package mfspay_test
+package kit_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // TestDuplicateAnswerToARetryIsAmbiguous: a create's 429 was retried and
@@ -19,7 +20,7 @@ func TestDuplicateAnswerToARetryIsAmbiguous(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
 		steps []step
-		req   func(string) mfspay.HTTPRequest
+		req   func(string) kit.HTTPRequest
 		want  error
 	}{
 		{"create retried after 429", []step{reply(429, ""), conflict}, create, mfspay.ErrOutcomeUnknown},

@@ -1,4 +1,4 @@
-package mfspay_test
+package kit_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 func TestHTTPClientReadRetries5xx(t *testing.T) {
@@ -110,7 +111,7 @@ func TestHTTPClientNotRetried(t *testing.T) {
 func TestHTTPClientCreateRetriedWhenNoConnectionWasMade(t *testing.T) {
 	srv := newSeqServer(t, reply(201, `{"token":"pay_1"}`))
 	transport, dials := failFirstDial()
-	c, log := newTestClient(t, func(cfg *mfspay.HTTPConfig) { cfg.Transport = transport })
+	c, log := newTestClient(t, func(cfg *kit.HTTPConfig) { cfg.Transport = transport })
 
 	req := create(srv.URL + "/payments/create")
 	resp, err := c.Do(context.Background(), req)
@@ -141,7 +142,7 @@ func TestHTTPClientTimeouts(t *testing.T) {
 
 	t.Run("create after a response timeout is outcome unknown", func(t *testing.T) {
 		srv := newSeqServer(t, hang(), reply(201, "{}"))
-		c, log := newTestClient(t, func(cfg *mfspay.HTTPConfig) { cfg.Retry = policy })
+		c, log := newTestClient(t, func(cfg *kit.HTTPConfig) { cfg.Retry = policy })
 		_, err := c.Do(context.Background(), create(srv.URL))
 		require.Error(t, err)
 		assert.ErrorIs(t, err, mfspay.ErrOutcomeUnknown)
@@ -151,7 +152,7 @@ func TestHTTPClientTimeouts(t *testing.T) {
 	})
 	t.Run("read after a timeout is retried", func(t *testing.T) {
 		srv := newSeqServer(t, hang(), reply(200, "{}"))
-		c, log := newTestClient(t, func(cfg *mfspay.HTTPConfig) { cfg.Retry = policy })
+		c, log := newTestClient(t, func(cfg *kit.HTTPConfig) { cfg.Retry = policy })
 		resp, err := c.Do(context.Background(), read(srv.URL))
 		require.NoError(t, err)
 		assert.Equal(t, 2, resp.Attempts)
@@ -162,7 +163,7 @@ func TestHTTPClientTimeouts(t *testing.T) {
 		p := policy
 		p.MaxAttempts = 2
 		srv := newSeqServer(t, hang())
-		c, _ := newTestClient(t, func(cfg *mfspay.HTTPConfig) { cfg.Retry = p })
+		c, _ := newTestClient(t, func(cfg *kit.HTTPConfig) { cfg.Retry = p })
 		_, err := c.Do(context.Background(), read(srv.URL))
 		require.Error(t, err)
 		assert.ErrorIs(t, err, mfspay.ErrUnavailable)
@@ -173,7 +174,7 @@ func TestHTTPClientTimeouts(t *testing.T) {
 		p := policy
 		p.AttemptTimeout = 10 * time.Second
 		srv := newSeqServer(t, hang())
-		c, _ := newTestClient(t, func(cfg *mfspay.HTTPConfig) { cfg.Retry = p })
+		c, _ := newTestClient(t, func(cfg *kit.HTTPConfig) { cfg.Retry = p })
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		start := time.Now()
@@ -186,7 +187,7 @@ func TestHTTPClientTimeouts(t *testing.T) {
 }
 
 func TestHTTPClient429RetriedForReadAndCreate(t *testing.T) {
-	for _, req := range []func(string) mfspay.HTTPRequest{read, create} {
+	for _, req := range []func(string) kit.HTTPRequest{read, create} {
 		srv := newSeqServer(t, reply(429, `{"error":"slow down"}`), reply(200, "{}"))
 		c, log := newTestClient(t)
 		r := req(srv.URL)
@@ -206,12 +207,12 @@ func TestHTTPClient429RetriedForReadAndCreate(t *testing.T) {
 
 // waitOf returns the first retry wait the client chose for the answers of
 // srv, cancelling the call at once instead of waiting it out.
-func waitOf(t *testing.T, srv *seqServer, req func(string) mfspay.HTTPRequest) (time.Duration, error) {
+func waitOf(t *testing.T, srv *seqServer, req func(string) kit.HTTPRequest) (time.Duration, error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var wait time.Duration
-	c, _ := newTestClient(t, func(cfg *mfspay.HTTPConfig) {
+	c, _ := newTestClient(t, func(cfg *kit.HTTPConfig) {
 		cfg.OnRetry = func(e mfspay.RetryEvent) {
 			wait = e.Wait
 			cancel()
@@ -256,7 +257,7 @@ func TestHTTPClientRetryAfterHonoured(t *testing.T) {
 }
 
 func TestHTTPClientRetryAfterTooLong(t *testing.T) {
-	for _, req := range []func(string) mfspay.HTTPRequest{read, create} {
+	for _, req := range []func(string) kit.HTTPRequest{read, create} {
 		srv := newSeqServer(t, reply(429, `{"error":"quota"}`, "Retry-After", "3600"), reply(200, "{}"))
 		c, log := newTestClient(t)
 		r := req(srv.URL)
@@ -281,7 +282,7 @@ func TestHTTPClientCancelledDuringBackoff(t *testing.T) {
 	srv := newSeqServer(t, reply(503, "", "Retry-After", "10"))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	c, log := newTestClient(t, func(cfg *mfspay.HTTPConfig) {
+	c, log := newTestClient(t, func(cfg *kit.HTTPConfig) {
 		cfg.Retry.MaxRetryAfter = 20 * time.Second
 		cfg.OnRetry = func(e mfspay.RetryEvent) {
 			if e.Wait != 10*time.Second {
@@ -336,7 +337,7 @@ func TestHTTPClientConnectionResetMidBody(t *testing.T) {
 func TestHTTPClientBoundsTheBody(t *testing.T) {
 	const limit = 1024
 	huge := strings.Repeat("x", 64*limit)
-	limited := func(cfg *mfspay.HTTPConfig) { cfg.MaxResponseBytes = limit }
+	limited := func(cfg *kit.HTTPConfig) { cfg.MaxResponseBytes = limit }
 
 	t.Run("read", func(t *testing.T) {
 		srv := newSeqServer(t, reply(200, huge))
@@ -402,7 +403,7 @@ func TestHTTPClientErrorsKeepSecretsOut(t *testing.T) {
 
 	t.Run("transport errors", func(t *testing.T) {
 		var reasons []string
-		c, _ := newTestClient(t, func(cfg *mfspay.HTTPConfig) {
+		c, _ := newTestClient(t, func(cfg *kit.HTTPConfig) {
 			cfg.OnRetry = func(e mfspay.RetryEvent) { reasons = append(reasons, e.Reason) }
 		})
 		_, err := c.Do(context.Background(), create(closedURL(t)+"/payments/create"+query))
@@ -414,7 +415,7 @@ func TestHTTPClientErrorsKeepSecretsOut(t *testing.T) {
 	})
 	t.Run("timeouts", func(t *testing.T) {
 		srv := newSeqServer(t, hang())
-		c, _ := newTestClient(t, func(cfg *mfspay.HTTPConfig) {
+		c, _ := newTestClient(t, func(cfg *kit.HTTPConfig) {
 			cfg.Retry.MaxAttempts, cfg.Retry.AttemptTimeout = 1, 50*time.Millisecond
 		})
 		_, err := c.Do(context.Background(), read(srv.URL+"/payments/verify"+query))
@@ -440,21 +441,21 @@ func TestHTTPClientErrorsKeepSecretsOut(t *testing.T) {
 	t.Run("secret cut by truncation", func(t *testing.T) {
 		for pad := 495; pad <= 512; pad++ {
 			msg := strings.Repeat("x", pad) + testAPIKey + " trailing"
-			e := c500(t).StatusError(mfspay.OpVerify, &mfspay.HTTPResponse{StatusCode: 500}, "", msg)
+			e := c500(t).StatusError(mfspay.OpVerify, &kit.HTTPResponse{StatusCode: 500}, "", msg)
 			assertNoLeak(t, e.Error(), testAPIKey[:6])
 		}
 	})
 }
 
 // c500 returns a client for StatusError tests that make no request.
-func c500(t *testing.T) *mfspay.HTTPClient {
+func c500(t *testing.T) *kit.HTTPClient {
 	c, _ := newTestClient(t)
 	return c
 }
 
 func TestStatusErrorMessageTruncatedOnRuneBoundary(t *testing.T) {
 	msg := strings.Repeat("ট", 400) // 3 bytes each
-	e := c500(t).StatusError(mfspay.OpVerify, &mfspay.HTTPResponse{StatusCode: 502}, "", msg)
+	e := c500(t).StatusError(mfspay.OpVerify, &kit.HTTPResponse{StatusCode: 502}, "", msg)
 	assert.LessOrEqual(t, len(e.Message), 512+len("…"))
 	assert.True(t, strings.HasSuffix(e.Message, "…"))
 	assert.True(t, json.Valid([]byte(fmt.Sprintf("%q", e.Message))))
@@ -467,7 +468,7 @@ func TestStatusErrorMessageTruncatedOnRuneBoundary(t *testing.T) {
 func TestHTTPClientDebugLogHasNoQueryOrHeaders(t *testing.T) {
 	var buf syncBuffer
 	srv := newSeqServer(t, reply(503, ""), reply(200, "{}"))
-	c, _ := newTestClient(t, func(cfg *mfspay.HTTPConfig) { cfg.Logger = debugLogger(&buf) })
+	c, _ := newTestClient(t, func(cfg *kit.HTTPConfig) { cfg.Logger = debugLogger(&buf) })
 
 	req := read(srv.URL + "/payments/verify?invoice_id=INV-QUERY-7&token=pay_q")
 	req.Header = http.Header{"X-Api-Key": {testAPIKey}, "Authorization": {"Bearer tok-HEADER-9"}}
@@ -484,23 +485,23 @@ func TestHTTPClientDebugLogHasNoQueryOrHeaders(t *testing.T) {
 }
 
 func TestHTTPClientPolicyDefaults(t *testing.T) {
-	c := mfspay.NewHTTPClient(mfspay.HTTPConfig{Provider: "x"})
+	c := kit.NewHTTPClient(kit.HTTPConfig{Provider: "x"})
 	assert.Equal(t, mfspay.DefaultRetryPolicy(), c.Policy())
 
-	c = mfspay.NewHTTPClient(mfspay.HTTPConfig{Retry: mfspay.RetryPolicy{MaxAttempts: 1, MinBackoff: time.Second, MaxBackoff: time.Millisecond}})
+	c = kit.NewHTTPClient(kit.HTTPConfig{Retry: mfspay.RetryPolicy{MaxAttempts: 1, MinBackoff: time.Second, MaxBackoff: time.Millisecond}})
 	p := c.Policy()
 	assert.Equal(t, 1, p.MaxAttempts)
 	assert.Equal(t, time.Second, p.MaxBackoff, "MaxBackoff is raised to MinBackoff")
 	assert.Equal(t, mfspay.DefaultRetryPolicy().AttemptTimeout, p.AttemptTimeout)
 
-	r := mfspay.Resilience{Retry: fastPolicy}.HTTPClient("wezopay", testAPIKey)
+	r := kit.NewClient("wezopay", mfspay.Resilience{Retry: fastPolicy}, testAPIKey)
 	assert.Equal(t, fastPolicy.MaxAttempts, r.Policy().MaxAttempts)
 	assert.Equal(t, "[REDACTED]", r.Redact(testAPIKey))
 }
 
 func TestHTTPClientMaxAttemptsOneDisablesRetries(t *testing.T) {
 	srv := newSeqServer(t, reply(503, ""), reply(200, "{}"))
-	c, log := newTestClient(t, func(cfg *mfspay.HTTPConfig) { cfg.Retry.MaxAttempts = 1 })
+	c, log := newTestClient(t, func(cfg *kit.HTTPConfig) { cfg.Retry.MaxAttempts = 1 })
 	resp, err := c.Do(context.Background(), read(srv.URL))
 	require.NoError(t, err)
 	assert.Equal(t, 503, resp.StatusCode)
@@ -509,7 +510,7 @@ func TestHTTPClientMaxAttemptsOneDisablesRetries(t *testing.T) {
 }
 
 func TestStatusErrorOnUnexpectedStatus(t *testing.T) {
-	e := c500(t).StatusError(mfspay.OpList, &mfspay.HTTPResponse{StatusCode: 304}, "", "")
+	e := c500(t).StatusError(mfspay.OpList, &kit.HTTPResponse{StatusCode: 304}, "", "")
 	// A hand-built response is not known to answer a read, so it is treated
 	// as a create's: whatever answered may have acted.
 	assert.True(t, errors.Is(e, mfspay.ErrOutcomeUnknown))

@@ -1,4 +1,4 @@
-package mfspay_test
+package kit_test
 
 import (
 	"errors"
@@ -8,21 +8,22 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 func TestParseBaseURL(t *testing.T) {
-	base, u, err := mfspay.ParseBaseURL("p", "", "https://api.example/v1/")
+	base, u, err := kit.ParseBaseURL("p", "", "https://api.example/v1/")
 	require.NoError(t, err)
 	assert.Equal(t, "https://api.example/v1", base)
 	assert.Equal(t, "api.example", u.Host)
 
-	base, _, err = mfspay.ParseBaseURL("p", "http://127.0.0.1:8080/api", "https://api.example/v1")
+	base, _, err = kit.ParseBaseURL("p", "http://127.0.0.1:8080/api", "https://api.example/v1")
 	require.NoError(t, err)
 	assert.Equal(t, "http://127.0.0.1:8080/api", base)
 
 	for _, bad := range []string{"api.example/v1", "ftp://api.example", "https://", "https://u:p@api.example",
 		"https://api.example?x=1", "https://api.example#f", "://x"} {
-		_, _, err := mfspay.ParseBaseURL("p", bad, "")
+		_, _, err := kit.ParseBaseURL("p", bad, "")
 		var e *mfspay.Error
 		require.True(t, errors.As(err, &e), bad)
 		assert.ErrorIs(t, err, mfspay.ErrInvalidRequest, bad)
@@ -32,7 +33,7 @@ func TestParseBaseURL(t *testing.T) {
 }
 
 func TestSettingList(t *testing.T) {
-	assert.Nil(t, mfspay.SettingList(""))
-	assert.Nil(t, mfspay.SettingList(" , ,"))
-	assert.Equal(t, []string{"a", "b c"}, mfspay.SettingList(" a ,, b c ,"))
+	assert.Nil(t, kit.SettingList(""))
+	assert.Nil(t, kit.SettingList(" , ,"))
+	assert.Equal(t, []string{"a", "b c"}, kit.SettingList(" a ,, b c ,"))
 }

@@ -1,4 +1,4 @@
-package mfspay_test
+package kit_test
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // testAPIKey stands for a configured secret that must never leak.
@@ -123,10 +124,10 @@ func (l *retryLog) all() []mfspay.RetryEvent {
 
 // newTestClient returns a client with fastPolicy, testAPIKey as its secret and
 // a retry log; opts adjust the config.
-func newTestClient(t *testing.T, opts ...func(*mfspay.HTTPConfig)) (*mfspay.HTTPClient, *retryLog) {
+func newTestClient(t *testing.T, opts ...func(*kit.HTTPConfig)) (*kit.HTTPClient, *retryLog) {
 	t.Helper()
 	log := &retryLog{}
-	cfg := mfspay.HTTPConfig{
+	cfg := kit.HTTPConfig{
 		Provider: "testpay",
 		Retry:    fastPolicy,
 		Secrets:  []string{testAPIKey},
@@ -135,17 +136,17 @@ func newTestClient(t *testing.T, opts ...func(*mfspay.HTTPConfig)) (*mfspay.HTTP
 	for _, o := range opts {
 		o(&cfg)
 	}
-	c := mfspay.NewHTTPClient(cfg)
+	c := kit.NewHTTPClient(cfg)
 	t.Cleanup(c.CloseIdleConnections)
 	return c, log
 }
 
-func read(url string) mfspay.HTTPRequest {
-	return mfspay.HTTPRequest{Op: mfspay.OpVerify, Method: http.MethodGet, URL: url, Idempotent: true}
+func read(url string) kit.HTTPRequest {
+	return kit.HTTPRequest{Op: mfspay.OpVerify, Method: http.MethodGet, URL: url, Idempotent: true}
 }
 
-func create(url string) mfspay.HTTPRequest {
-	return mfspay.HTTPRequest{
+func create(url string) kit.HTTPRequest {
+	return kit.HTTPRequest{
 		Op: mfspay.OpCreate, Method: http.MethodPost, URL: url,
 		Header: http.Header{"Content-Type": {"application/json"}},
 		Body:   []byte(`{"amount":250.00,"invoice_id":"INV-1"}`),

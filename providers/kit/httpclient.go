@@ -1,4 +1,4 @@
-package mfspay
+package kit
 
 import (
 	"context"
@@ -15,10 +15,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"github.com/mfspay/mfspay"
 )
-
-// Version is the library version, sent in the User-Agent header.
-const Version = "0.1.0"
 
 // DefaultMaxResponseBytes bounds how much of a provider response is read.
 const DefaultMaxResponseBytes = 1 << 20
@@ -28,7 +26,7 @@ type HTTPConfig struct {
 	// Provider names the gateway in errors and logs.
 	Provider string
 	// Retry is the retry policy; zero fields take DefaultRetryPolicy values.
-	Retry RetryPolicy
+	Retry mfspay.RetryPolicy
 	// Transport carries the requests; nil means a pooled http.Transport.
 	Transport http.RoundTripper
 	// Logger receives one debug line per attempt (method, path without query,
@@ -37,23 +35,9 @@ type HTTPConfig struct {
 	// Secrets are scrubbed from any provider text kept in an error.
 	Secrets []string
 	// OnRetry, when set, is told about every retry before its wait.
-	OnRetry func(RetryEvent)
+	OnRetry func(mfspay.RetryEvent)
 	// MaxResponseBytes bounds a response body; 0 means DefaultMaxResponseBytes.
 	MaxResponseBytes int64
-}
-
-// RetryEvent describes one retry decision, for metrics and tests.
-type RetryEvent struct {
-	Provider string
-	Op       string
-	// Attempt is the number of the attempt that just failed, from 1.
-	Attempt int
-	// Wait is how long the client waits before the next attempt.
-	Wait time.Duration
-	// StatusCode is the failed attempt's HTTP status, 0 for a network error.
-	StatusCode int
-	// Reason describes a network error, empty for an HTTP status.
-	Reason string
 }
 
 // HTTPRequest is one logical call to a provider's API.
@@ -94,9 +78,9 @@ func (r *HTTPResponse) OK() bool { return r.StatusCode >= 200 && r.StatusCode < 
 // StatusError for 409, and adapters for their own duplicate answers.
 func (r *HTTPResponse) DuplicateKind() error {
 	if !r.idempotent && r.Attempts > 1 {
-		return ErrOutcomeUnknown
+		return mfspay.ErrOutcomeUnknown
 	}
-	return ErrDuplicate
+	return mfspay.ErrDuplicate
 }
 
 // HTTPClient is the payment-safe HTTP client every adapter shares: retries by
@@ -104,11 +88,11 @@ func (r *HTTPResponse) DuplicateKind() error {
 // bodies, and errors that never carry URLs, headers or secrets.
 type HTTPClient struct {
 	provider string
-	policy   RetryPolicy
+	policy   mfspay.RetryPolicy
 	http     *http.Client
 	logger   *slog.Logger
 	secrets  []string
-	onRetry  func(RetryEvent)
+	onRetry  func(mfspay.RetryEvent)
 	maxBody  int64
 	agent    string
 }
@@ -121,7 +105,7 @@ func NewHTTPClient(cfg HTTPConfig) *HTTPClient {
 		t.MaxIdleConnsPerHost = 64
 		base = t
 	}
-	policy := cfg.Retry.withDefaults()
+	policy := withDefaults(cfg.Retry)
 	maxBody := cfg.MaxResponseBytes
 	if maxBody <= 0 {
 		maxBody = DefaultMaxResponseBytes
@@ -140,12 +124,12 @@ func NewHTTPClient(cfg HTTPConfig) *HTTPClient {
 		secrets: append([]string(nil), cfg.Secrets...),
 		onRetry: cfg.OnRetry,
 		maxBody: maxBody,
-		agent:   "mfspay/" + Version + " (" + cfg.Provider + ")",
+		agent:   "mfspay/" + mfspay.Version + " (" + cfg.Provider + ")",
 	}
 }
 
 // Policy returns the effective retry policy.
-func (c *HTTPClient) Policy() RetryPolicy { return c.policy }
+func (c *HTTPClient) Policy() mfspay.RetryPolicy { return c.policy }
 
 // CloseIdleConnections closes idle keep-alive connections.
 func (c *HTTPClient) CloseIdleConnections() { c.http.CloseIdleConnections() }
@@ -171,7 +155,7 @@ type callStateKey struct{}
 // everything, backoff waits included.
 func (c *HTTPClient) Do(ctx context.Context, r HTTPRequest) (*HTTPResponse, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, &Error{Kind: ErrUnavailable, Provider: c.provider, Op: r.Op,
+		return nil, &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: c.provider, Op: r.Op,
 			Message: "call ended by the caller's context before it was sent", Err: &endedBeforeSending{err}}
 	}
 	st := &callState{idempotent: r.Idempotent}
@@ -186,7 +170,7 @@ func (c *HTTPClient) Do(ctx context.Context, r HTTPRequest) (*HTTPResponse, erro
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, r.URL, body)
 	if err != nil {
-		return nil, &Error{Kind: ErrInvalidRequest, Provider: c.provider, Op: r.Op, Message: "cannot build request"}
+		return nil, &mfspay.Error{Kind: mfspay.ErrInvalidRequest, Provider: c.provider, Op: r.Op, Message: "cannot build request"}
 	}
 	for k, v := range r.Header {
 		req.Header[k] = v
@@ -209,9 +193,9 @@ func (c *HTTPClient) Do(ctx context.Context, r HTTPRequest) (*HTTPResponse, erro
 			return c.checkRetry(ctx, st, resp, err)
 		},
 		Backoff: func(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
-			wait := c.policy.backoff(attempt, resp, time.Now())
+			wait := backoff(c.policy, attempt, resp, time.Now())
 			if c.onRetry != nil {
-				ev := RetryEvent{Provider: c.provider, Op: r.Op, Attempt: attempt + 1, Wait: wait, StatusCode: st.lastStatus}
+				ev := mfspay.RetryEvent{Provider: c.provider, Op: r.Op, Attempt: attempt + 1, Wait: wait, StatusCode: st.lastStatus}
 				if st.lastErr != nil {
 					ev.StatusCode, ev.Reason = 0, c.describe(st.lastErr)
 				}
@@ -315,12 +299,12 @@ func retryableTransportError(err error) bool {
 }
 
 // transportError maps a failure with no usable response to an *Error.
-func (c *HTTPClient) transportError(ctx context.Context, op string, st *callState, err error) *Error {
-	kind := ErrUnavailable
+func (c *HTTPClient) transportError(ctx context.Context, op string, st *callState, err error) *mfspay.Error {
+	kind := mfspay.ErrUnavailable
 	if !st.idempotent && st.connected.Load() {
-		kind = ErrOutcomeUnknown
+		kind = mfspay.ErrOutcomeUnknown
 	}
-	e := &Error{Kind: kind, Provider: c.provider, Op: op}
+	e := &mfspay.Error{Kind: kind, Provider: c.provider, Op: op}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		// Only the caller's own cancellation or deadline unwraps to the
 		// context errors; a per-attempt timeout stays ErrUnavailable.
@@ -348,8 +332,8 @@ func (c *HTTPClient) describe(err error) string {
 // to a request that is not idempotent is ErrOutcomeUnknown: the provider, or
 // whatever answered for it, may have acted before failing. So is a 409 to a
 // create's retry (see HTTPResponse.DuplicateKind).
-func (c *HTTPClient) StatusError(op string, resp *HTTPResponse, code, message string) *Error {
-	e := &Error{
+func (c *HTTPClient) StatusError(op string, resp *HTTPResponse, code, message string) *mfspay.Error {
+	e := &mfspay.Error{
 		Kind:       KindForStatus(resp.StatusCode),
 		Provider:   c.provider,
 		Op:         op,
@@ -361,16 +345,16 @@ func (c *HTTPClient) StatusError(op string, resp *HTTPResponse, code, message st
 	}
 	switch e.Kind {
 	case nil:
-		e.Kind = ErrUnavailable
+		e.Kind = mfspay.ErrUnavailable
 		e.Message = fmt.Sprintf("unexpected status %d", resp.StatusCode)
-	case ErrDuplicate:
+	case mfspay.ErrDuplicate:
 		e.Kind = resp.DuplicateKind()
 	}
 	// Only 5xx and unexpected statuses are ErrUnavailable here; for a create
 	// either may follow the provider's work (a framework redirecting after a
 	// POST, say), so neither may read as "nothing happened".
-	if e.Kind == ErrUnavailable && !resp.idempotent {
-		e.Kind = ErrOutcomeUnknown
+	if e.Kind == mfspay.ErrUnavailable && !resp.idempotent {
+		e.Kind = mfspay.ErrOutcomeUnknown
 	}
 	if ra, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = ra
@@ -448,4 +432,18 @@ func (t *traceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.logger.LogAttrs(req.Context(), slog.LevelDebug, "mfspay http attempt", attrs...)
 	}
 	return resp, err
+}
+
+// NewClient returns the HTTPClient of provider under the resilience an
+// adapter's Config carries (retry policy, transport, logger, OnRetry),
+// scrubbing secrets from every error it builds.
+func NewClient(provider string, r mfspay.Resilience, secrets ...string) *HTTPClient {
+	return NewHTTPClient(HTTPConfig{
+		Provider:  provider,
+		Retry:     r.Retry,
+		Transport: r.Transport,
+		Logger:    r.Logger,
+		Secrets:   secrets,
+		OnRetry:   r.OnRetry,
+	})
 }

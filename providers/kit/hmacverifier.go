@@ -1,4 +1,4 @@
-package webhook
+package kit
 
 import (
 	"crypto/hmac"

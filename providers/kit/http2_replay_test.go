@@ -1,4 +1,4 @@
-package mfspay_test
+package kit_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/wezopay"
 	"github.com/mfspay/mfspay/providers/wezopay/wezopaytest"
 )
@@ -31,7 +32,7 @@ func TestHTTPClientCreateNeverReplayedOnHTTP2StreamReset(t *testing.T) {
 		mu.Unlock()
 		_, _ = io.WriteString(w, `{"ok":true}`)
 	}))
-	c, log := newTestClient(t, func(cfg *mfspay.HTTPConfig) { cfg.Transport = h2Client() })
+	c, log := newTestClient(t, func(cfg *kit.HTTPConfig) { cfg.Transport = h2Client() })
 
 	resp, err := c.Do(context.Background(), read(srv.URL+"/payments/verify?invoice_id=INV-1"))
 	require.NoError(t, err, "a read over HTTP/2")
@@ -65,8 +66,8 @@ func TestWezoPayCreateOverHTTP2StreamResetIsSettledByLookup(t *testing.T) {
 		Resilience: mfspay.Resilience{Retry: fastPolicy, Transport: h2Client()},
 	})
 	require.NoError(t, err)
-	req := validCreate
-	req.InvoiceID = "INV-H2-RESET"
+	req := mfspay.CreatePaymentRequest{InvoiceID: "INV-H2-RESET", Amount: mfspay.Taka(250),
+		SuccessURL: "https://shop.example/ok", CancelURL: "https://shop.example/cancel"}
 	co, err := gw.CreatePayment(context.Background(), req)
 	require.NoError(t, err, "the lookup by invoice settles the ambiguous create")
 	require.NotNil(t, co)

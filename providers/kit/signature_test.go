@@ -1,4 +1,4 @@
-package webhook_test
+package kit_test
 
 import (
 	"go/ast"
@@ -7,10 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/mfspay/mfspay/webhook"
 )
 
 func TestSignHMACSHA256KnownAnswers(t *testing.T) {
@@ -28,7 +27,7 @@ func TestSignHMACSHA256KnownAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := webhook.SignHMACSHA256([]byte(tt.body), tt.secret)
+			got := kit.SignHMACSHA256([]byte(tt.body), tt.secret)
 			assert.Equal(t, tt.want, got)
 			assert.Equal(t, strings.ToLower(got), got, "lowercase hex, as PHP produces")
 		})
@@ -37,7 +36,7 @@ func TestSignHMACSHA256KnownAnswers(t *testing.T) {
 
 func TestVerifyHMACSHA256(t *testing.T) {
 	body := []byte(`{"event":"payment.completed","amount":250.00}`)
-	sig := webhook.SignHMACSHA256(body, "new-secret")
+	sig := kit.SignHMACSHA256(body, "new-secret")
 	tests := []struct {
 		name    string
 		body    []byte
@@ -48,9 +47,9 @@ func TestVerifyHMACSHA256(t *testing.T) {
 		{"matches", body, sig, []string{"new-secret"}, true},
 		{"rotation: new secret listed first", body, sig, []string{"new-secret", "old-secret"}, true},
 		{"rotation: new secret listed last", body, sig, []string{"old-secret", "new-secret"}, true},
-		{"rotation: old secret still accepted", body, webhook.SignHMACSHA256(body, "old-secret"),
+		{"rotation: old secret still accepted", body, kit.SignHMACSHA256(body, "old-secret"),
 			[]string{"new-secret", "old-secret"}, true},
-		{"retired secret", body, webhook.SignHMACSHA256(body, "retired"), []string{"new-secret", "old-secret"}, false},
+		{"retired secret", body, kit.SignHMACSHA256(body, "retired"), []string{"new-secret", "old-secret"}, false},
 		{"uppercase hex is the same MAC", body, strings.ToUpper(sig), []string{"new-secret"}, true},
 		{"body changed", append([]byte(" "), body...), sig, []string{"new-secret"}, false},
 		{"one hex digit changed", body, flipLast(sig), []string{"new-secret"}, false},
@@ -59,13 +58,13 @@ func TestVerifyHMACSHA256(t *testing.T) {
 		{"not hex", body, strings.Repeat("zz", 32), []string{"new-secret"}, false},
 		{"empty signature", body, "", []string{"new-secret"}, false},
 		{"no secrets", body, sig, nil, false},
-		{"only empty secrets", body, webhook.SignHMACSHA256(body, ""), []string{""}, false},
+		{"only empty secrets", body, kit.SignHMACSHA256(body, ""), []string{""}, false},
 		{"empty secret skipped, real one matches", body, sig, []string{"", "new-secret"}, true},
-		{"empty body signed", nil, webhook.SignHMACSHA256(nil, "new-secret"), []string{"new-secret"}, true},
+		{"empty body signed", nil, kit.SignHMACSHA256(nil, "new-secret"), []string{"new-secret"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, webhook.VerifyHMACSHA256(tt.body, tt.sig, tt.secrets))
+			assert.Equal(t, tt.want, kit.VerifyHMACSHA256(tt.body, tt.sig, tt.secrets))
 		})
 	}
 }
@@ -101,12 +100,12 @@ func TestCheckSharedSecret(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, webhook.CheckSharedSecret(tt.got, tt.secrets))
+			assert.Equal(t, tt.want, kit.CheckSharedSecret(tt.got, tt.secrets))
 		})
 	}
 }
 
-// TestAuthComparisonsAreConstantTime inspects auth.go: timing cannot be
+// TestAuthComparisonsAreConstantTime inspects signature.go: timing cannot be
 // asserted reliably in a test, but the code shape that guarantees it can.
 // Each verifier must compare through crypto/subtle (or hmac.Equal), never
 // with ==, bytes.Equal or strings functions, and must not return from
@@ -114,7 +113,7 @@ func TestCheckSharedSecret(t *testing.T) {
 // timing reveals neither the MAC nor which secret matched.
 func TestAuthComparisonsAreConstantTime(t *testing.T) {
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "auth.go", nil, 0)
+	f, err := parser.ParseFile(fset, "signature.go", nil, 0)
 	require.NoError(t, err)
 	verifiers := map[string]bool{"VerifyHMACSHA256": false, "CheckSharedSecret": false}
 	for _, decl := range f.Decls {

@@ -1,4 +1,4 @@
-package mfspay
+package kit
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package mfspay_test
+package kit_test
 
 import (
 	"context"
@@ -10,14 +10,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // httpVerifier is a driver whose verify goes through a real HTTPClient to
-// url, as an adapter's does; its other operations are the fake's.
+// url, as an adapter's does; it offers nothing else.
 type httpVerifier struct {
-	*fakeDriver
-	c   *mfspay.HTTPClient
-	url string
+	mfspay.Driver // nil: only the methods below are called
+	c             *kit.HTTPClient
+	url           string
+}
+
+func (httpVerifier) Provider() string { return "testpay" }
+
+func (httpVerifier) Capabilities() mfspay.Capabilities {
+	return mfspay.Capabilities{VerifyByInvoice: true}
 }
 
 func (g httpVerifier) Verify(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
@@ -31,6 +38,17 @@ func (g httpVerifier) Verify(ctx context.Context, ref mfspay.PaymentRef) (*mfspa
 	return &mfspay.Payment{Provider: "testpay", InvoiceID: ref.InvoiceID, Status: mfspay.StatusPending}, nil
 }
 
+// state reads g's breaker state.
+func state(t *testing.T, g mfspay.Gateway) mfspay.BreakerState {
+	t.Helper()
+	s, ok := mfspay.BreakerStateOf(g)
+	require.True(t, ok)
+	return s
+}
+
+// ref is the payment every call asks for.
+var ref = mfspay.PaymentRef{InvoiceID: "INV-1"}
+
 // hungProvider returns a breaker-wrapped gateway verifying against a server
 // that never answers, and the server. Attempts may last far longer than
 // the callers' deadlines: the deadlines end every call.
@@ -40,8 +58,8 @@ func hungProvider(t *testing.T, steps ...step) (mfspay.Gateway, *seqServer) {
 		steps = []step{hang()}
 	}
 	srv := newSeqServer(t, steps...)
-	c, _ := newTestClient(t, func(cfg *mfspay.HTTPConfig) { cfg.Retry.AttemptTimeout = 30 * time.Second })
-	g := mfspay.NewGateway(httpVerifier{fakeDriver: newFakeDriver(), c: c, url: srv.URL + "/payments/verify"},
+	c, _ := newTestClient(t, func(cfg *kit.HTTPConfig) { cfg.Retry.AttemptTimeout = 30 * time.Second })
+	g := mfspay.NewGateway(httpVerifier{c: c, url: srv.URL + "/payments/verify"},
 		mfspay.Resilience{Breaker: mfspay.BreakerSettings{OpenTimeout: time.Hour}}) // the default threshold, 5
 	return g, srv
 }

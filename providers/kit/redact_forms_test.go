@@ -1,4 +1,4 @@
-package mfspay_test
+package kit_test
 
 import (
 	"strings"
@@ -6,8 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/internal/secretforms"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // TestRedactEveryEncodedForm: a secret is scrubbed in whichever form the
@@ -16,7 +16,7 @@ func TestRedactEveryEncodedForm(t *testing.T) {
 	for _, sec := range secretforms.Secrets {
 		for _, form := range secretforms.Of(sec) {
 			t.Run(sec+"/"+form.Name, func(t *testing.T) {
-				got := mfspay.Redact("before "+form.Text+" after", sec)
+				got := kit.Redact("before "+form.Text+" after", sec)
 				assert.Equal(t, "before [REDACTED] after", got, "form %q", form.Text)
 			})
 		}
@@ -30,7 +30,7 @@ func TestRedactLeavesOtherEscapesAlone(t *testing.T) {
 		`{"msg":"a\/b \u0026 c \ud83d\ude00 \ud800"} 50%2F50 &amp; a+b %zz &bogus; &#x1F600; \x`,
 		"100% sure & <b>bold</b>",
 	} {
-		assert.Equal(t, in, mfspay.Redact(in, secretforms.Secrets...))
+		assert.Equal(t, in, kit.Redact(in, secretforms.Secrets...))
 	}
 }
 
@@ -38,10 +38,10 @@ func TestRedactLeavesOtherEscapesAlone(t *testing.T) {
 // the largest size the client reads, dense with escapes of every kind.
 func BenchmarkRedactErrorPage(b *testing.B) {
 	line := "<p>upstream &amp; proxy said 50%25 a+b &nbsp; \\u0026</p>\n"
-	page := strings.Repeat(line, mfspay.DefaultMaxResponseBytes/len(line))
+	page := strings.Repeat(line, kit.DefaultMaxResponseBytes/len(line))
 	b.SetBytes(int64(len(page)))
 	b.ReportAllocs()
 	for b.Loop() {
-		mfspay.Redact(page, secretforms.Secrets...)
+		kit.Redact(page, secretforms.Secrets...)
 	}
 }

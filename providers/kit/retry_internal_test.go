@@ -1,10 +1,11 @@
-package mfspay
+package kit
 
 import (
 	"net/http"
 	"testing"
 	"time"
 
+	"github.com/mfspay/mfspay"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -12,13 +13,13 @@ import (
 // [0, min(MaxBackoff, MinBackoff*2^attempt)] and that the draws spread over
 // that whole range (full jitter, not a fixed or halved wait).
 func TestBackoffFullJitter(t *testing.T) {
-	policies := []RetryPolicy{
+	policies := []mfspay.RetryPolicy{
 		{MinBackoff: 10 * time.Millisecond, MaxBackoff: time.Second},
 		{MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
 		{MinBackoff: 3 * time.Nanosecond, MaxBackoff: 13 * time.Nanosecond},
 		// MinBackoff<<attempt overflows int64 long before attempt 62.
 		{MinBackoff: time.Hour, MaxBackoff: 2 * time.Hour},
-		DefaultRetryPolicy(),
+		mfspay.DefaultRetryPolicy(),
 	}
 	const draws = 1000
 	for _, p := range policies {
@@ -30,7 +31,7 @@ func TestBackoffFullJitter(t *testing.T) {
 			var lo, hi time.Duration = ceiling, 0
 			now := time.Now()
 			for range draws {
-				w := p.backoff(attempt, nil, now)
+				w := backoff(p, attempt, nil, now)
 				if w < 0 || w > ceiling {
 					t.Fatalf("policy %+v attempt %d: wait %v outside [0, %v]", p, attempt, w, ceiling)
 				}
@@ -45,7 +46,7 @@ func TestBackoffFullJitter(t *testing.T) {
 }
 
 func TestBackoffRetryAfter(t *testing.T) {
-	p := RetryPolicy{MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxRetryAfter: 10 * time.Second}
+	p := mfspay.RetryPolicy{MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, MaxRetryAfter: 10 * time.Second}
 	now := time.Date(2026, 6, 8, 12, 0, 0, 0, time.UTC)
 	resp := func(code int, ra string) *http.Response {
 		return &http.Response{StatusCode: code, Header: http.Header{"Retry-After": {ra}}}
@@ -68,7 +69,7 @@ func TestBackoffRetryAfter(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := p.backoff(0, tt.resp, now)
+			got := backoff(p, 0, tt.resp, now)
 			if tt.want < 0 {
 				assert.LessOrEqual(t, got, p.MinBackoff)
 				return
@@ -107,10 +108,10 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 func TestRetryPolicyWithDefaults(t *testing.T) {
-	d := DefaultRetryPolicy()
-	assert.Equal(t, d, RetryPolicy{}.withDefaults())
-	assert.Equal(t, RetryPolicy{MaxAttempts: 4, MinBackoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second,
+	d := mfspay.DefaultRetryPolicy()
+	assert.Equal(t, d, withDefaults(mfspay.RetryPolicy{}))
+	assert.Equal(t, mfspay.RetryPolicy{MaxAttempts: 4, MinBackoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second,
 		MaxRetryAfter: 10 * time.Second, AttemptTimeout: 15 * time.Second}, d)
-	neg := RetryPolicy{MaxAttempts: -1, MinBackoff: -1, MaxBackoff: -1, MaxRetryAfter: -1, AttemptTimeout: -1}
-	assert.Equal(t, d, neg.withDefaults())
+	neg := mfspay.RetryPolicy{MaxAttempts: -1, MinBackoff: -1, MaxBackoff: -1, MaxRetryAfter: -1, AttemptTimeout: -1}
+	assert.Equal(t, d, withDefaults(neg))
 }
