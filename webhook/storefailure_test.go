@@ -185,7 +185,6 @@ func TestSlowCallbackPastItsLeaseIsFenced(t *testing.T) {
 	assert.Equal(t, 200, code)
 }
 
-
 // timedStore notes when its first Reserve reached the store.
 type timedStore struct {
 	*webhook.MemoryStore
