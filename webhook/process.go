@@ -20,9 +20,13 @@ const storeTimeout = 5 * time.Second
 // mark left behind costs more than the wait: a lost commit lets a later
 // re-delivery through once the lease expires, and a lost release holds the
 // provider's retries off for the rest of the lease. Both are idempotent.
+// Each attempt gets at most storeAttemptTimeout of that, so that one
+// attempt stuck in a client's own reconnection loop while the server is
+// down cannot use up the time in which a later one would find it back.
 const (
-	storeRetryFirst = 20 * time.Millisecond
-	storeRetryMax   = 500 * time.Millisecond
+	storeRetryFirst     = 20 * time.Millisecond
+	storeRetryMax       = 500 * time.Millisecond
+	storeAttemptTimeout = time.Second
 )
 
 // outLeaseLost is logged when a delivered event's commit found that its
@@ -109,7 +113,9 @@ func (h *Handler) retryStore(base context.Context, call func(context.Context) er
 	defer cancel()
 	wait := storeRetryFirst
 	for {
-		err := call(ctx)
+		actx, cancelAttempt := h.storeContext(ctx, storeAttemptTimeout)
+		err := call(actx)
+		cancelAttempt()
 		if err == nil || errors.Is(err, ErrLeaseLost) || errors.Is(err, mfspay.ErrInvalidRequest) || ctx.Err() != nil {
 			return err
 		}
