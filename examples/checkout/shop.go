@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/webhook"
 )
 
 // orderIDHeader names the order a POST /orders answer redirects the customer
@@ -29,18 +30,29 @@ type shop struct {
 	log       *slog.Logger
 	hooks     *hookLog
 	mux       *http.ServeMux
+	dedup     webhook.Store // nil: the handler's own MemoryStore
 }
 
 // newShop wires the shop's routes. publicURL is where customers and
 // providers reach it, without a trailing slash.
 func newShop(gateways []gatewayInfo, publicURL string, log *slog.Logger) *shop {
+	return newReplica(gateways, publicURL, log, newOrderStore(), &hookLog{}, nil)
+}
+
+// newReplica is newShop for one of several replicas: they share the orders
+// and the notification log (the shop's database, in a real deployment) and
+// each has its own webhook handler, de-duplicating through store (nil: a
+// MemoryStore of its own).
+func newReplica(gateways []gatewayInfo, publicURL string, log *slog.Logger, orders *orderStore, hooks *hookLog,
+	store webhook.Store) *shop {
 	s := &shop{
-		orders:    newOrderStore(),
+		orders:    orders,
 		gateways:  gateways,
 		publicURL: strings.TrimSuffix(publicURL, "/"),
 		log:       log,
-		hooks:     &hookLog{},
+		hooks:     hooks,
 		mux:       http.NewServeMux(),
+		dedup:     store,
 	}
 	s.mux.HandleFunc("GET /{$}", s.home)
 	s.mux.HandleFunc("POST /orders", s.createOrder)
