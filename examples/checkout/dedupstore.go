@@ -44,7 +44,9 @@ func openStore(ctx context.Context, spec string) (webhook.Store, func(), error) 
 		if err != nil {
 			return nil, nil, errors.New("-store: not a valid redis:// URL")
 		}
-		opts.ContextTimeoutEnabled = true // so a hung Redis cannot hold a webhook request
+		// A hung Redis must not hold a webhook request, and the handler
+		// retries commits itself: few retries of go-redis's own.
+		opts.ContextTimeoutEnabled, opts.MaxRetries, opts.DialerRetries = true, 1, 1
 		client := redis.NewClient(opts)
 		if err := client.Ping(ctx).Err(); err != nil {
 			client.Close()

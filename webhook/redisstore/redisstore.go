@@ -29,6 +29,12 @@
 // request for the client's read timeout times its retries, and New refuses
 // such a client. Every call is bounded by Timeout as well.
 //
+// Keep go-redis's own retries low (MaxRetries: 1, DialerRetries: 1): the
+// webhook handler retries a failed commit or release itself, and answers a
+// failed reservation 503 so the provider retries. With go-redis's defaults,
+// a call to a server that is down spends its whole timeout redialling, and
+// the provider waits for its 503 that long.
+//
 // Sentinel and Cluster: pass the client go-redis makes for them
 // (NewFailoverClient, NewClusterClient, or NewUniversalClient). The store
 // touches one key per command and script, so any hash slot serves; keys need

@@ -108,7 +108,9 @@ func openStore(ctx context.Context, spec string) (webhook.Store, func(), error) 
 		if err != nil {
 			return nil, nil, err
 		}
-		opts.ContextTimeoutEnabled = true
+		// As redisstore recommends: deadlines honoured, and few retries of
+		// its own (the handler retries commits; providers retry 503s).
+		opts.ContextTimeoutEnabled, opts.MaxRetries, opts.DialerRetries = true, 1, 1
 		client := redis.NewClient(opts)
 		s, err := redisstore.New(client)
 		if err != nil {
