@@ -172,8 +172,8 @@ type outcomeStats struct {
 }
 
 func (s *outcomeStats) Enabled(context.Context, slog.Level) bool { return true }
-func (s *outcomeStats) WithAttrs([]slog.Attr) slog.Handler      { return s }
-func (s *outcomeStats) WithGroup(string) slog.Handler           { return s }
+func (s *outcomeStats) WithAttrs([]slog.Attr) slog.Handler       { return s }
+func (s *outcomeStats) WithGroup(string) slog.Handler            { return s }
 
 func (s *outcomeStats) Handle(_ context.Context, r slog.Record) error {
 	var outcome, event string
