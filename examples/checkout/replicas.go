@@ -45,7 +45,7 @@ func (a *app) startShops(ctx context.Context, cfg appConfig, gateways []gatewayI
 			a.closers = append(a.closers, closeStore)
 			store = s
 		}
-		shops[i] = newReplica(gateways, a.URL, cfg.Log, orders, hooks, store)
+		shops[i] = newShop(gateways, a.URL, cfg.Log, orders, hooks, store)
 	}
 	a.shop = shops[0]
 	if n == 1 {

@@ -34,16 +34,11 @@ type shop struct {
 }
 
 // newShop wires the shop's routes. publicURL is where customers and
-// providers reach it, without a trailing slash.
-func newShop(gateways []gatewayInfo, publicURL string, log *slog.Logger) *shop {
-	return newReplica(gateways, publicURL, log, newOrderStore(), &hookLog{}, nil)
-}
-
-// newReplica is newShop for one of several replicas: they share the orders
-// and the notification log (the shop's database, in a real deployment) and
-// each has its own webhook handler, de-duplicating through store (nil: a
+// providers reach it, without a trailing slash. Replicas of the shop share
+// orders and hooks (the shop's database, in a real deployment); each has
+// its own webhook handler, de-duplicating through store (nil: a
 // MemoryStore of its own).
-func newReplica(gateways []gatewayInfo, publicURL string, log *slog.Logger, orders *orderStore, hooks *hookLog,
+func newShop(gateways []gatewayInfo, publicURL string, log *slog.Logger, orders *orderStore, hooks *hookLog,
 	store webhook.Store) *shop {
 	s := &shop{
 		orders:    orders,
