@@ -13,9 +13,11 @@
 // row, so PostgreSQL's row locks and unique index decide every race; there
 // are no advisory locks and no transactions spanning a round trip:
 //
-//   - Reserve is INSERT … ON CONFLICT DO UPDATE … WHERE the existing row has
-//     expired, which claims a free or expired key; a key it could not claim
-//     is reported as delivered or in flight from the same statement.
+//   - Reserve is INSERT … ON CONFLICT DO NOTHING, which claims a new key
+//     in one plain insert; for a key that has a row, INSERT … ON CONFLICT
+//     DO UPDATE … WHERE the row has expired claims it if it may, and the
+//     same statement reports a key it could not claim as delivered or in
+//     flight.
 //   - Commit is INSERT … ON CONFLICT DO UPDATE … WHERE the row still holds
 //     the committing token or has expired; no row back means another holder
 //     has the key, and Commit returns webhook.ErrLeaseLost.
@@ -146,6 +148,15 @@ func (s *Store) Close() {
 	s.swept.Wait()
 }
 
+// reserveNewSQL takes a key nobody has: the common case, a new event, in
+// one plain INSERT.
+const reserveNewSQL = `
+INSERT INTO mfspay_webhook_marks (key, token, delivered, expires_at)
+VALUES ($1, $2, false, clock_timestamp() + $3::bigint * interval '1 millisecond')
+ON CONFLICT (key) DO NOTHING`
+
+// reserveSQL takes a key whose lease or mark has expired (or that was
+// deleted meanwhile), and otherwise reports what holds it.
 const reserveSQL = `
 WITH claimed AS (
 	INSERT INTO mfspay_webhook_marks AS m (key, token, delivered, expires_at)
@@ -168,8 +179,16 @@ func (s *Store) Reserve(ctx context.Context, key string, lease time.Duration) (w
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	token := rand.Text()
+	ms := max(lease.Milliseconds(), 1)
+	tag, err := s.pool.Exec(ctx, reserveNewSQL, []byte(key), token, ms)
+	switch {
+	case err != nil:
+		return webhook.Reservation{}, fmt.Errorf("pgstore: reserve: %w", err)
+	case tag.RowsAffected() == 1:
+		return webhook.Reservation{State: webhook.Acquired, Token: token}, nil
+	}
 	var acquired, delivered bool
-	err := s.pool.QueryRow(ctx, reserveSQL, []byte(key), token, max(lease.Milliseconds(), 1)).Scan(&acquired, &delivered)
+	err = s.pool.QueryRow(ctx, reserveSQL, []byte(key), token, ms).Scan(&acquired, &delivered)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		// The row that blocked the claim was committed after this
