@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -211,7 +212,7 @@ func runStorm(t *testing.T, store sharedStore, f fault) {
 		killedAt, restartingAt      time.Time
 		restartErr                  = make(chan error, 1)
 		victim                      = replicas[1]
-		victimKilled                bool
+		victimKilled                atomic.Bool
 		storeDownFrom, storeDownTil time.Time
 	)
 	switch f {
@@ -243,7 +244,7 @@ func runStorm(t *testing.T, store sharedStore, f fault) {
 			// event is delivered twice.
 			faultOnce.Do(func() {
 				victim.cmd.kill()
-				victimKilled = true
+				victimKilled.Store(true)
 			})
 		}
 	}
@@ -297,7 +298,7 @@ func runStorm(t *testing.T, store sharedStore, f fault) {
 	assert.Greater(t, coll.failures, events/20, "about one callback in ten failed")
 
 	for _, r := range replicas {
-		if r == victim && victimKilled {
+		if r == victim && victimKilled.Load() {
 			continue
 		}
 		require.NoError(t, r.fetchStats(), r.name)
@@ -327,7 +328,7 @@ func runStorm(t *testing.T, store sharedStore, f fault) {
 		first := ss[0]
 		why, logged := doubtful[id]
 		switch {
-		case victimKilled && first.replica == victim.name:
+		case victimKilled.Load() && first.replica == victim.name:
 			why = first.replica + " was killed after its callback succeeded, before its commit"
 		case !logged:
 			t.Errorf("event %s reached a successful callback %d times (replicas %v) with no commit lost", id, len(ss), ss)
@@ -346,7 +347,7 @@ func runStorm(t *testing.T, store sharedStore, f fault) {
 	case noFault:
 		assert.Empty(t, doubled, "no event reaches a successful callback twice")
 	case replicaKilled:
-		require.True(t, victimKilled, "the replica was killed mid-storm")
+		require.True(t, victimKilled.Load(), "the replica was killed mid-storm")
 		assert.NotEmpty(t, doubled, "the killed replica's delivery is repeated after its lease")
 	}
 
