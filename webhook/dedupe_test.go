@@ -229,24 +229,25 @@ func TestStoreFailingAfterTheCallback(t *testing.T) {
 		var logs logBuffer
 		h := webhook.New(rec.callback, webhook.Route(newFake("fake")),
 			webhook.WithStore(flakyStore{MemoryStore: webhook.NewMemoryStore(), commitErr: errStoreDown}),
-			webhook.WithLogger(logs.logger()))
+			webhook.WithLogger(logs.logger()), webhook.Lease(200*time.Millisecond))
 		code, _ := do(h, signedRequest("/", paidBody("evt_c", "INV", 100).bytes(t)))
 		assert.Equal(t, 200, code)
 		assert.EqualValues(t, 1, rec.calls.Load())
-		assert.Contains(t, logs.String(), "store-unavailable")
+		assert.Contains(t, logs.String(), `"outcome":"commit-failed"`)
+		assert.Contains(t, logs.String(), `"level":"ERROR"`)
 	})
 	t.Run("release fails: still 500, the lease expires by itself", func(t *testing.T) {
 		clock := newManualClock()
 		var rec recorder
 		rec.fail.Store(1)
-		h := webhook.New(rec.callback, webhook.Route(newFake("fake")), webhook.Lease(time.Minute),
+		h := webhook.New(rec.callback, webhook.Route(newFake("fake")), webhook.Lease(200*time.Millisecond),
 			webhook.WithStore(flakyStore{MemoryStore: webhook.NewMemoryStore(webhook.Clock(clock.Now)), releaseErr: errStoreDown}))
 		body := paidBody("evt_r", "INV", 100).bytes(t)
 		code, _ := do(h, signedRequest("/", body))
 		assert.Equal(t, 500, code)
 		code, _ = do(h, signedRequest("/", body))
 		assert.Equal(t, 503, code)
-		clock.Advance(time.Minute)
+		clock.Advance(200 * time.Millisecond)
 		code, _ = do(h, signedRequest("/", body))
 		assert.Equal(t, 200, code)
 		assert.Len(t, rec.delivered(), 1)

@@ -31,9 +31,5 @@ func DeliveryFrom(ctx context.Context) (Delivery, bool) {
 }
 
 func withDelivery(ctx context.Context, d Delivery) context.Context {
-	if lc, ok := ctx.(*leaseContext); ok {
-		lc.setDelivery(d)
-		return lc
-	}
 	return context.WithValue(ctx, deliveryKey{}, d)
 }

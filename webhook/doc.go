@@ -120,11 +120,23 @@
 //
 // Within one Store, an event whose delivery succeeded is not delivered again
 // for DedupTTL, and concurrent deliveries of one event reach the callback
-// once. Delivery is still at-least-once in general: a crash after the
-// callback returned but before the mark was committed, a callback that
-// outlives its lease, or a mark evicted from a full MemoryStore can deliver
-// an event again, so the callback must be idempotent (an order already
-// marked paid stays paid).
+// once, on one replica or on many sharing a store (redisstore, pgstore).
+// Delivery is still at-least-once in general: a crash after the callback
+// returned but before the mark was committed, a commit lost to a store
+// outage, a callback that outlives its lease, or a mark evicted from a full
+// MemoryStore can deliver an event again, so the callback must be
+// idempotent (an order already marked paid stays paid). A second delivery
+// happens only after the first one's lease has ended: the lease is counted
+// from before the reservation is sent, so the callback's context ends no
+// later than the store's lease.
+//
+// Store calls are bounded (5 s, or the lease if shorter): a store that is
+// down or hung is answered 503 before any delivery, never a delivery
+// without a mark. A failed commit or release is retried within that bound;
+// a commit that still fails is logged as "commit-failed", and one whose
+// lease another delivery took over meanwhile (ErrLeaseLost) as
+// "delivered-lease-lost", both at error level and answered 200, since the
+// event was delivered.
 //
 // # Logging
 //

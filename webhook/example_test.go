@@ -176,8 +176,8 @@ func ExampleExpectAmount() {
 }
 
 // A MemoryStore suits one process. Several replicas behind one webhook URL
-// share a Store instead (Redis SET NX PX, a SQL row with an expiry), so
-// that a re-delivery reaching another replica is still a duplicate.
+// share a Store instead (redisstore, pgstore), so that a re-delivery
+// reaching another replica is still a duplicate.
 func ExampleNewMemoryStore() {
 	store := webhook.NewMemoryStore(webhook.MaxEntries(10_000))
 	gw, err := eazzpay.New(eazzpay.Config{ClientSecret: "esk_live_current"})

@@ -61,9 +61,10 @@ func TestMemoryStoreReleaseAndLeaseExpiry(t *testing.T) {
 	require.NoError(t, s.Release(ctx, "k", b.Token))
 	assert.Equal(t, webhook.InFlight, reserve(t, s, "k", time.Minute).State, "the expired holder cannot release it either")
 
-	require.NoError(t, s.Commit(ctx, "k", b.Token, time.Hour))
-	assert.Equal(t, webhook.Delivered, reserve(t, s, "k", time.Minute).State,
-		"a late commit still records the delivery")
+	require.ErrorIs(t, s.Commit(ctx, "k", b.Token, time.Hour), webhook.ErrLeaseLost,
+		"the stale holder's commit fails")
+	assert.Equal(t, webhook.InFlight, reserve(t, s, "k", time.Minute).State, "and leaves the new lease alone")
+	require.NoError(t, s.Commit(ctx, "k", c.Token, time.Hour))
 	require.NoError(t, s.Release(ctx, "k", c.Token))
 	assert.Equal(t, webhook.Delivered, reserve(t, s, "k", time.Minute).State, "release never undoes a commit")
 }

@@ -93,6 +93,9 @@ func (h *Handler) log(ctx context.Context, o outcome, rec logRecord) {
 		// Expected whenever a provider retries quickly; nothing is wrong.
 	case o.kind == outNotYet.kind:
 		level = slog.LevelWarn
+	case o.kind == outLeaseLost.kind, o.kind == outCommitFailed.kind:
+		// Answered 200, but the event may reach the callback twice.
+		level = slog.LevelError
 	case o.code >= 500:
 		level = slog.LevelError
 	case o.code >= 400 || o.kind == outRefused.kind:

@@ -7,36 +7,64 @@ import (
 )
 
 // Store remembers which events were delivered, so that a provider's
-// re-delivery of the same notification reaches the callback once.
+// re-delivery of the same notification reaches the callback once, on one
+// replica or on many sharing the store. Keys are "provider/eventID".
 //
-// It is designed for a store shared by several replicas (Redis, SQL) as well
-// as for the in-memory default: Reserve is an atomic "set if absent" with an
-// expiring lease, so a replica that crashes while delivering cannot block an
-// event forever. Keys are "provider/eventID".
+// The in-memory default (MemoryStore) serves one process; the redisstore and
+// pgstore packages serve replicas. The storetest package checks any
+// implementation against the rules below; run it on your own store.
 //
-// Implementations must be safe for concurrent use. An error from any method
-// means the store is unavailable; the handler then answers 503 so the
-// provider retries later.
+// # Leases and fencing tokens
 //
-// A shared store maps naturally onto one key per event, for instance in
-// Redis: Reserve is SET key <random token> NX PX lease, and when the key
-// exists, its value tells Delivered ("done") from InFlight (a token);
-// Commit is SET key "done" PX ttl; Release deletes the key only if it still
-// holds token (a compare-and-delete script), so a replica whose lease ran
-// out cannot drop the lease of the replica that took over.
+// Reserve is an atomic "claim if free": it takes an expiring lease on the
+// key and returns a fresh token naming this claim, so that a replica that
+// crashes while delivering blocks its event for at most the lease. The
+// token fences the claim: once the lease has expired and another delivery
+// has reserved the key, the first holder is stale, and
+//
+//   - its Release does nothing, so it can never drop the new holder's lease;
+//   - its Commit fails with ErrLeaseLost and changes nothing, so the new
+//     holder's lease and outcome stand. The stale holder's delivery did
+//     happen, and the new holder may deliver the event again: the error
+//     makes that second delivery visible (the handler logs it) instead of
+//     hiding it behind a mark that looks normal.
+//
+// A holder whose lease expired but whose key nobody reserved since is not
+// stale: its Commit records the delivery and succeeds. The same holds for a
+// key that is absent (its lease expired and was dropped, or a later holder
+// released it after failing): the event was delivered, and recording it is
+// what keeps later re-deliveries out. So a delivery is lost from the store
+// only when another holder has reserved the key since, and that is exactly
+// when Commit fails.
+//
+// Commit is idempotent: committing the same token again succeeds. Release
+// never undoes a commit.
+//
+// # Time and errors
+//
+// Leases and TTLs are measured by the store's own clock (the Redis or
+// PostgreSQL server's for a shared store), so replicas whose clocks differ
+// still agree on when a lease ends.
+//
+// Implementations must be safe for concurrent use and must return once ctx
+// is done. An error other than ErrLeaseLost means the store is unavailable;
+// the handler then answers 503 so the provider retries later. A key that is
+// empty, a lease or TTL that is not positive, or an empty token is refused
+// with an error matching mfspay.ErrInvalidRequest, changing nothing.
 type Store interface {
 	// Reserve atomically claims key for one delivery lasting at most lease.
 	// It reports Acquired with a fresh token when nobody holds the key,
-	// Delivered when the key was committed and its mark has not expired, and
-	// InFlight when another delivery holds an unexpired lease.
+	// Delivered when the key was committed and its mark has not expired,
+	// and InFlight when another delivery holds an unexpired lease.
 	Reserve(ctx context.Context, key string, lease time.Duration) (Reservation, error)
-	// Commit marks key delivered for ttl. It succeeds even when the lease
-	// behind token has expired or passed to another holder: the event was
-	// delivered either way.
+	// Commit marks key delivered for ttl, unless another delivery has
+	// reserved or committed key since token's reservation: then it returns
+	// ErrLeaseLost and changes nothing.
 	Commit(ctx context.Context, key, token string, ttl time.Duration) error
 	// Release drops the lease behind token so that the next delivery of key
 	// is attempted again. It does nothing when token no longer holds key
-	// (the lease expired and someone else took it, or the key was committed).
+	// (the lease expired and someone else took it, or the key was
+	// committed).
 	Release(ctx context.Context, key, token string) error
 }
 
@@ -78,3 +106,8 @@ func (s State) String() string {
 // in-flight lease and the cap leaves no room: admitting the new event would
 // mean silently dropping another event's lease.
 var ErrStoreFull = errors.New("webhook: de-duplication store is full of in-flight leases")
+
+// ErrLeaseLost is returned by Store.Commit when the committing delivery's
+// lease expired and another delivery reserved or committed the key since:
+// the event may reach the callback twice.
+var ErrLeaseLost = errors.New("webhook: the lease expired and another delivery took the event before the commit")

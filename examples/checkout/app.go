@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -30,17 +31,24 @@ type appConfig struct {
 	Log *slog.Logger
 	// Progress is told about slow preparations (building plugins).
 	Progress io.Writer
+	// Store is the webhook de-duplication store: "" or "memory", a
+	// redis:// URL or a postgres:// URL. Replicas runs that many shop
+	// replicas behind a round-robin proxy (replicas.go).
+	Store    string
+	Replicas int
 }
 
 // app is a running shop with everything it started.
 type app struct {
 	// URL is the shop's public URL, without a trailing slash.
-	URL      string
-	shop     *shop
-	server   *http.Server
-	sims     *simulators
-	closers  []func() // run last to first by Close
-	serveErr chan error
+	URL    string
+	shop   *shop // the first replica when there are several
+	server *http.Server
+	// replicaURLs are the replicas' own addresses, behind the proxy at URL.
+	replicaURLs []*url.URL
+	sims        *simulators
+	closers     []func() // run last to first by Close
+	serveErr    chan error
 }
 
 // startApp starts the simulators the environment leaves offline, the
@@ -96,14 +104,17 @@ func startApp(ctx context.Context, cfg appConfig) (_ *app, err error) {
 		return nil, err
 	}
 
-	a.shop = newShop(gateways, a.URL, cfg.Log)
+	front, err := a.startShops(ctx, cfg, gateways)
+	if err != nil {
+		return nil, err
+	}
 	// Every phase of a connection is bounded, as on any server facing the
 	// internet, so that slow or idle clients cannot hold it: the headers,
 	// the whole request (the webhook handler bounds a notification's body
 	// itself, at webhook.DefaultReadTimeout), the answer (a checkout waits
 	// up to createTimeout for the provider), and an idle keep-alive.
 	a.server = &http.Server{
-		Handler:           a.shop,
+		Handler:           front,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      createTimeout + 15*time.Second,

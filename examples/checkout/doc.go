@@ -70,6 +70,11 @@
 //	                  directory (run from inside the mfspay repository), opened with plugins.Open
 //	-plugin-dir DIR   with -plugins: use the mfspay-plugin-* binaries in DIR (plugins.Discover)
 //	-v                log every notification and plugin line
+//	-store URL        the webhook de-duplication store: memory (default), redis://HOST:PORT/DB or
+//	                  postgres://USER@HOST/DB (the table is created if absent)
+//	-replicas N       run N shop replicas, each with its own webhook handler and store client, behind a
+//	                  round-robin proxy on loopback; they share the orders (standing for the shop's
+//	                  database) and the -store
 //
 // The demo is a customer scripted over plain HTTP: it orders on the shop,
 // follows the redirect, reads the hosted page's form from its HTML, posts it,

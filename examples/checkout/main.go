@@ -25,7 +25,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	fs := flag.NewFlagSet("checkout", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: go run ./examples/checkout [-demo] [-plugins [-plugin-dir DIR]] [-addr HOST:PORT] [-public-url URL]\n\n")
+		fmt.Fprintf(stderr, "usage: go run ./examples/checkout [-demo] [-plugins [-plugin-dir DIR]] [-addr HOST:PORT] [-public-url URL] [-store URL] [-replicas N]\n\n")
 		fs.PrintDefaults()
 	}
 	addr := fs.String("addr", "127.0.0.1:8080", "where the shop listens (-demo: a free port unless set)")
@@ -35,11 +35,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	pluginDir := fs.String("plugin-dir", "", "with -plugins: take mfspay-plugin-* binaries from this directory instead of building them")
 	stepTimeout := fs.Duration("step-timeout", 10*time.Second, "with -demo: the time limit of each step")
 	verbose := fs.Bool("v", false, "log every notification and plugin line")
+	store := fs.String("store", "memory", "webhook de-duplication store: memory, redis://HOST:PORT/DB or postgres://USER@HOST/DB")
+	replicas := fs.Int("replicas", 1, "run N shop replicas behind a round-robin proxy on loopback, sharing -store")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
+		return 2
+	}
+	if _, err := storeKind(*store); err != nil || *replicas < 1 || *replicas > 16 {
+		fmt.Fprintln(stderr, "checkout: -store takes memory, redis://… or postgres://…; -replicas takes 1 to 16")
 		return 2
 	}
 	addrSet := false
@@ -64,7 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 
 	a, err := startApp(ctx, appConfig{
 		Addr: *addr, PublicURL: *publicURL, Plugins: *usePlugins, PluginDir: *pluginDir,
-		Getenv: getenv, Log: logger, Progress: stderr,
+		Getenv: getenv, Log: logger, Progress: stderr, Store: *store, Replicas: *replicas,
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "checkout:", err)
@@ -74,6 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 
 	if *demo {
 		fmt.Fprintf(stdout, "mfspay checkout demo: shop at %s, providers simulated on 127.0.0.1\n", a.URL)
+		printReplicas(stdout, a, *store)
 		results, err := runDemo(ctx, a.URL, a.shop.gateways, *stepTimeout)
 		printReport(stdout, results)
 		if err != nil {
@@ -85,6 +92,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 
 	fmt.Fprintf(stdout, "Bazaar is open: %s\n", a.URL)
+	printReplicas(stdout, a, *store)
 	for _, g := range a.shop.gateways {
 		if g.Real && *publicURL == "" {
 			fmt.Fprintf(stderr, "checkout: warning: %s is real but -public-url is not set: it cannot reach %s/webhooks/%s\n", g.Title, a.URL, g.Name)
@@ -110,4 +118,23 @@ func realProviders(getenv func(string) string) []string {
 		}
 	}
 	return set
+}
+
+// printReplicas says where the replicas run and which store they share.
+func printReplicas(w io.Writer, a *app, store string) {
+	if len(a.replicaURLs) == 0 {
+		if store != "memory" {
+			fmt.Fprintf(w, "  webhook de-duplication store: %s\n", redactedStore(store))
+		}
+		return
+	}
+	fmt.Fprintf(w, "  %d replicas behind a round-robin proxy:", len(a.replicaURLs))
+	for _, u := range a.replicaURLs {
+		fmt.Fprintf(w, " %s", u)
+	}
+	if store == "memory" {
+		fmt.Fprintln(w, "\n  sharing one in-process MemoryStore (replicas in separate processes need -store redis://… or postgres://…)")
+		return
+	}
+	fmt.Fprintf(w, "\n  sharing the webhook de-duplication store %s, a client each\n", redactedStore(store))
 }

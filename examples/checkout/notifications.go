@@ -28,6 +28,9 @@ func (s *shop) newWebhookHandler() *webhook.Handler {
 	for _, g := range s.gateways {
 		opts = append(opts, webhook.Route(g.GW))
 	}
+	if s.dedup != nil {
+		opts = append(opts, webhook.WithStore(s.dedup))
+	}
 	return webhook.New(s.onEvent, opts...)
 }
 

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/webhook"
 )
 
 // orderIDHeader names the order a POST /orders answer redirects the customer
@@ -29,18 +30,24 @@ type shop struct {
 	log       *slog.Logger
 	hooks     *hookLog
 	mux       *http.ServeMux
+	dedup     webhook.Store // nil: the handler's own MemoryStore
 }
 
 // newShop wires the shop's routes. publicURL is where customers and
-// providers reach it, without a trailing slash.
-func newShop(gateways []gatewayInfo, publicURL string, log *slog.Logger) *shop {
+// providers reach it, without a trailing slash. Replicas of the shop share
+// orders and hooks (the shop's database, in a real deployment); each has
+// its own webhook handler, de-duplicating through store (nil: a
+// MemoryStore of its own).
+func newShop(gateways []gatewayInfo, publicURL string, log *slog.Logger, orders *orderStore, hooks *hookLog,
+	store webhook.Store) *shop {
 	s := &shop{
-		orders:    newOrderStore(),
+		orders:    orders,
 		gateways:  gateways,
 		publicURL: strings.TrimSuffix(publicURL, "/"),
 		log:       log,
-		hooks:     &hookLog{},
+		hooks:     hooks,
 		mux:       http.NewServeMux(),
+		dedup:     store,
 	}
 	s.mux.HandleFunc("GET /{$}", s.home)
 	s.mux.HandleFunc("POST /orders", s.createOrder)
