@@ -7,7 +7,7 @@ package mfspay
 // request already gave.
 
 // checkCheckout checks a create's answer against its request.
-func checkCheckout(provider string, req CreatePaymentRequest, co *Checkout) string {
+func checkCheckout(provider string, caps Capabilities, req CreatePaymentRequest, co *Checkout) string {
 	switch {
 	case co == nil:
 		return "a create answered no checkout"
@@ -21,13 +21,15 @@ func checkCheckout(provider string, req CreatePaymentRequest, co *Checkout) stri
 		return "the checkout's redirect URL is not an absolute http or https URL"
 	case !co.Status.Valid() || co.Status == StatusUnknown:
 		return "the checkout's status is not a known payment status"
+	case !caps.Reports(co.Status):
+		return "the checkout's status is one the gateway does not declare"
 	}
 	co.Provider, co.InvoiceID = provider, req.InvoiceID
 	return ""
 }
 
 // checkVerified checks a verify's answer against the reference asked for.
-func checkVerified(provider string, ref PaymentRef, p *Payment) string {
+func checkVerified(provider string, caps Capabilities, ref PaymentRef, p *Payment) string {
 	if p == nil {
 		return "a verify answered no payment"
 	}
@@ -43,17 +45,19 @@ func checkVerified(provider string, ref PaymentRef, p *Payment) string {
 	if p.PaymentID == "" {
 		p.PaymentID = ref.PaymentID
 	}
-	return checkPayment(provider, p)
+	return checkPayment(provider, caps, p)
 }
 
 // checkPayment checks one payment on its own: known status, ids that pass
 // the request rules, no negative amount, and a positive amount when paid.
-func checkPayment(provider string, p *Payment) string {
+func checkPayment(provider string, caps Capabilities, p *Payment) string {
 	switch {
 	case p.Provider != "" && p.Provider != provider:
 		return "the payment names another provider"
 	case !p.Status.Valid():
 		return "the payment's status is not a known payment status"
+	case !caps.Reports(p.Status):
+		return "the payment's status is one the gateway does not declare"
 	case p.Amount < 0:
 		return "the payment's amount is negative"
 	case p.Status == StatusPaid && p.Amount == 0:
@@ -70,7 +74,7 @@ func checkPayment(provider string, p *Payment) string {
 }
 
 // checkPage checks a page of payments against its query.
-func checkPage(provider string, q ListQuery, page *PaymentPage) string {
+func checkPage(provider string, caps Capabilities, q ListQuery, page *PaymentPage) string {
 	switch {
 	case page == nil:
 		return "a list answered no page"
@@ -86,7 +90,7 @@ func checkPage(provider string, q ListQuery, page *PaymentPage) string {
 		if q.Status != "" && p.Status != q.Status {
 			return "the page holds a payment of another status than the one asked for"
 		}
-		if rule := checkPayment(provider, p); rule != "" {
+		if rule := checkPayment(provider, caps, p); rule != "" {
 			return rule
 		}
 	}
@@ -138,7 +142,7 @@ func checkEvent(provider string, caps Capabilities, ev *Event) string {
 	case validText(ev.Reference, 256) != "":
 		return "the event's reference is not plain text"
 	}
-	if rule := checkPayment(provider, &ev.Payment); rule != "" {
+	if rule := checkPayment(provider, caps, &ev.Payment); rule != "" {
 		return rule
 	}
 	ev.Provider = provider

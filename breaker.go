@@ -92,13 +92,16 @@ const (
 	OpCreate = "create"
 	OpVerify = "verify"
 	OpList   = "list"
+	// OpReturn is CompleteReturn, which acts at the provider (execute,
+	// verify) and so is guarded like the others.
+	OpReturn = "return"
 )
 
 // newBreaker returns a breaker for provider.
 func newBreaker(provider string, s BreakerSettings) *breaker {
 	s = s.withDefaults()
 	b := &breaker{provider: provider, open: map[string]*Error{}}
-	for _, op := range []string{OpCreate, OpVerify, OpList} {
+	for _, op := range []string{OpCreate, OpVerify, OpList, OpReturn} {
 		b.open[op] = &Error{Kind: ErrCircuitOpen, Provider: provider, Op: op,
 			Message: "the provider is failing; no request was sent"}
 	}

@@ -1,9 +1,12 @@
 package mfspay
 
-// Capabilities says which optional operations a gateway supports and how its
-// notifications are authenticated. Callers and the conformance suite gate on
-// it: an operation declared unsupported returns ErrUnsupported, and a
-// supported one never does.
+// Capabilities says what a gateway can do and report: which optional
+// operations it supports, which statuses and events its provider can
+// report, how its notifications are authenticated, and what the customer's
+// return from the hosted page needs. The portable layer and the conformance
+// suite read these declarations instead of assuming one provider's model:
+// an operation declared unsupported returns ErrUnsupported, a supported one
+// never does, and an answer outside the declarations is refused.
 type Capabilities struct {
 	// VerifyByInvoice and VerifyByPaymentID say which PaymentRef forms
 	// VerifyPayment accepts.
@@ -17,8 +20,32 @@ type Capabilities struct {
 	MaxPerPage int
 	// Webhook names how notifications are authenticated.
 	Webhook WebhookAuth
-	// EventTypes lists the event types ParseWebhook can produce.
+	// EventTypes lists the event types ParseWebhook (and CompleteReturn)
+	// can produce.
 	EventTypes []EventType
+	// Statuses lists the payment statuses the provider can report, through
+	// any operation: a provider without expiry leaves out StatusExpired, one
+	// whose cancellations are never reported leaves out StatusCancelled.
+	// StatusUnknown (what an adapter cannot map) needs no declaring. Empty
+	// means undeclared: every status is possible, and nothing is checked.
+	Statuses []Status
+	// Return says what the customer's return from the hosted page needs
+	// (ReturnNone: nothing; see ReturnAction).
+	Return ReturnAction
+}
+
+// Reports reports whether the provider can report status s: it is
+// declared, or nothing is, or s is StatusUnknown.
+func (c Capabilities) Reports(s Status) bool {
+	if len(c.Statuses) == 0 || s == StatusUnknown {
+		return true
+	}
+	for _, have := range c.Statuses {
+		if have == s {
+			return true
+		}
+	}
+	return false
 }
 
 // CanVerify reports whether VerifyPayment works for at least one ref form.
@@ -41,6 +68,20 @@ type WebhookAuth string
 const (
 	// WebhookHMACSHA256 is a hex HMAC-SHA256 of the raw body in a header.
 	WebhookHMACSHA256 WebhookAuth = "hmac-sha256"
-	// WebhookSharedSecret is a static shared secret in a header.
+	// WebhookSharedSecret is a static shared secret in a header: it proves
+	// the sender knows the secret, not what it sent, so a gateway with it
+	// should confirm what a notification claims with the provider.
 	WebhookSharedSecret WebhookAuth = "shared-secret-header"
+	// WebhookSNS is an AWS SNS message signature (RSA over the SNS string
+	// to sign, with a certificate from an AWS host), as bKash's
+	// notifications carry.
+	WebhookSNS WebhookAuth = "aws-sns"
 )
+
+// BodyAuthenticated reports whether the scheme authenticates the body
+// itself, so that a notification cannot be altered in transit: true for
+// signatures over the body, false for a secret in a header and for schemes
+// mfspay does not name.
+func (a WebhookAuth) BodyAuthenticated() bool {
+	return a == WebhookHMACSHA256 || a == WebhookSNS
+}

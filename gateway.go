@@ -39,6 +39,11 @@ type Gateway interface {
 	// ParseWebhook authenticates a notification on its raw bytes and only then
 	// parses it. A notification that fails authentication is ErrInvalidSignature.
 	ParseWebhook(ctx context.Context, req WebhookRequest) (*Event, error)
+	// CompleteReturn handles the customer's return from the hosted page for
+	// gateways whose Capabilities().Return is not ReturnNone (see
+	// ReturnDriver); others answer ErrUnsupported. webhook.Handler's Returns
+	// endpoint calls it and delivers the event like a notification.
+	CompleteReturn(ctx context.Context, req ReturnRequest) (*Event, error)
 }
 
 // Customer is the payer as the merchant knows them. All fields are optional
@@ -62,6 +67,11 @@ type CreatePaymentRequest struct {
 	CancelURL  string
 	// WebhookURL receives the provider's notifications.
 	WebhookURL string
+	// ReturnURL is the merchant's return endpoint (webhook.Handler's
+	// Returns), where a provider whose Capabilities().Return is not
+	// ReturnNone sends the customer back; required when it is ReturnExecute,
+	// ignored by providers that need no return.
+	ReturnURL string
 	// Metadata is passed through to the provider where it supports it.
 	Metadata map[string]string
 }

@@ -16,13 +16,16 @@ import (
 //     ErrInvalidRequest without traffic, whatever the breaker's state;
 //   - operations and reference forms the capabilities declare unsupported
 //     are ErrUnsupported without traffic;
-//   - create, verify and list pass through the circuit breaker configured by
-//     r.Breaker (notification parsing is local work and does not);
+//   - create, verify, list and the customer's return pass through the
+//     circuit breaker configured by r.Breaker (notification parsing is local
+//     work and does not); a call whose context has already ended is
+//     answered without the driver or the breaker;
 //   - every answer is checked against its request and the vocabulary (ids
 //     that match, known statuses, positive amounts where paid, absolute
-//     http(s) redirect URLs); a violation is ErrOutcomeUnknown for a create,
-//     ErrUnavailable for a read and ErrInvalidRequest for a notification,
-//     and is logged to r.Logger;
+//     http(s) redirect URLs, statuses and event types the capabilities
+//     declare); a violation is ErrOutcomeUnknown for a create,
+//     ErrUnavailable for a read or a return and ErrInvalidRequest for a
+//     notification, and is logged to r.Logger;
 //   - every error is an *Error stamped with the provider and operation.
 func NewGateway(d Driver, r Resilience) Gateway {
 	g := &gateway{d: d, log: r.Logger}
@@ -62,6 +65,11 @@ func (g *gateway) CreatePayment(ctx context.Context, req CreatePaymentRequest) (
 	if err := req.Validate(); err != nil {
 		return nil, g.stamp(OpCreate, err)
 	}
+	caps := g.d.Capabilities()
+	if caps.Return == ReturnExecute && req.ReturnURL == "" {
+		return nil, g.stamp(OpCreate, invalid(OpCreate, "return_url",
+			"is required: this provider completes a payment only when the customer's return is handled"))
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, g.ended(OpCreate, err)
 	}
@@ -70,7 +78,7 @@ func (g *gateway) CreatePayment(ctx context.Context, req CreatePaymentRequest) (
 		if err != nil {
 			return nil, g.stamp(OpCreate, err)
 		}
-		if rule := checkCheckout(g.d.Provider(), req, co); rule != "" {
+		if rule := checkCheckout(g.d.Provider(), caps, req, co); rule != "" {
 			return nil, g.violation(ctx, OpCreate, ErrOutcomeUnknown, rule)
 		}
 		return co, nil
@@ -99,7 +107,7 @@ func (g *gateway) VerifyPayment(ctx context.Context, ref PaymentRef) (*Payment, 
 		if err != nil {
 			return nil, g.stamp(OpVerify, err)
 		}
-		if rule := checkVerified(g.d.Provider(), ref, p); rule != "" {
+		if rule := checkVerified(g.d.Provider(), caps, ref, p); rule != "" {
 			return nil, g.violation(ctx, OpVerify, ErrUnavailable, rule)
 		}
 		return p, nil
@@ -126,7 +134,7 @@ func (g *gateway) ListPayments(ctx context.Context, q ListQuery) (*PaymentPage, 
 		if err != nil {
 			return nil, g.stamp(OpList, err)
 		}
-		if rule := checkPage(g.d.Provider(), q, page); rule != "" {
+		if rule := checkPage(g.d.Provider(), caps, q, page); rule != "" {
 			return nil, g.violation(ctx, OpList, ErrUnavailable, rule)
 		}
 		return page, nil
@@ -154,6 +162,27 @@ func (g *gateway) ParseWebhook(ctx context.Context, req WebhookRequest) (*Event,
 func (g *gateway) ended(op string, ctxErr error) error {
 	return &Error{Kind: ErrUnavailable, Provider: g.d.Provider(), Op: op,
 		Message: "call ended by the caller's context before it was sent", Err: ctxErr}
+}
+
+func (g *gateway) CompleteReturn(ctx context.Context, req ReturnRequest) (*Event, error) {
+	caps := g.d.Capabilities()
+	rd, ok := g.d.(ReturnDriver)
+	if caps.Return == ReturnNone || !ok {
+		return nil, g.unsupported(OpReturn, "the provider's customers return to the merchant with nothing to act on")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, g.ended(OpReturn, err)
+	}
+	return guard(g.breaker, OpReturn, func() (*Event, error) {
+		ev, err := rd.CompleteReturn(ctx, req)
+		if err != nil {
+			return nil, g.stamp(OpReturn, err)
+		}
+		if rule := checkEvent(g.d.Provider(), caps, ev); rule != "" {
+			return nil, g.violation(ctx, OpReturn, ErrUnavailable, rule)
+		}
+		return ev, nil
+	})
 }
 
 func (g *gateway) unsupported(op, why string) error {

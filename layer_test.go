@@ -212,3 +212,66 @@ func TestLayerStampsDriverErrors(t *testing.T) {
 		assert.Same(t, full, err)
 	})
 }
+
+// returnDriver is an answerDriver whose provider sends customers back with
+// something to act on.
+type returnDriver struct{ *answerDriver }
+
+func (d returnDriver) CompleteReturn(context.Context, mfspay.ReturnRequest) (*mfspay.Event, error) {
+	return d.event, d.err
+}
+
+// TestLayerCustomerReturn: the customer's return is gated on the declared
+// return action, its event is held to the notification rules, and a
+// provider that completes payments only on the return gets a return URL.
+func TestLayerCustomerReturn(t *testing.T) {
+	caps := allCaps
+	caps.Return = mfspay.ReturnExecute
+	ret := mfspay.ReturnRequest{Method: "GET"}
+
+	t.Run("unsupported without a declared return", func(t *testing.T) {
+		g := mfspay.NewGateway(returnDriver{&answerDriver{caps: allCaps, event: completed()}}, mfspay.Resilience{})
+		_, err := g.CompleteReturn(ctx, ret)
+		assert.ErrorIs(t, err, mfspay.ErrUnsupported)
+		noDriver := mfspay.NewGateway(&answerDriver{caps: caps, event: completed()}, mfspay.Resilience{})
+		_, err = noDriver.CompleteReturn(ctx, ret)
+		assert.ErrorIs(t, err, mfspay.ErrUnsupported, "declared, but the driver cannot")
+	})
+	t.Run("the event is checked", func(t *testing.T) {
+		d := &answerDriver{caps: caps, event: completed()}
+		g := mfspay.NewGateway(returnDriver{d}, mfspay.Resilience{})
+		ev, err := g.CompleteReturn(ctx, ret)
+		require.NoError(t, err)
+		assert.Equal(t, "fake", ev.Provider)
+		d.event.Payment.Amount = 0
+		_, err = g.CompleteReturn(ctx, ret)
+		assert.ErrorIs(t, err, mfspay.ErrUnavailable)
+		assert.ErrorContains(t, err, "breaks the contract")
+	})
+	t.Run("execute needs a return URL", func(t *testing.T) {
+		g := mfspay.NewGateway(returnDriver{&answerDriver{caps: caps, checkout: goodCheckout()}}, mfspay.Resilience{})
+		_, err := g.CreatePayment(ctx, validCreate)
+		requireInvalid(t, err, "return_url")
+		withReturn := validCreate
+		withReturn.ReturnURL = "https://shop.example/return/fake"
+		_, err = g.CreatePayment(ctx, withReturn)
+		require.NoError(t, err)
+		withReturn.ReturnURL = "ftp://shop.example/r"
+		_, err = g.CreatePayment(ctx, withReturn)
+		requireInvalid(t, err, "return_url")
+	})
+	t.Run("statuses outside the declaration are refused", func(t *testing.T) {
+		c := caps
+		c.Statuses = []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid}
+		d := &answerDriver{caps: c, event: completed(), payment: paid()}
+		g := mfspay.NewGateway(returnDriver{d}, mfspay.Resilience{})
+		_, err := g.VerifyPayment(ctx, ref)
+		require.NoError(t, err)
+		d.payment.Status = mfspay.StatusUnknown
+		_, err = g.VerifyPayment(ctx, ref)
+		require.NoError(t, err, "an unknown status needs no declaring")
+		d.payment.Status = mfspay.StatusExpired
+		_, err = g.VerifyPayment(ctx, ref)
+		assert.ErrorContains(t, err, "does not declare")
+	})
+}

@@ -44,6 +44,11 @@ func (r CreatePaymentRequest) Validate() error {
 			return invalid(op, "webhook_url", err)
 		}
 	}
+	if r.ReturnURL != "" {
+		if err := validURL(r.ReturnURL); err != "" {
+			return invalid(op, "return_url", err)
+		}
+	}
 	if err := validText(r.Customer.Name, 200); err != "" {
 		return invalid(op, "customer.name", err)
 	}

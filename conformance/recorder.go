@@ -84,6 +84,12 @@ func (g *recorded) ParseWebhook(ctx context.Context, req mfspay.WebhookRequest) 
 	return ev, err
 }
 
+func (g *recorded) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (*mfspay.Event, error) {
+	ev, err := g.inner.CompleteReturn(ctx, req)
+	g.note(mfspay.OpReturn, err, g.caps.Return != mfspay.ReturnNone)
+	return ev, err
+}
+
 // logCapture is the Logger the suite hands to every gateway: it keeps all
 // output, debug lines included, so the hygiene rules can search it.
 type logCapture struct {

@@ -16,7 +16,7 @@ import (
 // checks as an in-process adapter, by construction.
 type rpcDriver struct{ c *Client }
 
-var _ mfspay.Driver = rpcDriver{}
+var _ mfspay.ReturnDriver = rpcDriver{}
 
 // Provider names the gateway: the configured driver's provider, or the
 // plugin's name before Configure.
@@ -79,6 +79,19 @@ func (d rpcDriver) List(ctx context.Context, q mfspay.ListQuery) (*mfspay.Paymen
 func (d rpcDriver) ParseNotification(ctx context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
 	return call(d.c, ctx, opWebhook, func(ctx context.Context, inst *instance) (*mfspay.Event, error) {
 		resp, err := inst.gw.ParseWebhook(ctx, &pb.ParseWebhookRequest{Request: toPBWebhook(req)})
+		if err != nil {
+			return nil, err
+		}
+		if resp.GetEvent() == nil {
+			return nil, errEmptyAnswer(mfspay.ErrUnavailable)
+		}
+		return fromPBEvent(resp.GetEvent()), nil
+	})
+}
+
+func (d rpcDriver) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (*mfspay.Event, error) {
+	return call(d.c, ctx, mfspay.OpReturn, func(ctx context.Context, inst *instance) (*mfspay.Event, error) {
+		resp, err := inst.gw.CompleteReturn(ctx, &pb.CompleteReturnRequest{Request: toPBReturn(req)})
 		if err != nil {
 			return nil, err
 		}

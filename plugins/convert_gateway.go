@@ -48,6 +48,10 @@ func toPBCapabilities(c mfspay.Capabilities) *pb.Capabilities {
 	for _, t := range c.EventTypes {
 		out.EventTypes = append(out.EventTypes, string(t))
 	}
+	for _, st := range c.Statuses {
+		out.Statuses = append(out.Statuses, string(st))
+	}
+	out.ReturnAction = string(c.Return)
 	return out
 }
 
@@ -63,6 +67,10 @@ func fromPBCapabilities(c *pb.Capabilities) mfspay.Capabilities {
 	for _, t := range c.GetEventTypes() {
 		out.EventTypes = append(out.EventTypes, mfspay.EventType(t))
 	}
+	for _, st := range c.GetStatuses() {
+		out.Statuses = append(out.Statuses, mfspay.Status(st))
+	}
+	out.Return = mfspay.ReturnAction(c.GetReturnAction())
 	return out
 }
 
@@ -74,6 +82,7 @@ func toPBCreate(r mfspay.CreatePaymentRequest) *pb.CreatePaymentRequest {
 		SuccessUrl:   r.SuccessURL,
 		CancelUrl:    r.CancelURL,
 		WebhookUrl:   r.WebhookURL,
+		ReturnUrl:    r.ReturnURL,
 		Metadata:     copyMap(r.Metadata),
 	}
 }
@@ -87,6 +96,7 @@ func fromPBCreate(r *pb.CreatePaymentRequest) mfspay.CreatePaymentRequest {
 		SuccessURL: r.GetSuccessUrl(),
 		CancelURL:  r.GetCancelUrl(),
 		WebhookURL: r.GetWebhookUrl(),
+		ReturnURL:  r.GetReturnUrl(),
 		Metadata:   copyMap(r.GetMetadata()),
 	}
 }
@@ -203,6 +213,21 @@ func fromPBWebhook(r *pb.WebhookRequest) mfspay.WebhookRequest {
 	}
 	if q := fromPBValues(r.GetQuery()); q != nil {
 		out.Query = url.Values(q)
+	}
+	return out
+}
+
+func toPBReturn(r mfspay.ReturnRequest) *pb.ReturnRequest {
+	return &pb.ReturnRequest{Method: r.Method, Query: toPBValues(r.Query), Form: toPBValues(r.Form)}
+}
+
+func fromPBReturn(r *pb.ReturnRequest) mfspay.ReturnRequest {
+	out := mfspay.ReturnRequest{Method: r.GetMethod()}
+	if q := fromPBValues(r.GetQuery()); q != nil {
+		out.Query = url.Values(q)
+	}
+	if f := fromPBValues(r.GetForm()); f != nil {
+		out.Form = url.Values(f)
 	}
 	return out
 }

@@ -223,6 +223,26 @@ func (g *gatewayServer) ParseWebhook(ctx context.Context, req *pb.ParseWebhookRe
 	return &pb.ParseWebhookResponse{Event: toPBEvent(ev)}, nil
 }
 
+func (g *gatewayServer) CompleteReturn(ctx context.Context, req *pb.CompleteReturnRequest) (*pb.CompleteReturnResponse, error) {
+	d, err := g.s.driver(mfspay.OpReturn)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	rd, ok := d.(mfspay.ReturnDriver)
+	if !ok {
+		return nil, toStatus(&mfspay.Error{Kind: mfspay.ErrUnsupported, Provider: g.s.cfg.Name, Op: mfspay.OpReturn,
+			Message: "the plugin's driver handles no customer return"})
+	}
+	ev, err := rd.CompleteReturn(ctx, fromPBReturn(req.GetRequest()))
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	if ev == nil {
+		return nil, toStatus(errNoResult(g.s.cfg.Name, mfspay.OpReturn))
+	}
+	return &pb.CompleteReturnResponse{Event: toPBEvent(ev)}, nil
+}
+
 // errNoResult reports an adapter that returned neither a result nor an error.
 func errNoResult(provider, op string) error {
 	return &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: provider, Op: op, Message: "the plugin's driver returned no result"}

@@ -233,3 +233,7 @@ func (failingStore) Reserve(context.Context, string, time.Duration) (webhook.Res
 }
 func (failingStore) Commit(context.Context, string, string, time.Duration) error { return errStoreDown }
 func (failingStore) Release(context.Context, string, string) error               { return errStoreDown }
+
+func (g *fakeGateway) CompleteReturn(context.Context, mfspay.ReturnRequest) (*mfspay.Event, error) {
+	return nil, &mfspay.Error{Kind: mfspay.ErrUnsupported, Provider: g.name, Op: mfspay.OpReturn}
+}

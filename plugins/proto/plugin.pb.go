@@ -367,8 +367,12 @@ type Capabilities struct {
 	MaxPerPage        int32                  `protobuf:"varint,5,opt,name=max_per_page,json=maxPerPage,proto3" json:"max_per_page,omitempty"`
 	Webhook           string                 `protobuf:"bytes,6,opt,name=webhook,proto3" json:"webhook,omitempty"`
 	EventTypes        []string               `protobuf:"bytes,7,rep,name=event_types,json=eventTypes,proto3" json:"event_types,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// statuses the provider can report; empty: undeclared.
+	Statuses []string `protobuf:"bytes,8,rep,name=statuses,proto3" json:"statuses,omitempty"`
+	// return_action: "", "verify" or "execute".
+	ReturnAction  string `protobuf:"bytes,9,opt,name=return_action,json=returnAction,proto3" json:"return_action,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Capabilities) Reset() {
@@ -450,6 +454,20 @@ func (x *Capabilities) GetEventTypes() []string {
 	return nil
 }
 
+func (x *Capabilities) GetStatuses() []string {
+	if x != nil {
+		return x.Statuses
+	}
+	return nil
+}
+
+func (x *Capabilities) GetReturnAction() string {
+	if x != nil {
+		return x.ReturnAction
+	}
+	return ""
+}
+
 type Customer struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -519,6 +537,7 @@ type CreatePaymentRequest struct {
 	CancelUrl     string                 `protobuf:"bytes,5,opt,name=cancel_url,json=cancelUrl,proto3" json:"cancel_url,omitempty"`
 	WebhookUrl    string                 `protobuf:"bytes,6,opt,name=webhook_url,json=webhookUrl,proto3" json:"webhook_url,omitempty"`
 	Metadata      map[string]string      `protobuf:"bytes,7,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	ReturnUrl     string                 `protobuf:"bytes,8,opt,name=return_url,json=returnUrl,proto3" json:"return_url,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -600,6 +619,13 @@ func (x *CreatePaymentRequest) GetMetadata() map[string]string {
 		return x.Metadata
 	}
 	return nil
+}
+
+func (x *CreatePaymentRequest) GetReturnUrl() string {
+	if x != nil {
+		return x.ReturnUrl
+	}
+	return ""
 }
 
 type Checkout struct {
@@ -1475,6 +1501,155 @@ func (x *ParseWebhookResponse) GetEvent() *Event {
 	return nil
 }
 
+// ReturnRequest is the customer's browser coming back, as it arrived.
+type ReturnRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Method        string                 `protobuf:"bytes,1,opt,name=method,proto3" json:"method,omitempty"`
+	Query         map[string]*Strings    `protobuf:"bytes,2,rep,name=query,proto3" json:"query,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Form          map[string]*Strings    `protobuf:"bytes,3,rep,name=form,proto3" json:"form,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReturnRequest) Reset() {
+	*x = ReturnRequest{}
+	mi := &file_plugin_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReturnRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReturnRequest) ProtoMessage() {}
+
+func (x *ReturnRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReturnRequest.ProtoReflect.Descriptor instead.
+func (*ReturnRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ReturnRequest) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *ReturnRequest) GetQuery() map[string]*Strings {
+	if x != nil {
+		return x.Query
+	}
+	return nil
+}
+
+func (x *ReturnRequest) GetForm() map[string]*Strings {
+	if x != nil {
+		return x.Form
+	}
+	return nil
+}
+
+type CompleteReturnRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Request       *ReturnRequest         `protobuf:"bytes,1,opt,name=request,proto3" json:"request,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteReturnRequest) Reset() {
+	*x = CompleteReturnRequest{}
+	mi := &file_plugin_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteReturnRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteReturnRequest) ProtoMessage() {}
+
+func (x *CompleteReturnRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteReturnRequest.ProtoReflect.Descriptor instead.
+func (*CompleteReturnRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *CompleteReturnRequest) GetRequest() *ReturnRequest {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+type CompleteReturnResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Event         *Event                 `protobuf:"bytes,1,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteReturnResponse) Reset() {
+	*x = CompleteReturnResponse{}
+	mi := &file_plugin_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteReturnResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteReturnResponse) ProtoMessage() {}
+
+func (x *CompleteReturnResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteReturnResponse.ProtoReflect.Descriptor instead.
+func (*CompleteReturnResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *CompleteReturnResponse) GetEvent() *Event {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
 // ErrorDetail rides in the details of every error status: it is
 // mfspay.Error, so error kinds survive the boundary.
 type ErrorDetail struct {
@@ -1498,7 +1673,7 @@ type ErrorDetail struct {
 
 func (x *ErrorDetail) Reset() {
 	*x = ErrorDetail{}
-	mi := &file_plugin_proto_msgTypes[23]
+	mi := &file_plugin_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1510,7 +1685,7 @@ func (x *ErrorDetail) String() string {
 func (*ErrorDetail) ProtoMessage() {}
 
 func (x *ErrorDetail) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[23]
+	mi := &file_plugin_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1523,7 +1698,7 @@ func (x *ErrorDetail) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ErrorDetail.ProtoReflect.Descriptor instead.
 func (*ErrorDetail) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{23}
+	return file_plugin_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ErrorDetail) GetKind() string {
@@ -1604,7 +1779,7 @@ type SettingsRequest struct {
 
 func (x *SettingsRequest) Reset() {
 	*x = SettingsRequest{}
-	mi := &file_plugin_proto_msgTypes[24]
+	mi := &file_plugin_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1616,7 +1791,7 @@ func (x *SettingsRequest) String() string {
 func (*SettingsRequest) ProtoMessage() {}
 
 func (x *SettingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[24]
+	mi := &file_plugin_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1629,7 +1804,7 @@ func (x *SettingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettingsRequest.ProtoReflect.Descriptor instead.
 func (*SettingsRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{24}
+	return file_plugin_proto_rawDescGZIP(), []int{27}
 }
 
 type SettingsResponse struct {
@@ -1643,7 +1818,7 @@ type SettingsResponse struct {
 
 func (x *SettingsResponse) Reset() {
 	*x = SettingsResponse{}
-	mi := &file_plugin_proto_msgTypes[25]
+	mi := &file_plugin_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1655,7 +1830,7 @@ func (x *SettingsResponse) String() string {
 func (*SettingsResponse) ProtoMessage() {}
 
 func (x *SettingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[25]
+	mi := &file_plugin_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1668,7 +1843,7 @@ func (x *SettingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SettingsResponse.ProtoReflect.Descriptor instead.
 func (*SettingsResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{25}
+	return file_plugin_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *SettingsResponse) GetValues() map[string]string {
@@ -1705,7 +1880,7 @@ type Payer struct {
 
 func (x *Payer) Reset() {
 	*x = Payer{}
-	mi := &file_plugin_proto_msgTypes[26]
+	mi := &file_plugin_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1717,7 +1892,7 @@ func (x *Payer) String() string {
 func (*Payer) ProtoMessage() {}
 
 func (x *Payer) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[26]
+	mi := &file_plugin_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1730,7 +1905,7 @@ func (x *Payer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Payer.ProtoReflect.Descriptor instead.
 func (*Payer) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{26}
+	return file_plugin_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Payer) GetMethod() string {
@@ -1771,7 +1946,7 @@ type PayRequest struct {
 
 func (x *PayRequest) Reset() {
 	*x = PayRequest{}
-	mi := &file_plugin_proto_msgTypes[27]
+	mi := &file_plugin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1783,7 +1958,7 @@ func (x *PayRequest) String() string {
 func (*PayRequest) ProtoMessage() {}
 
 func (x *PayRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[27]
+	mi := &file_plugin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1796,7 +1971,7 @@ func (x *PayRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayRequest.ProtoReflect.Descriptor instead.
 func (*PayRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{27}
+	return file_plugin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *PayRequest) GetPaymentId() string {
@@ -1821,7 +1996,7 @@ type PayResponse struct {
 
 func (x *PayResponse) Reset() {
 	*x = PayResponse{}
-	mi := &file_plugin_proto_msgTypes[28]
+	mi := &file_plugin_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1833,7 +2008,7 @@ func (x *PayResponse) String() string {
 func (*PayResponse) ProtoMessage() {}
 
 func (x *PayResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[28]
+	mi := &file_plugin_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1846,7 +2021,7 @@ func (x *PayResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PayResponse.ProtoReflect.Descriptor instead.
 func (*PayResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{28}
+	return file_plugin_proto_rawDescGZIP(), []int{31}
 }
 
 type CancelRequest struct {
@@ -1858,7 +2033,7 @@ type CancelRequest struct {
 
 func (x *CancelRequest) Reset() {
 	*x = CancelRequest{}
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1870,7 +2045,7 @@ func (x *CancelRequest) String() string {
 func (*CancelRequest) ProtoMessage() {}
 
 func (x *CancelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1883,7 +2058,7 @@ func (x *CancelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelRequest.ProtoReflect.Descriptor instead.
 func (*CancelRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{29}
+	return file_plugin_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *CancelRequest) GetPaymentId() string {
@@ -1901,7 +2076,7 @@ type CancelResponse struct {
 
 func (x *CancelResponse) Reset() {
 	*x = CancelResponse{}
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1913,7 +2088,7 @@ func (x *CancelResponse) String() string {
 func (*CancelResponse) ProtoMessage() {}
 
 func (x *CancelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1926,7 +2101,7 @@ func (x *CancelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelResponse.ProtoReflect.Descriptor instead.
 func (*CancelResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{30}
+	return file_plugin_proto_rawDescGZIP(), []int{33}
 }
 
 type ExpireRequest struct {
@@ -1938,7 +2113,7 @@ type ExpireRequest struct {
 
 func (x *ExpireRequest) Reset() {
 	*x = ExpireRequest{}
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1950,7 +2125,7 @@ func (x *ExpireRequest) String() string {
 func (*ExpireRequest) ProtoMessage() {}
 
 func (x *ExpireRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1963,7 +2138,7 @@ func (x *ExpireRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExpireRequest.ProtoReflect.Descriptor instead.
 func (*ExpireRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{31}
+	return file_plugin_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ExpireRequest) GetPaymentId() string {
@@ -1981,7 +2156,7 @@ type ExpireResponse struct {
 
 func (x *ExpireResponse) Reset() {
 	*x = ExpireResponse{}
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1993,7 +2168,7 @@ func (x *ExpireResponse) String() string {
 func (*ExpireResponse) ProtoMessage() {}
 
 func (x *ExpireResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2006,7 +2181,7 @@ func (x *ExpireResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExpireResponse.ProtoReflect.Descriptor instead.
 func (*ExpireResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{32}
+	return file_plugin_proto_rawDescGZIP(), []int{35}
 }
 
 // Fault is simctl.Fault.
@@ -2029,7 +2204,7 @@ type Fault struct {
 
 func (x *Fault) Reset() {
 	*x = Fault{}
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2041,7 +2216,7 @@ func (x *Fault) String() string {
 func (*Fault) ProtoMessage() {}
 
 func (x *Fault) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2054,7 +2229,7 @@ func (x *Fault) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Fault.ProtoReflect.Descriptor instead.
 func (*Fault) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{33}
+	return file_plugin_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *Fault) GetCount() int32 {
@@ -2136,7 +2311,7 @@ type FailRequest struct {
 
 func (x *FailRequest) Reset() {
 	*x = FailRequest{}
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2148,7 +2323,7 @@ func (x *FailRequest) String() string {
 func (*FailRequest) ProtoMessage() {}
 
 func (x *FailRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2161,7 +2336,7 @@ func (x *FailRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FailRequest.ProtoReflect.Descriptor instead.
 func (*FailRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{34}
+	return file_plugin_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *FailRequest) GetFault() *Fault {
@@ -2179,7 +2354,7 @@ type FailResponse struct {
 
 func (x *FailResponse) Reset() {
 	*x = FailResponse{}
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2191,7 +2366,7 @@ func (x *FailResponse) String() string {
 func (*FailResponse) ProtoMessage() {}
 
 func (x *FailResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2204,7 +2379,7 @@ func (x *FailResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FailResponse.ProtoReflect.Descriptor instead.
 func (*FailResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{35}
+	return file_plugin_proto_rawDescGZIP(), []int{38}
 }
 
 type ClearFaultsRequest struct {
@@ -2215,7 +2390,7 @@ type ClearFaultsRequest struct {
 
 func (x *ClearFaultsRequest) Reset() {
 	*x = ClearFaultsRequest{}
-	mi := &file_plugin_proto_msgTypes[36]
+	mi := &file_plugin_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2227,7 +2402,7 @@ func (x *ClearFaultsRequest) String() string {
 func (*ClearFaultsRequest) ProtoMessage() {}
 
 func (x *ClearFaultsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[36]
+	mi := &file_plugin_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2240,7 +2415,7 @@ func (x *ClearFaultsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClearFaultsRequest.ProtoReflect.Descriptor instead.
 func (*ClearFaultsRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{36}
+	return file_plugin_proto_rawDescGZIP(), []int{39}
 }
 
 type ClearFaultsResponse struct {
@@ -2251,7 +2426,7 @@ type ClearFaultsResponse struct {
 
 func (x *ClearFaultsResponse) Reset() {
 	*x = ClearFaultsResponse{}
-	mi := &file_plugin_proto_msgTypes[37]
+	mi := &file_plugin_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2263,7 +2438,7 @@ func (x *ClearFaultsResponse) String() string {
 func (*ClearFaultsResponse) ProtoMessage() {}
 
 func (x *ClearFaultsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[37]
+	mi := &file_plugin_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2276,7 +2451,7 @@ func (x *ClearFaultsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ClearFaultsResponse.ProtoReflect.Descriptor instead.
 func (*ClearFaultsResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{37}
+	return file_plugin_proto_rawDescGZIP(), []int{40}
 }
 
 type RequestCountRequest struct {
@@ -2287,7 +2462,7 @@ type RequestCountRequest struct {
 
 func (x *RequestCountRequest) Reset() {
 	*x = RequestCountRequest{}
-	mi := &file_plugin_proto_msgTypes[38]
+	mi := &file_plugin_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2299,7 +2474,7 @@ func (x *RequestCountRequest) String() string {
 func (*RequestCountRequest) ProtoMessage() {}
 
 func (x *RequestCountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[38]
+	mi := &file_plugin_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2312,7 +2487,7 @@ func (x *RequestCountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestCountRequest.ProtoReflect.Descriptor instead.
 func (*RequestCountRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{38}
+	return file_plugin_proto_rawDescGZIP(), []int{41}
 }
 
 type RequestCountResponse struct {
@@ -2324,7 +2499,7 @@ type RequestCountResponse struct {
 
 func (x *RequestCountResponse) Reset() {
 	*x = RequestCountResponse{}
-	mi := &file_plugin_proto_msgTypes[39]
+	mi := &file_plugin_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2336,7 +2511,7 @@ func (x *RequestCountResponse) String() string {
 func (*RequestCountResponse) ProtoMessage() {}
 
 func (x *RequestCountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[39]
+	mi := &file_plugin_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2349,7 +2524,7 @@ func (x *RequestCountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestCountResponse.ProtoReflect.Descriptor instead.
 func (*RequestCountResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{39}
+	return file_plugin_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *RequestCountResponse) GetCount() int64 {
@@ -2368,7 +2543,7 @@ type PaymentCountRequest struct {
 
 func (x *PaymentCountRequest) Reset() {
 	*x = PaymentCountRequest{}
-	mi := &file_plugin_proto_msgTypes[40]
+	mi := &file_plugin_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2380,7 +2555,7 @@ func (x *PaymentCountRequest) String() string {
 func (*PaymentCountRequest) ProtoMessage() {}
 
 func (x *PaymentCountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[40]
+	mi := &file_plugin_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2393,7 +2568,7 @@ func (x *PaymentCountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentCountRequest.ProtoReflect.Descriptor instead.
 func (*PaymentCountRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{40}
+	return file_plugin_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *PaymentCountRequest) GetInvoiceId() string {
@@ -2412,7 +2587,7 @@ type PaymentCountResponse struct {
 
 func (x *PaymentCountResponse) Reset() {
 	*x = PaymentCountResponse{}
-	mi := &file_plugin_proto_msgTypes[41]
+	mi := &file_plugin_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2424,7 +2599,7 @@ func (x *PaymentCountResponse) String() string {
 func (*PaymentCountResponse) ProtoMessage() {}
 
 func (x *PaymentCountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[41]
+	mi := &file_plugin_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2437,7 +2612,7 @@ func (x *PaymentCountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PaymentCountResponse.ProtoReflect.Descriptor instead.
 func (*PaymentCountResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{41}
+	return file_plugin_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *PaymentCountResponse) GetCount() int64 {
@@ -2456,7 +2631,7 @@ type NotificationsRequest struct {
 
 func (x *NotificationsRequest) Reset() {
 	*x = NotificationsRequest{}
-	mi := &file_plugin_proto_msgTypes[42]
+	mi := &file_plugin_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2468,7 +2643,7 @@ func (x *NotificationsRequest) String() string {
 func (*NotificationsRequest) ProtoMessage() {}
 
 func (x *NotificationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[42]
+	mi := &file_plugin_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2481,7 +2656,7 @@ func (x *NotificationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotificationsRequest.ProtoReflect.Descriptor instead.
 func (*NotificationsRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{42}
+	return file_plugin_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *NotificationsRequest) GetPaymentId() string {
@@ -2500,7 +2675,7 @@ type NotificationsResponse struct {
 
 func (x *NotificationsResponse) Reset() {
 	*x = NotificationsResponse{}
-	mi := &file_plugin_proto_msgTypes[43]
+	mi := &file_plugin_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2512,7 +2687,7 @@ func (x *NotificationsResponse) String() string {
 func (*NotificationsResponse) ProtoMessage() {}
 
 func (x *NotificationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[43]
+	mi := &file_plugin_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2525,7 +2700,7 @@ func (x *NotificationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotificationsResponse.ProtoReflect.Descriptor instead.
 func (*NotificationsResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{43}
+	return file_plugin_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *NotificationsResponse) GetNotifications() []*WebhookRequest {
@@ -2560,7 +2735,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"s\n" +
 	"\x11ConfigureResponse\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12B\n" +
-	"\fcapabilities\x18\x02 \x01(\v2\x1e.mfspay.plugin.v1.CapabilitiesR\fcapabilities\"\x82\x02\n" +
+	"\fcapabilities\x18\x02 \x01(\v2\x1e.mfspay.plugin.v1.CapabilitiesR\fcapabilities\"\xc3\x02\n" +
 	"\fCapabilities\x12*\n" +
 	"\x11verify_by_invoice\x18\x01 \x01(\bR\x0fverifyByInvoice\x12/\n" +
 	"\x14verify_by_payment_id\x18\x02 \x01(\bR\x11verifyByPaymentId\x12\x12\n" +
@@ -2570,11 +2745,13 @@ const file_plugin_proto_rawDesc = "" +
 	"maxPerPage\x12\x18\n" +
 	"\awebhook\x18\x06 \x01(\tR\awebhook\x12\x1f\n" +
 	"\vevent_types\x18\a \x03(\tR\n" +
-	"eventTypes\"J\n" +
+	"eventTypes\x12\x1a\n" +
+	"\bstatuses\x18\b \x03(\tR\bstatuses\x12#\n" +
+	"\rreturn_action\x18\t \x01(\tR\freturnAction\"J\n" +
 	"\bCustomer\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05email\x18\x02 \x01(\tR\x05email\x12\x14\n" +
-	"\x05phone\x18\x03 \x01(\tR\x05phone\"\x82\x03\n" +
+	"\x05phone\x18\x03 \x01(\tR\x05phone\"\xa1\x03\n" +
 	"\x14CreatePaymentRequest\x12\x1d\n" +
 	"\n" +
 	"invoice_id\x18\x01 \x01(\tR\tinvoiceId\x12#\n" +
@@ -2586,7 +2763,9 @@ const file_plugin_proto_rawDesc = "" +
 	"cancel_url\x18\x05 \x01(\tR\tcancelUrl\x12\x1f\n" +
 	"\vwebhook_url\x18\x06 \x01(\tR\n" +
 	"webhookUrl\x12P\n" +
-	"\bmetadata\x18\a \x03(\v24.mfspay.plugin.v1.CreatePaymentRequest.MetadataEntryR\bmetadata\x1a;\n" +
+	"\bmetadata\x18\a \x03(\v24.mfspay.plugin.v1.CreatePaymentRequest.MetadataEntryR\bmetadata\x12\x1d\n" +
+	"\n" +
+	"return_url\x18\b \x01(\tR\treturnUrl\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xda\x01\n" +
@@ -2660,6 +2839,21 @@ const file_plugin_proto_rawDesc = "" +
 	"\apayment\x18\x04 \x01(\v2\x19.mfspay.plugin.v1.PaymentR\apayment\x12\x1c\n" +
 	"\treference\x18\x05 \x01(\tR\treference\"E\n" +
 	"\x14ParseWebhookResponse\x12-\n" +
+	"\x05event\x18\x01 \x01(\v2\x17.mfspay.plugin.v1.EventR\x05event\"\xd1\x02\n" +
+	"\rReturnRequest\x12\x16\n" +
+	"\x06method\x18\x01 \x01(\tR\x06method\x12@\n" +
+	"\x05query\x18\x02 \x03(\v2*.mfspay.plugin.v1.ReturnRequest.QueryEntryR\x05query\x12=\n" +
+	"\x04form\x18\x03 \x03(\v2).mfspay.plugin.v1.ReturnRequest.FormEntryR\x04form\x1aS\n" +
+	"\n" +
+	"QueryEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12/\n" +
+	"\x05value\x18\x02 \x01(\v2\x19.mfspay.plugin.v1.StringsR\x05value:\x028\x01\x1aR\n" +
+	"\tFormEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12/\n" +
+	"\x05value\x18\x02 \x01(\v2\x19.mfspay.plugin.v1.StringsR\x05value:\x028\x01\"R\n" +
+	"\x15CompleteReturnRequest\x129\n" +
+	"\arequest\x18\x01 \x01(\v2\x1f.mfspay.plugin.v1.ReturnRequestR\arequest\"G\n" +
+	"\x16CompleteReturnResponse\x12-\n" +
 	"\x05event\x18\x01 \x01(\v2\x17.mfspay.plugin.v1.EventR\x05event\"\xc9\x02\n" +
 	"\vErrorDetail\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x1a\n" +
@@ -2739,14 +2933,15 @@ const file_plugin_proto_rawDesc = "" +
 	"\fContextError\x12\x1d\n" +
 	"\x19CONTEXT_ERROR_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16CONTEXT_ERROR_CANCELED\x10\x01\x12#\n" +
-	"\x1fCONTEXT_ERROR_DEADLINE_EXCEEDED\x10\x022\xb4\x04\n" +
+	"\x1fCONTEXT_ERROR_DEADLINE_EXCEEDED\x10\x022\x99\x05\n" +
 	"\aGateway\x12Q\n" +
 	"\bDescribe\x12!.mfspay.plugin.v1.DescribeRequest\x1a\".mfspay.plugin.v1.DescribeResponse\x12T\n" +
 	"\tConfigure\x12\".mfspay.plugin.v1.ConfigureRequest\x1a#.mfspay.plugin.v1.ConfigureResponse\x12`\n" +
 	"\rCreatePayment\x12&.mfspay.plugin.v1.CreatePaymentRequest\x1a'.mfspay.plugin.v1.CreatePaymentResponse\x12`\n" +
 	"\rVerifyPayment\x12&.mfspay.plugin.v1.VerifyPaymentRequest\x1a'.mfspay.plugin.v1.VerifyPaymentResponse\x12]\n" +
 	"\fListPayments\x12%.mfspay.plugin.v1.ListPaymentsRequest\x1a&.mfspay.plugin.v1.ListPaymentsResponse\x12]\n" +
-	"\fParseWebhook\x12%.mfspay.plugin.v1.ParseWebhookRequest\x1a&.mfspay.plugin.v1.ParseWebhookResponse2\xff\x05\n" +
+	"\fParseWebhook\x12%.mfspay.plugin.v1.ParseWebhookRequest\x1a&.mfspay.plugin.v1.ParseWebhookResponse\x12c\n" +
+	"\x0eCompleteReturn\x12'.mfspay.plugin.v1.CompleteReturnRequest\x1a(.mfspay.plugin.v1.CompleteReturnResponse2\xff\x05\n" +
 	"\tSimulator\x12Q\n" +
 	"\bSettings\x12!.mfspay.plugin.v1.SettingsRequest\x1a\".mfspay.plugin.v1.SettingsResponse\x12B\n" +
 	"\x03Pay\x12\x1c.mfspay.plugin.v1.PayRequest\x1a\x1d.mfspay.plugin.v1.PayResponse\x12K\n" +
@@ -2771,131 +2966,144 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 55)
 var file_plugin_proto_goTypes = []any{
-	(ContextError)(0),             // 0: mfspay.plugin.v1.ContextError
-	(*DescribeRequest)(nil),       // 1: mfspay.plugin.v1.DescribeRequest
-	(*DescribeResponse)(nil),      // 2: mfspay.plugin.v1.DescribeResponse
-	(*RetryPolicy)(nil),           // 3: mfspay.plugin.v1.RetryPolicy
-	(*ConfigureRequest)(nil),      // 4: mfspay.plugin.v1.ConfigureRequest
-	(*ConfigureResponse)(nil),     // 5: mfspay.plugin.v1.ConfigureResponse
-	(*Capabilities)(nil),          // 6: mfspay.plugin.v1.Capabilities
-	(*Customer)(nil),              // 7: mfspay.plugin.v1.Customer
-	(*CreatePaymentRequest)(nil),  // 8: mfspay.plugin.v1.CreatePaymentRequest
-	(*Checkout)(nil),              // 9: mfspay.plugin.v1.Checkout
-	(*CreatePaymentResponse)(nil), // 10: mfspay.plugin.v1.CreatePaymentResponse
-	(*PaymentRef)(nil),            // 11: mfspay.plugin.v1.PaymentRef
-	(*VerifyPaymentRequest)(nil),  // 12: mfspay.plugin.v1.VerifyPaymentRequest
-	(*Payment)(nil),               // 13: mfspay.plugin.v1.Payment
-	(*VerifyPaymentResponse)(nil), // 14: mfspay.plugin.v1.VerifyPaymentResponse
-	(*ListQuery)(nil),             // 15: mfspay.plugin.v1.ListQuery
-	(*ListPaymentsRequest)(nil),   // 16: mfspay.plugin.v1.ListPaymentsRequest
-	(*PaymentPage)(nil),           // 17: mfspay.plugin.v1.PaymentPage
-	(*ListPaymentsResponse)(nil),  // 18: mfspay.plugin.v1.ListPaymentsResponse
-	(*Strings)(nil),               // 19: mfspay.plugin.v1.Strings
-	(*WebhookRequest)(nil),        // 20: mfspay.plugin.v1.WebhookRequest
-	(*ParseWebhookRequest)(nil),   // 21: mfspay.plugin.v1.ParseWebhookRequest
-	(*Event)(nil),                 // 22: mfspay.plugin.v1.Event
-	(*ParseWebhookResponse)(nil),  // 23: mfspay.plugin.v1.ParseWebhookResponse
-	(*ErrorDetail)(nil),           // 24: mfspay.plugin.v1.ErrorDetail
-	(*SettingsRequest)(nil),       // 25: mfspay.plugin.v1.SettingsRequest
-	(*SettingsResponse)(nil),      // 26: mfspay.plugin.v1.SettingsResponse
-	(*Payer)(nil),                 // 27: mfspay.plugin.v1.Payer
-	(*PayRequest)(nil),            // 28: mfspay.plugin.v1.PayRequest
-	(*PayResponse)(nil),           // 29: mfspay.plugin.v1.PayResponse
-	(*CancelRequest)(nil),         // 30: mfspay.plugin.v1.CancelRequest
-	(*CancelResponse)(nil),        // 31: mfspay.plugin.v1.CancelResponse
-	(*ExpireRequest)(nil),         // 32: mfspay.plugin.v1.ExpireRequest
-	(*ExpireResponse)(nil),        // 33: mfspay.plugin.v1.ExpireResponse
-	(*Fault)(nil),                 // 34: mfspay.plugin.v1.Fault
-	(*FailRequest)(nil),           // 35: mfspay.plugin.v1.FailRequest
-	(*FailResponse)(nil),          // 36: mfspay.plugin.v1.FailResponse
-	(*ClearFaultsRequest)(nil),    // 37: mfspay.plugin.v1.ClearFaultsRequest
-	(*ClearFaultsResponse)(nil),   // 38: mfspay.plugin.v1.ClearFaultsResponse
-	(*RequestCountRequest)(nil),   // 39: mfspay.plugin.v1.RequestCountRequest
-	(*RequestCountResponse)(nil),  // 40: mfspay.plugin.v1.RequestCountResponse
-	(*PaymentCountRequest)(nil),   // 41: mfspay.plugin.v1.PaymentCountRequest
-	(*PaymentCountResponse)(nil),  // 42: mfspay.plugin.v1.PaymentCountResponse
-	(*NotificationsRequest)(nil),  // 43: mfspay.plugin.v1.NotificationsRequest
-	(*NotificationsResponse)(nil), // 44: mfspay.plugin.v1.NotificationsResponse
-	nil,                           // 45: mfspay.plugin.v1.ConfigureRequest.SettingsEntry
-	nil,                           // 46: mfspay.plugin.v1.CreatePaymentRequest.MetadataEntry
-	nil,                           // 47: mfspay.plugin.v1.WebhookRequest.HeaderEntry
-	nil,                           // 48: mfspay.plugin.v1.WebhookRequest.QueryEntry
-	nil,                           // 49: mfspay.plugin.v1.SettingsResponse.ValuesEntry
-	nil,                           // 50: mfspay.plugin.v1.SettingsResponse.BadCredentialsEntry
-	(*durationpb.Duration)(nil),   // 51: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil), // 52: google.protobuf.Timestamp
+	(ContextError)(0),              // 0: mfspay.plugin.v1.ContextError
+	(*DescribeRequest)(nil),        // 1: mfspay.plugin.v1.DescribeRequest
+	(*DescribeResponse)(nil),       // 2: mfspay.plugin.v1.DescribeResponse
+	(*RetryPolicy)(nil),            // 3: mfspay.plugin.v1.RetryPolicy
+	(*ConfigureRequest)(nil),       // 4: mfspay.plugin.v1.ConfigureRequest
+	(*ConfigureResponse)(nil),      // 5: mfspay.plugin.v1.ConfigureResponse
+	(*Capabilities)(nil),           // 6: mfspay.plugin.v1.Capabilities
+	(*Customer)(nil),               // 7: mfspay.plugin.v1.Customer
+	(*CreatePaymentRequest)(nil),   // 8: mfspay.plugin.v1.CreatePaymentRequest
+	(*Checkout)(nil),               // 9: mfspay.plugin.v1.Checkout
+	(*CreatePaymentResponse)(nil),  // 10: mfspay.plugin.v1.CreatePaymentResponse
+	(*PaymentRef)(nil),             // 11: mfspay.plugin.v1.PaymentRef
+	(*VerifyPaymentRequest)(nil),   // 12: mfspay.plugin.v1.VerifyPaymentRequest
+	(*Payment)(nil),                // 13: mfspay.plugin.v1.Payment
+	(*VerifyPaymentResponse)(nil),  // 14: mfspay.plugin.v1.VerifyPaymentResponse
+	(*ListQuery)(nil),              // 15: mfspay.plugin.v1.ListQuery
+	(*ListPaymentsRequest)(nil),    // 16: mfspay.plugin.v1.ListPaymentsRequest
+	(*PaymentPage)(nil),            // 17: mfspay.plugin.v1.PaymentPage
+	(*ListPaymentsResponse)(nil),   // 18: mfspay.plugin.v1.ListPaymentsResponse
+	(*Strings)(nil),                // 19: mfspay.plugin.v1.Strings
+	(*WebhookRequest)(nil),         // 20: mfspay.plugin.v1.WebhookRequest
+	(*ParseWebhookRequest)(nil),    // 21: mfspay.plugin.v1.ParseWebhookRequest
+	(*Event)(nil),                  // 22: mfspay.plugin.v1.Event
+	(*ParseWebhookResponse)(nil),   // 23: mfspay.plugin.v1.ParseWebhookResponse
+	(*ReturnRequest)(nil),          // 24: mfspay.plugin.v1.ReturnRequest
+	(*CompleteReturnRequest)(nil),  // 25: mfspay.plugin.v1.CompleteReturnRequest
+	(*CompleteReturnResponse)(nil), // 26: mfspay.plugin.v1.CompleteReturnResponse
+	(*ErrorDetail)(nil),            // 27: mfspay.plugin.v1.ErrorDetail
+	(*SettingsRequest)(nil),        // 28: mfspay.plugin.v1.SettingsRequest
+	(*SettingsResponse)(nil),       // 29: mfspay.plugin.v1.SettingsResponse
+	(*Payer)(nil),                  // 30: mfspay.plugin.v1.Payer
+	(*PayRequest)(nil),             // 31: mfspay.plugin.v1.PayRequest
+	(*PayResponse)(nil),            // 32: mfspay.plugin.v1.PayResponse
+	(*CancelRequest)(nil),          // 33: mfspay.plugin.v1.CancelRequest
+	(*CancelResponse)(nil),         // 34: mfspay.plugin.v1.CancelResponse
+	(*ExpireRequest)(nil),          // 35: mfspay.plugin.v1.ExpireRequest
+	(*ExpireResponse)(nil),         // 36: mfspay.plugin.v1.ExpireResponse
+	(*Fault)(nil),                  // 37: mfspay.plugin.v1.Fault
+	(*FailRequest)(nil),            // 38: mfspay.plugin.v1.FailRequest
+	(*FailResponse)(nil),           // 39: mfspay.plugin.v1.FailResponse
+	(*ClearFaultsRequest)(nil),     // 40: mfspay.plugin.v1.ClearFaultsRequest
+	(*ClearFaultsResponse)(nil),    // 41: mfspay.plugin.v1.ClearFaultsResponse
+	(*RequestCountRequest)(nil),    // 42: mfspay.plugin.v1.RequestCountRequest
+	(*RequestCountResponse)(nil),   // 43: mfspay.plugin.v1.RequestCountResponse
+	(*PaymentCountRequest)(nil),    // 44: mfspay.plugin.v1.PaymentCountRequest
+	(*PaymentCountResponse)(nil),   // 45: mfspay.plugin.v1.PaymentCountResponse
+	(*NotificationsRequest)(nil),   // 46: mfspay.plugin.v1.NotificationsRequest
+	(*NotificationsResponse)(nil),  // 47: mfspay.plugin.v1.NotificationsResponse
+	nil,                            // 48: mfspay.plugin.v1.ConfigureRequest.SettingsEntry
+	nil,                            // 49: mfspay.plugin.v1.CreatePaymentRequest.MetadataEntry
+	nil,                            // 50: mfspay.plugin.v1.WebhookRequest.HeaderEntry
+	nil,                            // 51: mfspay.plugin.v1.WebhookRequest.QueryEntry
+	nil,                            // 52: mfspay.plugin.v1.ReturnRequest.QueryEntry
+	nil,                            // 53: mfspay.plugin.v1.ReturnRequest.FormEntry
+	nil,                            // 54: mfspay.plugin.v1.SettingsResponse.ValuesEntry
+	nil,                            // 55: mfspay.plugin.v1.SettingsResponse.BadCredentialsEntry
+	(*durationpb.Duration)(nil),    // 56: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),  // 57: google.protobuf.Timestamp
 }
 var file_plugin_proto_depIdxs = []int32{
-	51, // 0: mfspay.plugin.v1.RetryPolicy.min_backoff:type_name -> google.protobuf.Duration
-	51, // 1: mfspay.plugin.v1.RetryPolicy.max_backoff:type_name -> google.protobuf.Duration
-	51, // 2: mfspay.plugin.v1.RetryPolicy.max_retry_after:type_name -> google.protobuf.Duration
-	51, // 3: mfspay.plugin.v1.RetryPolicy.attempt_timeout:type_name -> google.protobuf.Duration
-	45, // 4: mfspay.plugin.v1.ConfigureRequest.settings:type_name -> mfspay.plugin.v1.ConfigureRequest.SettingsEntry
+	56, // 0: mfspay.plugin.v1.RetryPolicy.min_backoff:type_name -> google.protobuf.Duration
+	56, // 1: mfspay.plugin.v1.RetryPolicy.max_backoff:type_name -> google.protobuf.Duration
+	56, // 2: mfspay.plugin.v1.RetryPolicy.max_retry_after:type_name -> google.protobuf.Duration
+	56, // 3: mfspay.plugin.v1.RetryPolicy.attempt_timeout:type_name -> google.protobuf.Duration
+	48, // 4: mfspay.plugin.v1.ConfigureRequest.settings:type_name -> mfspay.plugin.v1.ConfigureRequest.SettingsEntry
 	3,  // 5: mfspay.plugin.v1.ConfigureRequest.retry:type_name -> mfspay.plugin.v1.RetryPolicy
 	6,  // 6: mfspay.plugin.v1.ConfigureResponse.capabilities:type_name -> mfspay.plugin.v1.Capabilities
 	7,  // 7: mfspay.plugin.v1.CreatePaymentRequest.customer:type_name -> mfspay.plugin.v1.Customer
-	46, // 8: mfspay.plugin.v1.CreatePaymentRequest.metadata:type_name -> mfspay.plugin.v1.CreatePaymentRequest.MetadataEntry
-	52, // 9: mfspay.plugin.v1.Checkout.expires_at:type_name -> google.protobuf.Timestamp
+	49, // 8: mfspay.plugin.v1.CreatePaymentRequest.metadata:type_name -> mfspay.plugin.v1.CreatePaymentRequest.MetadataEntry
+	57, // 9: mfspay.plugin.v1.Checkout.expires_at:type_name -> google.protobuf.Timestamp
 	9,  // 10: mfspay.plugin.v1.CreatePaymentResponse.checkout:type_name -> mfspay.plugin.v1.Checkout
 	11, // 11: mfspay.plugin.v1.VerifyPaymentRequest.ref:type_name -> mfspay.plugin.v1.PaymentRef
-	52, // 12: mfspay.plugin.v1.Payment.paid_at:type_name -> google.protobuf.Timestamp
+	57, // 12: mfspay.plugin.v1.Payment.paid_at:type_name -> google.protobuf.Timestamp
 	13, // 13: mfspay.plugin.v1.VerifyPaymentResponse.payment:type_name -> mfspay.plugin.v1.Payment
 	15, // 14: mfspay.plugin.v1.ListPaymentsRequest.query:type_name -> mfspay.plugin.v1.ListQuery
 	13, // 15: mfspay.plugin.v1.PaymentPage.payments:type_name -> mfspay.plugin.v1.Payment
 	17, // 16: mfspay.plugin.v1.ListPaymentsResponse.page:type_name -> mfspay.plugin.v1.PaymentPage
-	47, // 17: mfspay.plugin.v1.WebhookRequest.header:type_name -> mfspay.plugin.v1.WebhookRequest.HeaderEntry
-	48, // 18: mfspay.plugin.v1.WebhookRequest.query:type_name -> mfspay.plugin.v1.WebhookRequest.QueryEntry
+	50, // 17: mfspay.plugin.v1.WebhookRequest.header:type_name -> mfspay.plugin.v1.WebhookRequest.HeaderEntry
+	51, // 18: mfspay.plugin.v1.WebhookRequest.query:type_name -> mfspay.plugin.v1.WebhookRequest.QueryEntry
 	20, // 19: mfspay.plugin.v1.ParseWebhookRequest.request:type_name -> mfspay.plugin.v1.WebhookRequest
 	13, // 20: mfspay.plugin.v1.Event.payment:type_name -> mfspay.plugin.v1.Payment
 	22, // 21: mfspay.plugin.v1.ParseWebhookResponse.event:type_name -> mfspay.plugin.v1.Event
-	51, // 22: mfspay.plugin.v1.ErrorDetail.retry_after:type_name -> google.protobuf.Duration
-	0,  // 23: mfspay.plugin.v1.ErrorDetail.context_error:type_name -> mfspay.plugin.v1.ContextError
-	49, // 24: mfspay.plugin.v1.SettingsResponse.values:type_name -> mfspay.plugin.v1.SettingsResponse.ValuesEntry
-	50, // 25: mfspay.plugin.v1.SettingsResponse.bad_credentials:type_name -> mfspay.plugin.v1.SettingsResponse.BadCredentialsEntry
-	27, // 26: mfspay.plugin.v1.PayRequest.payer:type_name -> mfspay.plugin.v1.Payer
-	51, // 27: mfspay.plugin.v1.Fault.retry_after:type_name -> google.protobuf.Duration
-	51, // 28: mfspay.plugin.v1.Fault.delay:type_name -> google.protobuf.Duration
-	34, // 29: mfspay.plugin.v1.FailRequest.fault:type_name -> mfspay.plugin.v1.Fault
-	20, // 30: mfspay.plugin.v1.NotificationsResponse.notifications:type_name -> mfspay.plugin.v1.WebhookRequest
-	19, // 31: mfspay.plugin.v1.WebhookRequest.HeaderEntry.value:type_name -> mfspay.plugin.v1.Strings
-	19, // 32: mfspay.plugin.v1.WebhookRequest.QueryEntry.value:type_name -> mfspay.plugin.v1.Strings
-	1,  // 33: mfspay.plugin.v1.Gateway.Describe:input_type -> mfspay.plugin.v1.DescribeRequest
-	4,  // 34: mfspay.plugin.v1.Gateway.Configure:input_type -> mfspay.plugin.v1.ConfigureRequest
-	8,  // 35: mfspay.plugin.v1.Gateway.CreatePayment:input_type -> mfspay.plugin.v1.CreatePaymentRequest
-	12, // 36: mfspay.plugin.v1.Gateway.VerifyPayment:input_type -> mfspay.plugin.v1.VerifyPaymentRequest
-	16, // 37: mfspay.plugin.v1.Gateway.ListPayments:input_type -> mfspay.plugin.v1.ListPaymentsRequest
-	21, // 38: mfspay.plugin.v1.Gateway.ParseWebhook:input_type -> mfspay.plugin.v1.ParseWebhookRequest
-	25, // 39: mfspay.plugin.v1.Simulator.Settings:input_type -> mfspay.plugin.v1.SettingsRequest
-	28, // 40: mfspay.plugin.v1.Simulator.Pay:input_type -> mfspay.plugin.v1.PayRequest
-	30, // 41: mfspay.plugin.v1.Simulator.Cancel:input_type -> mfspay.plugin.v1.CancelRequest
-	32, // 42: mfspay.plugin.v1.Simulator.Expire:input_type -> mfspay.plugin.v1.ExpireRequest
-	35, // 43: mfspay.plugin.v1.Simulator.Fail:input_type -> mfspay.plugin.v1.FailRequest
-	37, // 44: mfspay.plugin.v1.Simulator.ClearFaults:input_type -> mfspay.plugin.v1.ClearFaultsRequest
-	39, // 45: mfspay.plugin.v1.Simulator.RequestCount:input_type -> mfspay.plugin.v1.RequestCountRequest
-	41, // 46: mfspay.plugin.v1.Simulator.PaymentCount:input_type -> mfspay.plugin.v1.PaymentCountRequest
-	43, // 47: mfspay.plugin.v1.Simulator.Notifications:input_type -> mfspay.plugin.v1.NotificationsRequest
-	2,  // 48: mfspay.plugin.v1.Gateway.Describe:output_type -> mfspay.plugin.v1.DescribeResponse
-	5,  // 49: mfspay.plugin.v1.Gateway.Configure:output_type -> mfspay.plugin.v1.ConfigureResponse
-	10, // 50: mfspay.plugin.v1.Gateway.CreatePayment:output_type -> mfspay.plugin.v1.CreatePaymentResponse
-	14, // 51: mfspay.plugin.v1.Gateway.VerifyPayment:output_type -> mfspay.plugin.v1.VerifyPaymentResponse
-	18, // 52: mfspay.plugin.v1.Gateway.ListPayments:output_type -> mfspay.plugin.v1.ListPaymentsResponse
-	23, // 53: mfspay.plugin.v1.Gateway.ParseWebhook:output_type -> mfspay.plugin.v1.ParseWebhookResponse
-	26, // 54: mfspay.plugin.v1.Simulator.Settings:output_type -> mfspay.plugin.v1.SettingsResponse
-	29, // 55: mfspay.plugin.v1.Simulator.Pay:output_type -> mfspay.plugin.v1.PayResponse
-	31, // 56: mfspay.plugin.v1.Simulator.Cancel:output_type -> mfspay.plugin.v1.CancelResponse
-	33, // 57: mfspay.plugin.v1.Simulator.Expire:output_type -> mfspay.plugin.v1.ExpireResponse
-	36, // 58: mfspay.plugin.v1.Simulator.Fail:output_type -> mfspay.plugin.v1.FailResponse
-	38, // 59: mfspay.plugin.v1.Simulator.ClearFaults:output_type -> mfspay.plugin.v1.ClearFaultsResponse
-	40, // 60: mfspay.plugin.v1.Simulator.RequestCount:output_type -> mfspay.plugin.v1.RequestCountResponse
-	42, // 61: mfspay.plugin.v1.Simulator.PaymentCount:output_type -> mfspay.plugin.v1.PaymentCountResponse
-	44, // 62: mfspay.plugin.v1.Simulator.Notifications:output_type -> mfspay.plugin.v1.NotificationsResponse
-	48, // [48:63] is the sub-list for method output_type
-	33, // [33:48] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	52, // 22: mfspay.plugin.v1.ReturnRequest.query:type_name -> mfspay.plugin.v1.ReturnRequest.QueryEntry
+	53, // 23: mfspay.plugin.v1.ReturnRequest.form:type_name -> mfspay.plugin.v1.ReturnRequest.FormEntry
+	24, // 24: mfspay.plugin.v1.CompleteReturnRequest.request:type_name -> mfspay.plugin.v1.ReturnRequest
+	22, // 25: mfspay.plugin.v1.CompleteReturnResponse.event:type_name -> mfspay.plugin.v1.Event
+	56, // 26: mfspay.plugin.v1.ErrorDetail.retry_after:type_name -> google.protobuf.Duration
+	0,  // 27: mfspay.plugin.v1.ErrorDetail.context_error:type_name -> mfspay.plugin.v1.ContextError
+	54, // 28: mfspay.plugin.v1.SettingsResponse.values:type_name -> mfspay.plugin.v1.SettingsResponse.ValuesEntry
+	55, // 29: mfspay.plugin.v1.SettingsResponse.bad_credentials:type_name -> mfspay.plugin.v1.SettingsResponse.BadCredentialsEntry
+	30, // 30: mfspay.plugin.v1.PayRequest.payer:type_name -> mfspay.plugin.v1.Payer
+	56, // 31: mfspay.plugin.v1.Fault.retry_after:type_name -> google.protobuf.Duration
+	56, // 32: mfspay.plugin.v1.Fault.delay:type_name -> google.protobuf.Duration
+	37, // 33: mfspay.plugin.v1.FailRequest.fault:type_name -> mfspay.plugin.v1.Fault
+	20, // 34: mfspay.plugin.v1.NotificationsResponse.notifications:type_name -> mfspay.plugin.v1.WebhookRequest
+	19, // 35: mfspay.plugin.v1.WebhookRequest.HeaderEntry.value:type_name -> mfspay.plugin.v1.Strings
+	19, // 36: mfspay.plugin.v1.WebhookRequest.QueryEntry.value:type_name -> mfspay.plugin.v1.Strings
+	19, // 37: mfspay.plugin.v1.ReturnRequest.QueryEntry.value:type_name -> mfspay.plugin.v1.Strings
+	19, // 38: mfspay.plugin.v1.ReturnRequest.FormEntry.value:type_name -> mfspay.plugin.v1.Strings
+	1,  // 39: mfspay.plugin.v1.Gateway.Describe:input_type -> mfspay.plugin.v1.DescribeRequest
+	4,  // 40: mfspay.plugin.v1.Gateway.Configure:input_type -> mfspay.plugin.v1.ConfigureRequest
+	8,  // 41: mfspay.plugin.v1.Gateway.CreatePayment:input_type -> mfspay.plugin.v1.CreatePaymentRequest
+	12, // 42: mfspay.plugin.v1.Gateway.VerifyPayment:input_type -> mfspay.plugin.v1.VerifyPaymentRequest
+	16, // 43: mfspay.plugin.v1.Gateway.ListPayments:input_type -> mfspay.plugin.v1.ListPaymentsRequest
+	21, // 44: mfspay.plugin.v1.Gateway.ParseWebhook:input_type -> mfspay.plugin.v1.ParseWebhookRequest
+	25, // 45: mfspay.plugin.v1.Gateway.CompleteReturn:input_type -> mfspay.plugin.v1.CompleteReturnRequest
+	28, // 46: mfspay.plugin.v1.Simulator.Settings:input_type -> mfspay.plugin.v1.SettingsRequest
+	31, // 47: mfspay.plugin.v1.Simulator.Pay:input_type -> mfspay.plugin.v1.PayRequest
+	33, // 48: mfspay.plugin.v1.Simulator.Cancel:input_type -> mfspay.plugin.v1.CancelRequest
+	35, // 49: mfspay.plugin.v1.Simulator.Expire:input_type -> mfspay.plugin.v1.ExpireRequest
+	38, // 50: mfspay.plugin.v1.Simulator.Fail:input_type -> mfspay.plugin.v1.FailRequest
+	40, // 51: mfspay.plugin.v1.Simulator.ClearFaults:input_type -> mfspay.plugin.v1.ClearFaultsRequest
+	42, // 52: mfspay.plugin.v1.Simulator.RequestCount:input_type -> mfspay.plugin.v1.RequestCountRequest
+	44, // 53: mfspay.plugin.v1.Simulator.PaymentCount:input_type -> mfspay.plugin.v1.PaymentCountRequest
+	46, // 54: mfspay.plugin.v1.Simulator.Notifications:input_type -> mfspay.plugin.v1.NotificationsRequest
+	2,  // 55: mfspay.plugin.v1.Gateway.Describe:output_type -> mfspay.plugin.v1.DescribeResponse
+	5,  // 56: mfspay.plugin.v1.Gateway.Configure:output_type -> mfspay.plugin.v1.ConfigureResponse
+	10, // 57: mfspay.plugin.v1.Gateway.CreatePayment:output_type -> mfspay.plugin.v1.CreatePaymentResponse
+	14, // 58: mfspay.plugin.v1.Gateway.VerifyPayment:output_type -> mfspay.plugin.v1.VerifyPaymentResponse
+	18, // 59: mfspay.plugin.v1.Gateway.ListPayments:output_type -> mfspay.plugin.v1.ListPaymentsResponse
+	23, // 60: mfspay.plugin.v1.Gateway.ParseWebhook:output_type -> mfspay.plugin.v1.ParseWebhookResponse
+	26, // 61: mfspay.plugin.v1.Gateway.CompleteReturn:output_type -> mfspay.plugin.v1.CompleteReturnResponse
+	29, // 62: mfspay.plugin.v1.Simulator.Settings:output_type -> mfspay.plugin.v1.SettingsResponse
+	32, // 63: mfspay.plugin.v1.Simulator.Pay:output_type -> mfspay.plugin.v1.PayResponse
+	34, // 64: mfspay.plugin.v1.Simulator.Cancel:output_type -> mfspay.plugin.v1.CancelResponse
+	36, // 65: mfspay.plugin.v1.Simulator.Expire:output_type -> mfspay.plugin.v1.ExpireResponse
+	39, // 66: mfspay.plugin.v1.Simulator.Fail:output_type -> mfspay.plugin.v1.FailResponse
+	41, // 67: mfspay.plugin.v1.Simulator.ClearFaults:output_type -> mfspay.plugin.v1.ClearFaultsResponse
+	43, // 68: mfspay.plugin.v1.Simulator.RequestCount:output_type -> mfspay.plugin.v1.RequestCountResponse
+	45, // 69: mfspay.plugin.v1.Simulator.PaymentCount:output_type -> mfspay.plugin.v1.PaymentCountResponse
+	47, // 70: mfspay.plugin.v1.Simulator.Notifications:output_type -> mfspay.plugin.v1.NotificationsResponse
+	55, // [55:71] is the sub-list for method output_type
+	39, // [39:55] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -2909,7 +3117,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   50,
+			NumMessages:   55,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

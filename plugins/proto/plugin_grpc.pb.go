@@ -31,12 +31,13 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	Gateway_Describe_FullMethodName      = "/mfspay.plugin.v1.Gateway/Describe"
-	Gateway_Configure_FullMethodName     = "/mfspay.plugin.v1.Gateway/Configure"
-	Gateway_CreatePayment_FullMethodName = "/mfspay.plugin.v1.Gateway/CreatePayment"
-	Gateway_VerifyPayment_FullMethodName = "/mfspay.plugin.v1.Gateway/VerifyPayment"
-	Gateway_ListPayments_FullMethodName  = "/mfspay.plugin.v1.Gateway/ListPayments"
-	Gateway_ParseWebhook_FullMethodName  = "/mfspay.plugin.v1.Gateway/ParseWebhook"
+	Gateway_Describe_FullMethodName       = "/mfspay.plugin.v1.Gateway/Describe"
+	Gateway_Configure_FullMethodName      = "/mfspay.plugin.v1.Gateway/Configure"
+	Gateway_CreatePayment_FullMethodName  = "/mfspay.plugin.v1.Gateway/CreatePayment"
+	Gateway_VerifyPayment_FullMethodName  = "/mfspay.plugin.v1.Gateway/VerifyPayment"
+	Gateway_ListPayments_FullMethodName   = "/mfspay.plugin.v1.Gateway/ListPayments"
+	Gateway_ParseWebhook_FullMethodName   = "/mfspay.plugin.v1.Gateway/ParseWebhook"
+	Gateway_CompleteReturn_FullMethodName = "/mfspay.plugin.v1.Gateway/CompleteReturn"
 )
 
 // GatewayClient is the client API for Gateway service.
@@ -54,6 +55,9 @@ type GatewayClient interface {
 	VerifyPayment(ctx context.Context, in *VerifyPaymentRequest, opts ...grpc.CallOption) (*VerifyPaymentResponse, error)
 	ListPayments(ctx context.Context, in *ListPaymentsRequest, opts ...grpc.CallOption) (*ListPaymentsResponse, error)
 	ParseWebhook(ctx context.Context, in *ParseWebhookRequest, opts ...grpc.CallOption) (*ParseWebhookResponse, error)
+	// CompleteReturn handles the customer's return from the hosted page;
+	// plugins whose capabilities declare no return answer Unimplemented.
+	CompleteReturn(ctx context.Context, in *CompleteReturnRequest, opts ...grpc.CallOption) (*CompleteReturnResponse, error)
 }
 
 type gatewayClient struct {
@@ -124,6 +128,16 @@ func (c *gatewayClient) ParseWebhook(ctx context.Context, in *ParseWebhookReques
 	return out, nil
 }
 
+func (c *gatewayClient) CompleteReturn(ctx context.Context, in *CompleteReturnRequest, opts ...grpc.CallOption) (*CompleteReturnResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CompleteReturnResponse)
+	err := c.cc.Invoke(ctx, Gateway_CompleteReturn_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // GatewayServer is the server API for Gateway service.
 // All implementations must embed UnimplementedGatewayServer
 // for forward compatibility.
@@ -139,6 +153,9 @@ type GatewayServer interface {
 	VerifyPayment(context.Context, *VerifyPaymentRequest) (*VerifyPaymentResponse, error)
 	ListPayments(context.Context, *ListPaymentsRequest) (*ListPaymentsResponse, error)
 	ParseWebhook(context.Context, *ParseWebhookRequest) (*ParseWebhookResponse, error)
+	// CompleteReturn handles the customer's return from the hosted page;
+	// plugins whose capabilities declare no return answer Unimplemented.
+	CompleteReturn(context.Context, *CompleteReturnRequest) (*CompleteReturnResponse, error)
 	mustEmbedUnimplementedGatewayServer()
 }
 
@@ -166,6 +183,9 @@ func (UnimplementedGatewayServer) ListPayments(context.Context, *ListPaymentsReq
 }
 func (UnimplementedGatewayServer) ParseWebhook(context.Context, *ParseWebhookRequest) (*ParseWebhookResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ParseWebhook not implemented")
+}
+func (UnimplementedGatewayServer) CompleteReturn(context.Context, *CompleteReturnRequest) (*CompleteReturnResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CompleteReturn not implemented")
 }
 func (UnimplementedGatewayServer) mustEmbedUnimplementedGatewayServer() {}
 func (UnimplementedGatewayServer) testEmbeddedByValue()                 {}
@@ -296,6 +316,24 @@ func _Gateway_ParseWebhook_Handler(srv interface{}, ctx context.Context, dec fun
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Gateway_CompleteReturn_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CompleteReturnRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(GatewayServer).CompleteReturn(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Gateway_CompleteReturn_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(GatewayServer).CompleteReturn(ctx, req.(*CompleteReturnRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Gateway_ServiceDesc is the grpc.ServiceDesc for Gateway service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -326,6 +364,10 @@ var Gateway_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ParseWebhook",
 			Handler:    _Gateway_ParseWebhook_Handler,
+		},
+		{
+			MethodName: "CompleteReturn",
+			Handler:    _Gateway_CompleteReturn_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
