@@ -99,6 +99,20 @@ func (s *remoteSimulator) PaymentCount(ctx context.Context, invoiceID string) (i
 	return int(resp.GetCount()), nil
 }
 
+func (s *remoteSimulator) Returns(ctx context.Context, paymentID string) ([]mfspay.ReturnRequest, error) {
+	resp, err := call(s.c, ctx, opSimulator, func(ctx context.Context, inst *instance) (*pb.ReturnsResponse, error) {
+		return inst.sim.Returns(ctx, &pb.ReturnsRequest{PaymentId: paymentID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]mfspay.ReturnRequest, 0, len(resp.GetReturns()))
+	for _, r := range resp.GetReturns() {
+		out = append(out, fromPBReturn(r))
+	}
+	return out, nil
+}
+
 func (s *remoteSimulator) Notifications(ctx context.Context, paymentID string) ([]mfspay.WebhookRequest, error) {
 	resp, err := call(s.c, ctx, opSimulator, func(ctx context.Context, inst *instance) (*pb.NotificationsResponse, error) {
 		return inst.sim.Notifications(ctx, &pb.NotificationsRequest{PaymentId: paymentID})

@@ -332,6 +332,21 @@ func (m *simulatorServer) PaymentCount(ctx context.Context, req *pb.PaymentCount
 	return &pb.PaymentCountResponse{Count: int64(n)}, nil
 }
 
+func (m *simulatorServer) Returns(ctx context.Context, req *pb.ReturnsRequest) (*pb.ReturnsResponse, error) {
+	var rets []mfspay.ReturnRequest
+	if err := m.with(func(sim simctl.Controller) (err error) {
+		rets, err = sim.Returns(ctx, req.GetPaymentId())
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	out := &pb.ReturnsResponse{}
+	for _, r := range rets {
+		out.Returns = append(out.Returns, toPBReturn(r))
+	}
+	return out, nil
+}
+
 func (m *simulatorServer) Notifications(ctx context.Context, req *pb.NotificationsRequest) (*pb.NotificationsResponse, error) {
 	var reqs []mfspay.WebhookRequest
 	if err := m.with(func(sim simctl.Controller) (err error) {

@@ -42,6 +42,11 @@ type Controller interface {
 	// Notifications returns, in order, every distinct notification the
 	// provider produced about the payment, as a receiver would get it.
 	Notifications(ctx context.Context, paymentID string) ([]mfspay.WebhookRequest, error)
+	// Returns returns, in order, the customer's returns from the hosted
+	// page for the payment, as the merchant's return endpoint would get
+	// them (see mfspay.ReturnRequest): Pay and Cancel count as the
+	// customer's visit to the page and each produce the return it ends in.
+	Returns(ctx context.Context, paymentID string) ([]mfspay.ReturnRequest, error)
 }
 
 // Settings configure a gateway against a simulator.

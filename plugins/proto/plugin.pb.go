@@ -2710,6 +2710,94 @@ func (x *NotificationsResponse) GetNotifications() []*WebhookRequest {
 	return nil
 }
 
+type ReturnsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	PaymentId     string                 `protobuf:"bytes,1,opt,name=payment_id,json=paymentId,proto3" json:"payment_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReturnsRequest) Reset() {
+	*x = ReturnsRequest{}
+	mi := &file_plugin_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReturnsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReturnsRequest) ProtoMessage() {}
+
+func (x *ReturnsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReturnsRequest.ProtoReflect.Descriptor instead.
+func (*ReturnsRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ReturnsRequest) GetPaymentId() string {
+	if x != nil {
+		return x.PaymentId
+	}
+	return ""
+}
+
+type ReturnsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Returns       []*ReturnRequest       `protobuf:"bytes,1,rep,name=returns,proto3" json:"returns,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReturnsResponse) Reset() {
+	*x = ReturnsResponse{}
+	mi := &file_plugin_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReturnsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReturnsResponse) ProtoMessage() {}
+
+func (x *ReturnsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReturnsResponse.ProtoReflect.Descriptor instead.
+func (*ReturnsResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *ReturnsResponse) GetReturns() []*ReturnRequest {
+	if x != nil {
+		return x.Returns
+	}
+	return nil
+}
+
 var File_plugin_proto protoreflect.FileDescriptor
 
 const file_plugin_proto_rawDesc = "" +
@@ -2929,7 +3017,12 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"payment_id\x18\x01 \x01(\tR\tpaymentId\"_\n" +
 	"\x15NotificationsResponse\x12F\n" +
-	"\rnotifications\x18\x01 \x03(\v2 .mfspay.plugin.v1.WebhookRequestR\rnotifications*n\n" +
+	"\rnotifications\x18\x01 \x03(\v2 .mfspay.plugin.v1.WebhookRequestR\rnotifications\"/\n" +
+	"\x0eReturnsRequest\x12\x1d\n" +
+	"\n" +
+	"payment_id\x18\x01 \x01(\tR\tpaymentId\"L\n" +
+	"\x0fReturnsResponse\x129\n" +
+	"\areturns\x18\x01 \x03(\v2\x1f.mfspay.plugin.v1.ReturnRequestR\areturns*n\n" +
 	"\fContextError\x12\x1d\n" +
 	"\x19CONTEXT_ERROR_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16CONTEXT_ERROR_CANCELED\x10\x01\x12#\n" +
@@ -2941,7 +3034,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\rVerifyPayment\x12&.mfspay.plugin.v1.VerifyPaymentRequest\x1a'.mfspay.plugin.v1.VerifyPaymentResponse\x12]\n" +
 	"\fListPayments\x12%.mfspay.plugin.v1.ListPaymentsRequest\x1a&.mfspay.plugin.v1.ListPaymentsResponse\x12]\n" +
 	"\fParseWebhook\x12%.mfspay.plugin.v1.ParseWebhookRequest\x1a&.mfspay.plugin.v1.ParseWebhookResponse\x12c\n" +
-	"\x0eCompleteReturn\x12'.mfspay.plugin.v1.CompleteReturnRequest\x1a(.mfspay.plugin.v1.CompleteReturnResponse2\xff\x05\n" +
+	"\x0eCompleteReturn\x12'.mfspay.plugin.v1.CompleteReturnRequest\x1a(.mfspay.plugin.v1.CompleteReturnResponse2\xcf\x06\n" +
 	"\tSimulator\x12Q\n" +
 	"\bSettings\x12!.mfspay.plugin.v1.SettingsRequest\x1a\".mfspay.plugin.v1.SettingsResponse\x12B\n" +
 	"\x03Pay\x12\x1c.mfspay.plugin.v1.PayRequest\x1a\x1d.mfspay.plugin.v1.PayResponse\x12K\n" +
@@ -2951,7 +3044,8 @@ const file_plugin_proto_rawDesc = "" +
 	"\vClearFaults\x12$.mfspay.plugin.v1.ClearFaultsRequest\x1a%.mfspay.plugin.v1.ClearFaultsResponse\x12]\n" +
 	"\fRequestCount\x12%.mfspay.plugin.v1.RequestCountRequest\x1a&.mfspay.plugin.v1.RequestCountResponse\x12]\n" +
 	"\fPaymentCount\x12%.mfspay.plugin.v1.PaymentCountRequest\x1a&.mfspay.plugin.v1.PaymentCountResponse\x12`\n" +
-	"\rNotifications\x12&.mfspay.plugin.v1.NotificationsRequest\x1a'.mfspay.plugin.v1.NotificationsResponseB(Z&github.com/mfspay/mfspay/plugins/protob\x06proto3"
+	"\rNotifications\x12&.mfspay.plugin.v1.NotificationsRequest\x1a'.mfspay.plugin.v1.NotificationsResponse\x12N\n" +
+	"\aReturns\x12 .mfspay.plugin.v1.ReturnsRequest\x1a!.mfspay.plugin.v1.ReturnsResponseB(Z&github.com/mfspay/mfspay/plugins/protob\x06proto3"
 
 var (
 	file_plugin_proto_rawDescOnce sync.Once
@@ -2966,7 +3060,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 55)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 57)
 var file_plugin_proto_goTypes = []any{
 	(ContextError)(0),              // 0: mfspay.plugin.v1.ContextError
 	(*DescribeRequest)(nil),        // 1: mfspay.plugin.v1.DescribeRequest
@@ -3016,94 +3110,99 @@ var file_plugin_proto_goTypes = []any{
 	(*PaymentCountResponse)(nil),   // 45: mfspay.plugin.v1.PaymentCountResponse
 	(*NotificationsRequest)(nil),   // 46: mfspay.plugin.v1.NotificationsRequest
 	(*NotificationsResponse)(nil),  // 47: mfspay.plugin.v1.NotificationsResponse
-	nil,                            // 48: mfspay.plugin.v1.ConfigureRequest.SettingsEntry
-	nil,                            // 49: mfspay.plugin.v1.CreatePaymentRequest.MetadataEntry
-	nil,                            // 50: mfspay.plugin.v1.WebhookRequest.HeaderEntry
-	nil,                            // 51: mfspay.plugin.v1.WebhookRequest.QueryEntry
-	nil,                            // 52: mfspay.plugin.v1.ReturnRequest.QueryEntry
-	nil,                            // 53: mfspay.plugin.v1.ReturnRequest.FormEntry
-	nil,                            // 54: mfspay.plugin.v1.SettingsResponse.ValuesEntry
-	nil,                            // 55: mfspay.plugin.v1.SettingsResponse.BadCredentialsEntry
-	(*durationpb.Duration)(nil),    // 56: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),  // 57: google.protobuf.Timestamp
+	(*ReturnsRequest)(nil),         // 48: mfspay.plugin.v1.ReturnsRequest
+	(*ReturnsResponse)(nil),        // 49: mfspay.plugin.v1.ReturnsResponse
+	nil,                            // 50: mfspay.plugin.v1.ConfigureRequest.SettingsEntry
+	nil,                            // 51: mfspay.plugin.v1.CreatePaymentRequest.MetadataEntry
+	nil,                            // 52: mfspay.plugin.v1.WebhookRequest.HeaderEntry
+	nil,                            // 53: mfspay.plugin.v1.WebhookRequest.QueryEntry
+	nil,                            // 54: mfspay.plugin.v1.ReturnRequest.QueryEntry
+	nil,                            // 55: mfspay.plugin.v1.ReturnRequest.FormEntry
+	nil,                            // 56: mfspay.plugin.v1.SettingsResponse.ValuesEntry
+	nil,                            // 57: mfspay.plugin.v1.SettingsResponse.BadCredentialsEntry
+	(*durationpb.Duration)(nil),    // 58: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),  // 59: google.protobuf.Timestamp
 }
 var file_plugin_proto_depIdxs = []int32{
-	56, // 0: mfspay.plugin.v1.RetryPolicy.min_backoff:type_name -> google.protobuf.Duration
-	56, // 1: mfspay.plugin.v1.RetryPolicy.max_backoff:type_name -> google.protobuf.Duration
-	56, // 2: mfspay.plugin.v1.RetryPolicy.max_retry_after:type_name -> google.protobuf.Duration
-	56, // 3: mfspay.plugin.v1.RetryPolicy.attempt_timeout:type_name -> google.protobuf.Duration
-	48, // 4: mfspay.plugin.v1.ConfigureRequest.settings:type_name -> mfspay.plugin.v1.ConfigureRequest.SettingsEntry
+	58, // 0: mfspay.plugin.v1.RetryPolicy.min_backoff:type_name -> google.protobuf.Duration
+	58, // 1: mfspay.plugin.v1.RetryPolicy.max_backoff:type_name -> google.protobuf.Duration
+	58, // 2: mfspay.plugin.v1.RetryPolicy.max_retry_after:type_name -> google.protobuf.Duration
+	58, // 3: mfspay.plugin.v1.RetryPolicy.attempt_timeout:type_name -> google.protobuf.Duration
+	50, // 4: mfspay.plugin.v1.ConfigureRequest.settings:type_name -> mfspay.plugin.v1.ConfigureRequest.SettingsEntry
 	3,  // 5: mfspay.plugin.v1.ConfigureRequest.retry:type_name -> mfspay.plugin.v1.RetryPolicy
 	6,  // 6: mfspay.plugin.v1.ConfigureResponse.capabilities:type_name -> mfspay.plugin.v1.Capabilities
 	7,  // 7: mfspay.plugin.v1.CreatePaymentRequest.customer:type_name -> mfspay.plugin.v1.Customer
-	49, // 8: mfspay.plugin.v1.CreatePaymentRequest.metadata:type_name -> mfspay.plugin.v1.CreatePaymentRequest.MetadataEntry
-	57, // 9: mfspay.plugin.v1.Checkout.expires_at:type_name -> google.protobuf.Timestamp
+	51, // 8: mfspay.plugin.v1.CreatePaymentRequest.metadata:type_name -> mfspay.plugin.v1.CreatePaymentRequest.MetadataEntry
+	59, // 9: mfspay.plugin.v1.Checkout.expires_at:type_name -> google.protobuf.Timestamp
 	9,  // 10: mfspay.plugin.v1.CreatePaymentResponse.checkout:type_name -> mfspay.plugin.v1.Checkout
 	11, // 11: mfspay.plugin.v1.VerifyPaymentRequest.ref:type_name -> mfspay.plugin.v1.PaymentRef
-	57, // 12: mfspay.plugin.v1.Payment.paid_at:type_name -> google.protobuf.Timestamp
+	59, // 12: mfspay.plugin.v1.Payment.paid_at:type_name -> google.protobuf.Timestamp
 	13, // 13: mfspay.plugin.v1.VerifyPaymentResponse.payment:type_name -> mfspay.plugin.v1.Payment
 	15, // 14: mfspay.plugin.v1.ListPaymentsRequest.query:type_name -> mfspay.plugin.v1.ListQuery
 	13, // 15: mfspay.plugin.v1.PaymentPage.payments:type_name -> mfspay.plugin.v1.Payment
 	17, // 16: mfspay.plugin.v1.ListPaymentsResponse.page:type_name -> mfspay.plugin.v1.PaymentPage
-	50, // 17: mfspay.plugin.v1.WebhookRequest.header:type_name -> mfspay.plugin.v1.WebhookRequest.HeaderEntry
-	51, // 18: mfspay.plugin.v1.WebhookRequest.query:type_name -> mfspay.plugin.v1.WebhookRequest.QueryEntry
+	52, // 17: mfspay.plugin.v1.WebhookRequest.header:type_name -> mfspay.plugin.v1.WebhookRequest.HeaderEntry
+	53, // 18: mfspay.plugin.v1.WebhookRequest.query:type_name -> mfspay.plugin.v1.WebhookRequest.QueryEntry
 	20, // 19: mfspay.plugin.v1.ParseWebhookRequest.request:type_name -> mfspay.plugin.v1.WebhookRequest
 	13, // 20: mfspay.plugin.v1.Event.payment:type_name -> mfspay.plugin.v1.Payment
 	22, // 21: mfspay.plugin.v1.ParseWebhookResponse.event:type_name -> mfspay.plugin.v1.Event
-	52, // 22: mfspay.plugin.v1.ReturnRequest.query:type_name -> mfspay.plugin.v1.ReturnRequest.QueryEntry
-	53, // 23: mfspay.plugin.v1.ReturnRequest.form:type_name -> mfspay.plugin.v1.ReturnRequest.FormEntry
+	54, // 22: mfspay.plugin.v1.ReturnRequest.query:type_name -> mfspay.plugin.v1.ReturnRequest.QueryEntry
+	55, // 23: mfspay.plugin.v1.ReturnRequest.form:type_name -> mfspay.plugin.v1.ReturnRequest.FormEntry
 	24, // 24: mfspay.plugin.v1.CompleteReturnRequest.request:type_name -> mfspay.plugin.v1.ReturnRequest
 	22, // 25: mfspay.plugin.v1.CompleteReturnResponse.event:type_name -> mfspay.plugin.v1.Event
-	56, // 26: mfspay.plugin.v1.ErrorDetail.retry_after:type_name -> google.protobuf.Duration
+	58, // 26: mfspay.plugin.v1.ErrorDetail.retry_after:type_name -> google.protobuf.Duration
 	0,  // 27: mfspay.plugin.v1.ErrorDetail.context_error:type_name -> mfspay.plugin.v1.ContextError
-	54, // 28: mfspay.plugin.v1.SettingsResponse.values:type_name -> mfspay.plugin.v1.SettingsResponse.ValuesEntry
-	55, // 29: mfspay.plugin.v1.SettingsResponse.bad_credentials:type_name -> mfspay.plugin.v1.SettingsResponse.BadCredentialsEntry
+	56, // 28: mfspay.plugin.v1.SettingsResponse.values:type_name -> mfspay.plugin.v1.SettingsResponse.ValuesEntry
+	57, // 29: mfspay.plugin.v1.SettingsResponse.bad_credentials:type_name -> mfspay.plugin.v1.SettingsResponse.BadCredentialsEntry
 	30, // 30: mfspay.plugin.v1.PayRequest.payer:type_name -> mfspay.plugin.v1.Payer
-	56, // 31: mfspay.plugin.v1.Fault.retry_after:type_name -> google.protobuf.Duration
-	56, // 32: mfspay.plugin.v1.Fault.delay:type_name -> google.protobuf.Duration
+	58, // 31: mfspay.plugin.v1.Fault.retry_after:type_name -> google.protobuf.Duration
+	58, // 32: mfspay.plugin.v1.Fault.delay:type_name -> google.protobuf.Duration
 	37, // 33: mfspay.plugin.v1.FailRequest.fault:type_name -> mfspay.plugin.v1.Fault
 	20, // 34: mfspay.plugin.v1.NotificationsResponse.notifications:type_name -> mfspay.plugin.v1.WebhookRequest
-	19, // 35: mfspay.plugin.v1.WebhookRequest.HeaderEntry.value:type_name -> mfspay.plugin.v1.Strings
-	19, // 36: mfspay.plugin.v1.WebhookRequest.QueryEntry.value:type_name -> mfspay.plugin.v1.Strings
-	19, // 37: mfspay.plugin.v1.ReturnRequest.QueryEntry.value:type_name -> mfspay.plugin.v1.Strings
-	19, // 38: mfspay.plugin.v1.ReturnRequest.FormEntry.value:type_name -> mfspay.plugin.v1.Strings
-	1,  // 39: mfspay.plugin.v1.Gateway.Describe:input_type -> mfspay.plugin.v1.DescribeRequest
-	4,  // 40: mfspay.plugin.v1.Gateway.Configure:input_type -> mfspay.plugin.v1.ConfigureRequest
-	8,  // 41: mfspay.plugin.v1.Gateway.CreatePayment:input_type -> mfspay.plugin.v1.CreatePaymentRequest
-	12, // 42: mfspay.plugin.v1.Gateway.VerifyPayment:input_type -> mfspay.plugin.v1.VerifyPaymentRequest
-	16, // 43: mfspay.plugin.v1.Gateway.ListPayments:input_type -> mfspay.plugin.v1.ListPaymentsRequest
-	21, // 44: mfspay.plugin.v1.Gateway.ParseWebhook:input_type -> mfspay.plugin.v1.ParseWebhookRequest
-	25, // 45: mfspay.plugin.v1.Gateway.CompleteReturn:input_type -> mfspay.plugin.v1.CompleteReturnRequest
-	28, // 46: mfspay.plugin.v1.Simulator.Settings:input_type -> mfspay.plugin.v1.SettingsRequest
-	31, // 47: mfspay.plugin.v1.Simulator.Pay:input_type -> mfspay.plugin.v1.PayRequest
-	33, // 48: mfspay.plugin.v1.Simulator.Cancel:input_type -> mfspay.plugin.v1.CancelRequest
-	35, // 49: mfspay.plugin.v1.Simulator.Expire:input_type -> mfspay.plugin.v1.ExpireRequest
-	38, // 50: mfspay.plugin.v1.Simulator.Fail:input_type -> mfspay.plugin.v1.FailRequest
-	40, // 51: mfspay.plugin.v1.Simulator.ClearFaults:input_type -> mfspay.plugin.v1.ClearFaultsRequest
-	42, // 52: mfspay.plugin.v1.Simulator.RequestCount:input_type -> mfspay.plugin.v1.RequestCountRequest
-	44, // 53: mfspay.plugin.v1.Simulator.PaymentCount:input_type -> mfspay.plugin.v1.PaymentCountRequest
-	46, // 54: mfspay.plugin.v1.Simulator.Notifications:input_type -> mfspay.plugin.v1.NotificationsRequest
-	2,  // 55: mfspay.plugin.v1.Gateway.Describe:output_type -> mfspay.plugin.v1.DescribeResponse
-	5,  // 56: mfspay.plugin.v1.Gateway.Configure:output_type -> mfspay.plugin.v1.ConfigureResponse
-	10, // 57: mfspay.plugin.v1.Gateway.CreatePayment:output_type -> mfspay.plugin.v1.CreatePaymentResponse
-	14, // 58: mfspay.plugin.v1.Gateway.VerifyPayment:output_type -> mfspay.plugin.v1.VerifyPaymentResponse
-	18, // 59: mfspay.plugin.v1.Gateway.ListPayments:output_type -> mfspay.plugin.v1.ListPaymentsResponse
-	23, // 60: mfspay.plugin.v1.Gateway.ParseWebhook:output_type -> mfspay.plugin.v1.ParseWebhookResponse
-	26, // 61: mfspay.plugin.v1.Gateway.CompleteReturn:output_type -> mfspay.plugin.v1.CompleteReturnResponse
-	29, // 62: mfspay.plugin.v1.Simulator.Settings:output_type -> mfspay.plugin.v1.SettingsResponse
-	32, // 63: mfspay.plugin.v1.Simulator.Pay:output_type -> mfspay.plugin.v1.PayResponse
-	34, // 64: mfspay.plugin.v1.Simulator.Cancel:output_type -> mfspay.plugin.v1.CancelResponse
-	36, // 65: mfspay.plugin.v1.Simulator.Expire:output_type -> mfspay.plugin.v1.ExpireResponse
-	39, // 66: mfspay.plugin.v1.Simulator.Fail:output_type -> mfspay.plugin.v1.FailResponse
-	41, // 67: mfspay.plugin.v1.Simulator.ClearFaults:output_type -> mfspay.plugin.v1.ClearFaultsResponse
-	43, // 68: mfspay.plugin.v1.Simulator.RequestCount:output_type -> mfspay.plugin.v1.RequestCountResponse
-	45, // 69: mfspay.plugin.v1.Simulator.PaymentCount:output_type -> mfspay.plugin.v1.PaymentCountResponse
-	47, // 70: mfspay.plugin.v1.Simulator.Notifications:output_type -> mfspay.plugin.v1.NotificationsResponse
-	55, // [55:71] is the sub-list for method output_type
-	39, // [39:55] is the sub-list for method input_type
-	39, // [39:39] is the sub-list for extension type_name
-	39, // [39:39] is the sub-list for extension extendee
-	0,  // [0:39] is the sub-list for field type_name
+	24, // 35: mfspay.plugin.v1.ReturnsResponse.returns:type_name -> mfspay.plugin.v1.ReturnRequest
+	19, // 36: mfspay.plugin.v1.WebhookRequest.HeaderEntry.value:type_name -> mfspay.plugin.v1.Strings
+	19, // 37: mfspay.plugin.v1.WebhookRequest.QueryEntry.value:type_name -> mfspay.plugin.v1.Strings
+	19, // 38: mfspay.plugin.v1.ReturnRequest.QueryEntry.value:type_name -> mfspay.plugin.v1.Strings
+	19, // 39: mfspay.plugin.v1.ReturnRequest.FormEntry.value:type_name -> mfspay.plugin.v1.Strings
+	1,  // 40: mfspay.plugin.v1.Gateway.Describe:input_type -> mfspay.plugin.v1.DescribeRequest
+	4,  // 41: mfspay.plugin.v1.Gateway.Configure:input_type -> mfspay.plugin.v1.ConfigureRequest
+	8,  // 42: mfspay.plugin.v1.Gateway.CreatePayment:input_type -> mfspay.plugin.v1.CreatePaymentRequest
+	12, // 43: mfspay.plugin.v1.Gateway.VerifyPayment:input_type -> mfspay.plugin.v1.VerifyPaymentRequest
+	16, // 44: mfspay.plugin.v1.Gateway.ListPayments:input_type -> mfspay.plugin.v1.ListPaymentsRequest
+	21, // 45: mfspay.plugin.v1.Gateway.ParseWebhook:input_type -> mfspay.plugin.v1.ParseWebhookRequest
+	25, // 46: mfspay.plugin.v1.Gateway.CompleteReturn:input_type -> mfspay.plugin.v1.CompleteReturnRequest
+	28, // 47: mfspay.plugin.v1.Simulator.Settings:input_type -> mfspay.plugin.v1.SettingsRequest
+	31, // 48: mfspay.plugin.v1.Simulator.Pay:input_type -> mfspay.plugin.v1.PayRequest
+	33, // 49: mfspay.plugin.v1.Simulator.Cancel:input_type -> mfspay.plugin.v1.CancelRequest
+	35, // 50: mfspay.plugin.v1.Simulator.Expire:input_type -> mfspay.plugin.v1.ExpireRequest
+	38, // 51: mfspay.plugin.v1.Simulator.Fail:input_type -> mfspay.plugin.v1.FailRequest
+	40, // 52: mfspay.plugin.v1.Simulator.ClearFaults:input_type -> mfspay.plugin.v1.ClearFaultsRequest
+	42, // 53: mfspay.plugin.v1.Simulator.RequestCount:input_type -> mfspay.plugin.v1.RequestCountRequest
+	44, // 54: mfspay.plugin.v1.Simulator.PaymentCount:input_type -> mfspay.plugin.v1.PaymentCountRequest
+	46, // 55: mfspay.plugin.v1.Simulator.Notifications:input_type -> mfspay.plugin.v1.NotificationsRequest
+	48, // 56: mfspay.plugin.v1.Simulator.Returns:input_type -> mfspay.plugin.v1.ReturnsRequest
+	2,  // 57: mfspay.plugin.v1.Gateway.Describe:output_type -> mfspay.plugin.v1.DescribeResponse
+	5,  // 58: mfspay.plugin.v1.Gateway.Configure:output_type -> mfspay.plugin.v1.ConfigureResponse
+	10, // 59: mfspay.plugin.v1.Gateway.CreatePayment:output_type -> mfspay.plugin.v1.CreatePaymentResponse
+	14, // 60: mfspay.plugin.v1.Gateway.VerifyPayment:output_type -> mfspay.plugin.v1.VerifyPaymentResponse
+	18, // 61: mfspay.plugin.v1.Gateway.ListPayments:output_type -> mfspay.plugin.v1.ListPaymentsResponse
+	23, // 62: mfspay.plugin.v1.Gateway.ParseWebhook:output_type -> mfspay.plugin.v1.ParseWebhookResponse
+	26, // 63: mfspay.plugin.v1.Gateway.CompleteReturn:output_type -> mfspay.plugin.v1.CompleteReturnResponse
+	29, // 64: mfspay.plugin.v1.Simulator.Settings:output_type -> mfspay.plugin.v1.SettingsResponse
+	32, // 65: mfspay.plugin.v1.Simulator.Pay:output_type -> mfspay.plugin.v1.PayResponse
+	34, // 66: mfspay.plugin.v1.Simulator.Cancel:output_type -> mfspay.plugin.v1.CancelResponse
+	36, // 67: mfspay.plugin.v1.Simulator.Expire:output_type -> mfspay.plugin.v1.ExpireResponse
+	39, // 68: mfspay.plugin.v1.Simulator.Fail:output_type -> mfspay.plugin.v1.FailResponse
+	41, // 69: mfspay.plugin.v1.Simulator.ClearFaults:output_type -> mfspay.plugin.v1.ClearFaultsResponse
+	43, // 70: mfspay.plugin.v1.Simulator.RequestCount:output_type -> mfspay.plugin.v1.RequestCountResponse
+	45, // 71: mfspay.plugin.v1.Simulator.PaymentCount:output_type -> mfspay.plugin.v1.PaymentCountResponse
+	47, // 72: mfspay.plugin.v1.Simulator.Notifications:output_type -> mfspay.plugin.v1.NotificationsResponse
+	49, // 73: mfspay.plugin.v1.Simulator.Returns:output_type -> mfspay.plugin.v1.ReturnsResponse
+	57, // [57:74] is the sub-list for method output_type
+	40, // [40:57] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -3117,7 +3216,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   55,
+			NumMessages:   57,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

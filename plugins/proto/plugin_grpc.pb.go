@@ -384,6 +384,7 @@ const (
 	Simulator_RequestCount_FullMethodName  = "/mfspay.plugin.v1.Simulator/RequestCount"
 	Simulator_PaymentCount_FullMethodName  = "/mfspay.plugin.v1.Simulator/PaymentCount"
 	Simulator_Notifications_FullMethodName = "/mfspay.plugin.v1.Simulator/Notifications"
+	Simulator_Returns_FullMethodName       = "/mfspay.plugin.v1.Simulator/Returns"
 )
 
 // SimulatorClient is the client API for Simulator service.
@@ -403,6 +404,7 @@ type SimulatorClient interface {
 	RequestCount(ctx context.Context, in *RequestCountRequest, opts ...grpc.CallOption) (*RequestCountResponse, error)
 	PaymentCount(ctx context.Context, in *PaymentCountRequest, opts ...grpc.CallOption) (*PaymentCountResponse, error)
 	Notifications(ctx context.Context, in *NotificationsRequest, opts ...grpc.CallOption) (*NotificationsResponse, error)
+	Returns(ctx context.Context, in *ReturnsRequest, opts ...grpc.CallOption) (*ReturnsResponse, error)
 }
 
 type simulatorClient struct {
@@ -503,6 +505,16 @@ func (c *simulatorClient) Notifications(ctx context.Context, in *NotificationsRe
 	return out, nil
 }
 
+func (c *simulatorClient) Returns(ctx context.Context, in *ReturnsRequest, opts ...grpc.CallOption) (*ReturnsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReturnsResponse)
+	err := c.cc.Invoke(ctx, Simulator_Returns_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // SimulatorServer is the server API for Simulator service.
 // All implementations must embed UnimplementedSimulatorServer
 // for forward compatibility.
@@ -520,6 +532,7 @@ type SimulatorServer interface {
 	RequestCount(context.Context, *RequestCountRequest) (*RequestCountResponse, error)
 	PaymentCount(context.Context, *PaymentCountRequest) (*PaymentCountResponse, error)
 	Notifications(context.Context, *NotificationsRequest) (*NotificationsResponse, error)
+	Returns(context.Context, *ReturnsRequest) (*ReturnsResponse, error)
 	mustEmbedUnimplementedSimulatorServer()
 }
 
@@ -556,6 +569,9 @@ func (UnimplementedSimulatorServer) PaymentCount(context.Context, *PaymentCountR
 }
 func (UnimplementedSimulatorServer) Notifications(context.Context, *NotificationsRequest) (*NotificationsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Notifications not implemented")
+}
+func (UnimplementedSimulatorServer) Returns(context.Context, *ReturnsRequest) (*ReturnsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Returns not implemented")
 }
 func (UnimplementedSimulatorServer) mustEmbedUnimplementedSimulatorServer() {}
 func (UnimplementedSimulatorServer) testEmbeddedByValue()                   {}
@@ -740,6 +756,24 @@ func _Simulator_Notifications_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Simulator_Returns_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReturnsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(SimulatorServer).Returns(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Simulator_Returns_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(SimulatorServer).Returns(ctx, req.(*ReturnsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Simulator_ServiceDesc is the grpc.ServiceDesc for Simulator service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -782,6 +816,10 @@ var Simulator_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Notifications",
 			Handler:    _Simulator_Notifications_Handler,
+		},
+		{
+			MethodName: "Returns",
+			Handler:    _Simulator_Returns_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

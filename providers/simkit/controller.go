@@ -47,7 +47,10 @@ func (s *Server) Pay(_ context.Context, paymentID string, p simctl.Payer) error 
 		}
 		status = s.spec.Pending
 	}
-	_, err := s.Move(paymentID, status, &payer)
+	p2, err := s.Move(paymentID, status, &payer)
+	if err == nil && !p.Pending {
+		s.returnTo(p2, OutcomePaid)
+	}
 	return err
 }
 
@@ -60,7 +63,10 @@ func (s *Server) checkPayer(sender, trxID string) string {
 
 // Cancel cancels the payment as the customer would on the hosted page.
 func (s *Server) Cancel(_ context.Context, paymentID string) error {
-	_, err := s.Move(paymentID, s.spec.Cancelled, nil)
+	p, err := s.Move(paymentID, s.spec.Cancelled, nil)
+	if err == nil {
+		s.returnTo(p, OutcomeCancelled)
+	}
 	return err
 }
 
@@ -72,7 +78,10 @@ func (s *Server) Expire(_ context.Context, paymentID string) error {
 
 // Decline fails the open payment, as when the wallet refuses it.
 func (s *Server) Decline(_ context.Context, paymentID string) error {
-	_, err := s.Move(paymentID, s.spec.Failed, nil)
+	p, err := s.Move(paymentID, s.spec.Failed, nil)
+	if err == nil {
+		s.returnTo(p, OutcomeFailed)
+	}
 	return err
 }
 

@@ -30,11 +30,11 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		s.message(w, http.StatusBadRequest, "Bad request", "The form could not be read.")
 		return
 	}
-	var target string
+	var outcome string
 	switch form.Action {
 	case ActionCancel:
 		p, err = s.Move(p.ID, s.spec.Cancelled, nil)
-		target = p.CancelURL
+		outcome = OutcomeCancelled
 	case ActionPay:
 		msg := s.checkPayer(form.Sender, form.TrxID)
 		if !slices.ContainsFunc(s.spec.Methods, func(m MethodOption) bool { return m.Value == form.Method }) {
@@ -45,7 +45,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p, err = s.Move(p.ID, s.spec.Paid, &Payer{Method: form.Method, Sender: form.Sender, TrxID: form.TrxID})
-		target = p.SuccessURL
+		outcome = OutcomePaid
 	default:
 		s.message(w, http.StatusBadRequest, "Bad request", "Choose Pay or Cancel.")
 		return
@@ -58,7 +58,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		s.message(w, http.StatusNotFound, "Payment not found", "This payment link is not valid.")
 		return
 	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
+	http.Redirect(w, r, s.returnTo(p, outcome), http.StatusSeeOther)
 }
 
 // payPage describes p for the hosted page, with a rejected submission's

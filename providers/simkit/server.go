@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"time"
 
 	"github.com/mfspay/mfspay/conformance/simctl"
@@ -45,7 +46,19 @@ type Spec struct {
 	RateKeyHeader string
 	// Tampers are the simctl.Tamper lies the wire format can express.
 	Tampers map[simctl.Tamper]TamperFunc
+	// ReturnURL is where the hosted page sends the customer's browser
+	// after outcome (OutcomePaid, OutcomeCancelled or OutcomeFailed), with
+	// whatever the provider appends to the merchant's URL. Nil sends it to
+	// p.SuccessURL after a payment and p.CancelURL otherwise, unchanged.
+	ReturnURL func(p Payment, outcome string) string
 }
+
+// The outcomes of the hosted page, for Spec.ReturnURL.
+const (
+	OutcomePaid      = "paid"
+	OutcomeCancelled = "cancelled"
+	OutcomeFailed    = "failed"
+)
 
 // Options are the settings every simulator takes from its caller. Zero
 // fields take defaults.
@@ -78,6 +91,11 @@ type Server struct {
 	clock  Clock
 	expiry time.Duration
 	srv    *httptest.Server
+
+	// returns holds, per payment, the URLs the customer's browser was sent
+	// back to, for simctl.Controller.Returns.
+	returnsMu sync.Mutex
+	returns   map[string][]string
 }
 
 // NewServer starts a simulated provider on 127.0.0.1. Close it when done.
@@ -92,6 +110,7 @@ func NewServer(spec Spec, o Options) *Server {
 		spec:     spec,
 		clock:    o.Clock,
 		expiry:   o.Expiry,
+		returns:  map[string][]string{},
 	}
 	s.Faults.Tampers = spec.Tampers
 	api := spec.API

@@ -190,6 +190,9 @@ func (s *Simulator) Notifications(_ context.Context, paymentID string) ([]mfspay
 	return append([]mfspay.WebhookRequest(nil), s.notes[paymentID]...), nil
 }
 
+// Returns is empty: fakepay's customers return with nothing to act on.
+func (s *Simulator) Returns(context.Context, string) ([]mfspay.ReturnRequest, error) { return nil, nil }
+
 // enter counts an API request and applies the next fault, if any: it waits
 // out a Delay (bounded by ctx) and answers a Status as an *mfspay.Error.
 func (s *Simulator) enter(ctx context.Context, op, token string) error {
