@@ -168,9 +168,9 @@ type Report struct {
 
 // counters is a Report being filled by several workers.
 type counters struct {
-	claimed, verifies, listPages, captures, rateLimited  atomic.Int64
-	delivered, deliveryErrors, notCreated, errs          atomic.Int64
-	conflicts, unverifiable, gaveUp                      atomic.Int64
+	claimed, verifies, listPages, captures, rateLimited atomic.Int64
+	delivered, deliveryErrors, notCreated, errs         atomic.Int64
+	conflicts, unverifiable, gaveUp                     atomic.Int64
 }
 
 func (c *counters) report(d time.Duration) Report {

@@ -10,10 +10,12 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -241,7 +243,11 @@ func (s *Store) Claim(ctx context.Context, due, until time.Time, limit int) ([]l
 	if err != nil {
 		return nil, s.errorf("claiming due entries: %w", err)
 	}
-	return s.all(rows)
+	out, err := s.all(rows)
+	slices.SortFunc(out, func(a, b ledger.Entry) int { // RETURNING follows no order
+		return cmp.Or(cmp.Compare(a.Provider, b.Provider), cmp.Compare(a.InvoiceID, b.InvoiceID))
+	})
+	return out, err
 }
 
 // Checked implements ledger.Store.
@@ -399,9 +405,9 @@ func fromMicros(v int64) time.Time {
 
 // queries are the statements, in the dialect's placeholders.
 type queries struct {
-	numbered                                               bool
-	insert, update, byInvoice, byPayment, claim, open      string
-	lockByInvoice, lockByPayment, insertChange, history    string
+	numbered                                            bool
+	insert, update, byInvoice, byPayment, claim, open   string
+	lockByInvoice, lockByPayment, insertChange, history string
 }
 
 func newQueries(d Dialect) queries {
