@@ -131,16 +131,6 @@ func (w *wire) snapshot() []wireCall {
 	return append([]wireCall(nil), w.calls...)
 }
 
-func (w *wire) count(status int) int {
-	n := 0
-	for _, c := range w.snapshot() {
-		if c.status == status {
-			n++
-		}
-	}
-	return n
-}
-
 // env is a WezoPay simulator sharing a manual clock with a ledger, a
 // recording gateway and a reconciler.
 type env struct {
