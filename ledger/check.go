@@ -21,6 +21,11 @@ func (r *Reconciler) check(ctx context.Context, e Entry, c *counters) {
 		return
 	}
 	gw := r.gateways[e.Provider]
+	if _, down := c.down.Load(e.Provider); down {
+		c.errs.Add(1)
+		r.scheduleNext(ctx, e, c)
+		return
+	}
 	for try := 1; ; try++ {
 		p, err := r.verify(ctx, gw, ref, c)
 		switch {
@@ -35,6 +40,14 @@ func (r *Reconciler) check(ctx context.Context, e Entry, c *counters) {
 			if try < rateLimitedTries {
 				continue
 			}
+		case errors.Is(err, mfspay.ErrCircuitOpen):
+			c.errs.Add(1)
+			if _, already := c.down.LoadOrStore(e.Provider, true); !already {
+				r.log.LogAttrs(ctx, slog.LevelWarn, "ledger: the provider's circuit breaker is open; its entries wait for a later sweep",
+					slog.String("provider", e.Provider))
+			}
+			r.scheduleNext(ctx, e, c)
+			return
 		case errors.Is(err, mfspay.ErrNotFound) && ref.InvoiceID != "" &&
 			(e.Outcome == OutcomeSending || e.Outcome == OutcomeUnknown):
 			r.notCreated(ctx, e, c)

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/mfspay/mfspay"
@@ -104,4 +105,22 @@ func EventChange(ev *mfspay.Event, src Source, at time.Time) (Change, bool) {
 // from the driver, which is to be added with the bKash adapter.
 type Capturer interface {
 	CaptureApproved(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error)
+}
+
+// ExpectedAmount returns a function that answers what the merchant expects
+// to be paid for an invoice at a provider: the amount recorded when the
+// payment was created. It has the shape of webhook.ExpectedAmountFunc, so
+// the webhook handler's amount check can read the ledger; an invoice the
+// ledger does not hold is reported as unknown (ok false).
+func ExpectedAmount(s Store) func(ctx context.Context, provider, invoiceID string) (mfspay.Amount, bool, error) {
+	return func(ctx context.Context, provider, invoiceID string) (mfspay.Amount, bool, error) {
+		e, err := s.ByInvoice(ctx, provider, invoiceID)
+		switch {
+		case errors.Is(err, ErrNoEntry):
+			return 0, false, nil
+		case err != nil:
+			return 0, false, err
+		}
+		return e.Amount, true, nil
+	}
 }

@@ -166,8 +166,13 @@ type Report struct {
 	Duration time.Duration
 }
 
-// counters is a Report being filled by several workers.
+// counters is a Report being filled by several workers, and what the
+// sweep learnt on the way.
 type counters struct {
+	// down holds the providers whose circuit breaker was found open: their
+	// remaining entries wait for a later sweep without a call each.
+	down sync.Map
+
 	claimed, verifies, listPages, captures, rateLimited atomic.Int64
 	delivered, deliveryErrors, notCreated, errs         atomic.Int64
 	conflicts, unverifiable, gaveUp                     atomic.Int64

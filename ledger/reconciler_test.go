@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -530,4 +531,52 @@ func (c *capturingGateway) CaptureApproved(_ context.Context, ref mfspay.Payment
 		p.Status, p.Amount, p.TrxID = mfspay.StatusPaid, 100, "TRX-"+ref.PaymentID
 	}
 	return p, nil
+}
+
+// A provider whose breaker is open costs one call per sweep, not one per
+// entry, and its entries come back at the next sweep.
+func TestOpenBreakerSkipsTheProviderForTheSweep(t *testing.T) {
+	e := newEnv(t, ledger.NewMemoryStore())
+	e.create(10, "brk")
+	open := &mfspay.Error{Kind: mfspay.ErrCircuitOpen, Provider: "brokenpay"}
+	broken := &fakeGateway{name: "brokenpay", caps: mfspay.Capabilities{VerifyByPaymentID: true},
+		verify: func(mfspay.PaymentRef) (*mfspay.Payment, error) { return nil, open }}
+	for i := range 10 {
+		beginCreated(t, e.store, "brokenpay", fmt.Sprintf("b-%d", i), fmt.Sprintf("pay-%d", i), e.clock.Now(), time.Time{})
+	}
+	e.cfg.Gateways = append(e.cfg.Gateways, broken)
+	e.cfg.ListThreshold = -1
+	e.cfg.Workers = 1 // with more, each worker may meet the open breaker once
+	e.clock.Advance(testSchedule.FirstCheck)
+	rep := e.sweep(e.reconciler())
+	assert.Equal(t, 20, rep.Claimed)
+	assert.Equal(t, 11, rep.Verifies, "ten WezoPay entries and one call to the broken provider")
+	assert.Equal(t, 10, rep.Errors)
+	assert.Equal(t, 1, broken.verifies())
+	assert.Equal(t, 1, strings.Count(e.logs.String(), "circuit breaker is open"))
+	en, err := e.store.ByInvoice(e.ctx, "brokenpay", "b-3")
+	require.NoError(t, err)
+	assert.Equal(t, 1, en.Checks, "rescheduled like any check")
+}
+
+func TestExpectedAmountReadsTheLedger(t *testing.T) {
+	e := newEnv(t, ledger.NewMemoryStore())
+	e.create(1, "amt")
+	expect := ledger.ExpectedAmount(e.store)
+	got, ok, err := expect(e.ctx, wezopay.ProviderName, "amt-000")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, mfspay.Taka(250), got)
+	_, ok, err = expect(e.ctx, wezopay.ProviderName, "nope")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	_, _, err = ledger.ExpectedAmount(brokenReads{e.store})(e.ctx, wezopay.ProviderName, "amt-000")
+	assert.ErrorIs(t, err, errDown)
+}
+
+// brokenReads is a ledger that cannot be read.
+type brokenReads struct{ ledger.Store }
+
+func (brokenReads) ByInvoice(context.Context, string, string) (ledger.Entry, error) {
+	return ledger.Entry{}, errDown
 }
