@@ -37,14 +37,15 @@ func WithLogger(l *slog.Logger) RecordOption { return func(r *recorder) { r.log 
 //   - records the intent, and sends nothing when it cannot (the error is
 //     mfspay.ErrUnavailable);
 //   - for an invoice that already has an entry at the provider, never
-//     creates blindly: the same request again returns the recorded checkout
-//     while the payment is open; an invoice whose payment exists or ended is
-//     mfspay.ErrDuplicate; an earlier create whose outcome is unknown is
-//     looked up by invoice where the provider can, and the new create is sent
-//     only if the provider holds no payment for the invoice — otherwise it
-//     is mfspay.ErrDuplicate (the payment exists) or mfspay.ErrOutcomeUnknown
-//     (it could not be settled, the provider cannot look up by invoice, or a
-//     create for the invoice is still in progress);
+//     creates blindly: the same request again returns the recorded
+//     checkout while the payment is open and unexpired; an invoice whose
+//     payment exists otherwise, or ended, is mfspay.ErrDuplicate; after an
+//     earlier create of unknown outcome, the invoice is looked up where the
+//     provider can, and the new create is sent only if the provider holds
+//     no payment for it — otherwise the answer is mfspay.ErrDuplicate (the
+//     payment exists) or mfspay.ErrOutcomeUnknown (it could not be settled,
+//     the provider cannot look up by invoice, or a create for the invoice is
+//     still in progress);
 //   - records the answer (created, outcome unknown, or not created for any
 //     other error) even when ctx has ended. If that write fails the checkout
 //     is still returned — the payment exists — and the error is logged; the
@@ -139,7 +140,8 @@ func (r *recorder) CreatePayment(ctx context.Context, req mfspay.CreatePaymentRe
 // ahead.
 func (r *recorder) settle(ctx context.Context, old Entry, in Intent) (*mfspay.Checkout, error) {
 	switch {
-	case old.Outcome == OutcomeCreated && old.Fingerprint == in.Fingerprint && old.Open() && old.RedirectURL != "":
+	case old.Outcome == OutcomeCreated && old.Fingerprint == in.Fingerprint && old.Open() && old.RedirectURL != "" &&
+		(old.ExpiresAt.IsZero() || in.At.Before(old.ExpiresAt)):
 		return old.Checkout(), nil
 	case old.Outcome == OutcomeCreated || old.Status.Final():
 		return nil, r.fail(mfspay.ErrDuplicate, "the invoice already has a payment at this provider", nil)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -79,6 +80,12 @@ func TestRecordRepeatsAndDuplicates(t *testing.T) {
 	n, err := e.sim.PaymentCount(e.ctx, "inv-1")
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
+
+	_, err = e.rec.CreatePayment(e.ctx, request("expiring"))
+	require.NoError(t, err)
+	e.clock.Advance(31 * time.Minute) // WezoPay's page expires after 30
+	_, err = e.rec.CreatePayment(e.ctx, request("expiring"))
+	assert.ErrorIs(t, err, mfspay.ErrDuplicate, "an expired page is not handed out again")
 }
 
 func TestRecordRefusesWithoutSideEffects(t *testing.T) {
