@@ -41,7 +41,7 @@ func (c *count429) RoundTrip(req *http.Request) (*http.Response, error) {
 // -ledger.rate calls a second. One op is one sweep of all of them, on the
 // wall clock, with 8 workers. Sub-benchmarks: verifying each entry with
 // the reconciler limited to the simulator's rate or to twice it, and
-// walking the list pages. Reported: verifies/s (answered verifies a
+// walking the list pages (in one batch, and in batches of 1000). Reported: verifies/s (answered verifies a
 // second), entries/s (entries settled a second), the list pages and the
 // 429s met per sweep.
 func BenchmarkSweep(b *testing.B) {
@@ -100,10 +100,15 @@ func BenchmarkSweep(b *testing.B) {
 		name      string
 		rate      int // the reconciler's limit, calls a second
 		threshold int
+		batch     int
 	}{
-		{"verify/at-limit", perSecond, -1},
-		{"verify/twice-limit", 2 * perSecond, -1},
-		{"list/at-limit", perSecond, 0},
+		{"verify/at-limit", perSecond, -1, 0},
+		{"verify/twice-limit", 2 * perSecond, -1, 0},
+		// The walk is decided per claimed batch: one batch of everything
+		// walks the list once; batches of 1000 (the default), claimed oldest
+		// invoice first, mostly miss it and fall back to verifies.
+		{"list/one-batch", perSecond, 0, n},
+		{"list/batch-1000", perSecond, 0, 0},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			counter := &count429{next: http.DefaultTransport}
@@ -126,7 +131,7 @@ func BenchmarkSweep(b *testing.B) {
 				}
 				r, err := ledger.NewReconciler(ledger.Config{
 					Store: store, Gateways: []mfspay.Gateway{sweeper}, Deliverer: newOnceDeliverer(),
-					Workers: 8, ListThreshold: tt.threshold,
+					Workers: 8, ListThreshold: tt.threshold, Batch: tt.batch,
 					DefaultLimit: ledger.RateLimit{Interval: time.Second / time.Duration(tt.rate), Burst: max(tt.rate/100, 1)},
 				})
 				if err != nil {
