@@ -219,9 +219,13 @@ func (r *Reconciler) Sweep(ctx context.Context) (Report, error) {
 	return rep, nil
 }
 
-// Run sweeps every interval until ctx ends, and then returns ctx's error.
-// A sweep that fails is logged and the next one tries again.
+// Run sweeps every interval (Schedule.MinInterval when not positive)
+// until ctx ends, and then returns ctx's error. A sweep that fails is
+// logged and the next one tries again.
 func (r *Reconciler) Run(ctx context.Context, every time.Duration) error {
+	if every <= 0 {
+		every = r.cfg.Schedule.MinInterval
+	}
 	for {
 		if _, err := r.Sweep(ctx); err != nil && ctx.Err() == nil {
 			r.log.LogAttrs(ctx, slog.LevelError, "ledger: sweep failed", slog.String("error", err.Error()))

@@ -580,3 +580,24 @@ type brokenReads struct{ ledger.Store }
 func (brokenReads) ByInvoice(context.Context, string, string) (ledger.Entry, error) {
 	return ledger.Entry{}, errDown
 }
+
+// Run sweeps until its context ends; a payment is found within the sweep
+// interval after its first check is due.
+func TestRunSweepsUntilCancelled(t *testing.T) {
+	e := newEnv(t, ledger.NewMemoryStore())
+	co := e.create(1, "run")[0]
+	require.NoError(t, e.sim.Pay(e.ctx, co.PaymentID, simctl.Payer{}))
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+	var at time.Duration
+	start := e.clock.Now()
+	e.cfg.Deliverer = ledger.DelivererFunc(func(context.Context, *mfspay.Event) error {
+		at = e.clock.Now().Sub(start)
+		cancel()
+		return nil
+	})
+	err := e.reconciler().Run(ctx, 20*time.Second)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, testSchedule.FirstCheck, at, "found at the first sweep after the first check was due")
+	assert.Equal(t, mfspay.StatusPaid, e.entry(co.InvoiceID).Status)
+}
