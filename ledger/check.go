@@ -1,0 +1,196 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/mfspay/mfspay"
+)
+
+// rateLimitedTries bounds how often one sweep asks for one entry while
+// its provider answers 429; after that the entry waits for a later sweep.
+const rateLimitedTries = 5
+
+// check verifies one entry with its provider and settles it.
+func (r *Reconciler) check(ctx context.Context, e Entry, c *counters) {
+	ref, ok := r.refFor(e)
+	if !ok {
+		r.unverifiable(ctx, e, c)
+		return
+	}
+	gw := r.gateways[e.Provider]
+	if _, down := c.down.Load(e.Provider); down {
+		c.errs.Add(1)
+		r.scheduleNext(ctx, e, c)
+		return
+	}
+	for try := 1; ; try++ {
+		p, err := r.verify(ctx, gw, ref, c)
+		switch {
+		case err == nil:
+			r.observe(ctx, e, *p, c)
+			return
+		case ctx.Err() != nil:
+			return // the claim's lease brings the entry back
+		case errors.Is(err, mfspay.ErrRateLimited):
+			c.rateLimited.Add(1)
+			r.throttle.pause(e.Provider, r.pauseFor(err))
+			if try < rateLimitedTries {
+				continue
+			}
+		case errors.Is(err, mfspay.ErrCircuitOpen):
+			c.errs.Add(1)
+			if _, already := c.down.LoadOrStore(e.Provider, true); !already {
+				r.log.LogAttrs(ctx, slog.LevelWarn, "ledger: the provider's circuit breaker is open; its entries wait for a later sweep",
+					slog.String("provider", e.Provider))
+			}
+			r.scheduleNext(ctx, e, c)
+			return
+		case errors.Is(err, mfspay.ErrNotFound) && ref.InvoiceID != "" &&
+			(e.Outcome == OutcomeSending || e.Outcome == OutcomeUnknown):
+			r.notCreated(ctx, e, c)
+			return
+		}
+		c.errs.Add(1)
+		r.log.LogAttrs(ctx, slog.LevelWarn, "ledger: could not verify a payment; will try again",
+			slog.String("provider", e.Provider), slog.String("invoice_id", e.InvoiceID),
+			slog.String("payment_id", e.PaymentID), slog.String("error", err.Error()))
+		r.scheduleNext(ctx, e, c)
+		return
+	}
+}
+
+// verify asks the provider for the payment, within its rate limit, and
+// captures it where the gateway is a Capturer and the payment still waits.
+func (r *Reconciler) verify(ctx context.Context, gw mfspay.Gateway, ref mfspay.PaymentRef, c *counters) (*mfspay.Payment, error) {
+	if err := r.throttle.wait(ctx, gw.Provider()); err != nil {
+		return nil, err
+	}
+	c.verifies.Add(1)
+	p, err := gw.VerifyPayment(ctx, ref)
+	capt, canCapture := gw.(Capturer)
+	if err != nil || !canCapture || p.PaymentID == "" || p.Status.Final() {
+		return p, err
+	}
+	if err := r.throttle.wait(ctx, gw.Provider()); err != nil {
+		return nil, err
+	}
+	c.captures.Add(1)
+	return capt.CaptureApproved(ctx, mfspay.PaymentRef{PaymentID: p.PaymentID})
+}
+
+// pauseFor is how long to leave a provider alone after err, a 429.
+func (r *Reconciler) pauseFor(err error) time.Duration {
+	var e *mfspay.Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		return e.RetryAfter
+	}
+	return r.cfg.RateLimitedPause
+}
+
+// observe settles entry e with p, its payment as the provider reports it
+// now: a final status is delivered and then recorded; a payment found for
+// an entry that had none is recorded; the entry is then scheduled.
+func (r *Reconciler) observe(ctx context.Context, e Entry, p mfspay.Payment, c *counters) {
+	announce := p.Status.Final() && p.Status != e.Status
+	if announce {
+		ev, _ := SweepEvent(e, p)
+		if err := r.cfg.Deliverer.Deliver(ctx, ev); err != nil {
+			c.deliveryErrors.Add(1)
+			r.log.LogAttrs(ctx, slog.LevelWarn, "ledger: delivery of a state change failed; will try again",
+				slog.String("provider", e.Provider), slog.String("invoice_id", e.InvoiceID),
+				slog.String("status", string(p.Status)), slog.String("error", err.Error()))
+			r.checked(ctx, e, r.cfg.Clock.Now().Add(r.cfg.Schedule.MinInterval), c)
+			return
+		}
+		c.delivered.Add(1)
+	}
+	found := p.Status == mfspay.StatusPending && (e.Status == mfspay.StatusUnknown || e.PaymentID == "")
+	if announce || found {
+		now := r.cfg.Clock.Now()
+		got, effect, err := r.cfg.Store.Apply(ctx, Change{
+			Provider: e.Provider, InvoiceID: e.InvoiceID, PaymentID: p.PaymentID,
+			Status: p.Status, Amount: p.Amount, TrxID: p.TrxID, Method: p.Method,
+			At: now, Source: SourceSweep,
+		})
+		if err != nil {
+			// A delivered change is delivered again at a later sweep (the
+			// claim's lease brings the entry back); the Deliverer's
+			// de-duplication makes that harmless.
+			c.errs.Add(1)
+			r.log.LogAttrs(ctx, slog.LevelError, "ledger: could not record a verified state",
+				slog.String("provider", e.Provider), slog.String("invoice_id", e.InvoiceID), slog.String("error", err.Error()))
+			return
+		}
+		if effect == EffectConflict || effect == EffectPaidLate {
+			c.conflicts.Add(1)
+			r.log.LogAttrs(ctx, slog.LevelWarn, "ledger: the provider contradicts a final status; look at this payment",
+				slog.String("provider", e.Provider), slog.String("invoice_id", e.InvoiceID), slog.String("payment_id", p.PaymentID),
+				slog.String("recorded", string(got.Status)), slog.String("reported", string(p.Status)), slog.String("effect", string(effect)))
+		}
+		if !got.Open() {
+			return
+		}
+		e = got
+	}
+	r.scheduleNext(ctx, e, c)
+}
+
+// notCreated records that the provider holds no payment for the entry's
+// invoice: the create never happened.
+func (r *Reconciler) notCreated(ctx context.Context, e Entry, c *counters) {
+	_, err := r.cfg.Store.Answer(ctx, e.Provider, e.InvoiceID, Answer{Outcome: OutcomeNotCreated, At: r.cfg.Clock.Now()})
+	if err != nil {
+		c.errs.Add(1)
+		r.log.LogAttrs(ctx, slog.LevelError, "ledger: could not record a create that never happened",
+			slog.String("provider", e.Provider), slog.String("invoice_id", e.InvoiceID), slog.String("error", err.Error()))
+		return
+	}
+	c.notCreated.Add(1)
+}
+
+// unverifiable handles an entry the reconciler cannot check: it waits
+// until UnverifiableAfter, is then reported once and left unscheduled
+// (Unverifiable lists it). An entry whose provider has no gateway is
+// reported again every MaxInterval, as a gateway may be configured later.
+func (r *Reconciler) unverifiable(ctx context.Context, e Entry, c *counters) {
+	now := r.cfg.Clock.Now()
+	if reportAt := e.CreatedAt.Add(r.cfg.UnverifiableAfter); now.Before(reportAt) {
+		r.checked(ctx, e, reportAt, c)
+		return
+	}
+	c.unverifiable.Add(1)
+	_, hasGateway := r.gateways[e.Provider]
+	r.log.LogAttrs(ctx, slog.LevelWarn, "ledger: open payment cannot be verified; look at it by hand",
+		slog.String("provider", e.Provider), slog.String("invoice_id", e.InvoiceID),
+		slog.String("payment_id", e.PaymentID), slog.Bool("gateway_configured", hasGateway),
+		slog.Time("created_at", e.CreatedAt))
+	var next time.Time
+	if !hasGateway {
+		next = now.Add(r.cfg.Schedule.MaxInterval)
+	}
+	r.checked(ctx, e, next, c)
+}
+
+// scheduleNext schedules the open entry's next check, or stops checking
+// it after its expiry and grace.
+func (r *Reconciler) scheduleNext(ctx context.Context, e Entry, c *counters) {
+	next, ok := r.cfg.Schedule.Next(e, r.cfg.Clock.Now())
+	if !ok {
+		c.gaveUp.Add(1)
+		r.log.LogAttrs(ctx, slog.LevelWarn, "ledger: stopped checking a payment still open after its expiry and grace",
+			slog.String("provider", e.Provider), slog.String("invoice_id", e.InvoiceID),
+			slog.String("payment_id", e.PaymentID), slog.String("status", string(e.Status)))
+	}
+	r.checked(ctx, e, next, c)
+}
+
+func (r *Reconciler) checked(ctx context.Context, e Entry, next time.Time, c *counters) {
+	if err := r.cfg.Store.Checked(ctx, e.Provider, e.InvoiceID, r.cfg.Clock.Now(), next); err != nil {
+		c.errs.Add(1)
+		r.log.LogAttrs(ctx, slog.LevelError, "ledger: could not schedule an entry; it comes back after the lease",
+			slog.String("provider", e.Provider), slog.String("invoice_id", e.InvoiceID), slog.String("error", err.Error()))
+	}
+}

@@ -1,0 +1,323 @@
+package ledger
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mfspay/mfspay"
+)
+
+// Config configures a Reconciler. Store, Gateways and Deliverer are
+// required; zero values elsewhere take the defaults named on each field.
+type Config struct {
+	Store Store
+	// Gateways are the gateways to verify with, one per provider; entries of
+	// a provider with no gateway here are reported as unverifiable.
+	Gateways []mfspay.Gateway
+	// Deliverer receives every state change found.
+	Deliverer Deliverer
+	// Schedule says when entries are looked at; give Record the same one.
+	Schedule Schedule
+	// Workers is how many provider calls run at once; default 4.
+	Workers int
+	// Batch is how many entries are claimed from the store at once; default
+	// 1000. The list-or-verify decision is made per batch.
+	Batch int
+	// Lease is how long a claimed entry is held before another sweep may
+	// take it, should this one die; default 10 minutes.
+	Lease time.Duration
+	// RateLimits bounds calls per provider name; providers not named get
+	// DefaultLimit.
+	RateLimits   map[string]RateLimit
+	DefaultLimit RateLimit
+	// RateLimitedPause is how long a provider is left alone after a 429 that
+	// named no Retry-After; default 10s. A named Retry-After is honoured as
+	// given.
+	RateLimitedPause time.Duration
+	// ListThreshold is how many claimed entries of one provider make it
+	// worth walking the provider's list instead of verifying each (see
+	// Reconciler); 0 means the provider's page size, a negative value never.
+	ListThreshold int
+	// UnverifiableAfter is how long an entry the reconciler cannot check
+	// may stay open before it is reported; default 1 hour.
+	UnverifiableAfter time.Duration
+	// Clock is SystemClock by default.
+	Clock Clock
+	// Logger receives one line per sweep and one per entry needing
+	// attention (conflict, late payment, unverifiable, given up); nothing by
+	// default.
+	Logger *slog.Logger
+}
+
+// Reconciler finds the state changes nobody announced: notifications that
+// never arrived, creates whose outcome was unknown, intents a dead process
+// left unanswered. Each Sweep claims the ledger entries that are due,
+// verifies them with their provider and hands every state change to the
+// Deliverer, then records it.
+//
+// How an entry is verified:
+//   - an entry with a payment id, by payment id (by invoice where the
+//     provider can look up only by invoice);
+//   - an entry without one (an unknown outcome, an unanswered intent), by
+//     invoice where the provider can; a provider that holds no payment for
+//     the invoice proves the create never happened (OutcomeNotCreated);
+//   - a provider that can do neither is never guessed at: its entries are
+//     reported as unverifiable (logged once, listed by Unverifiable) after
+//     Config.UnverifiableAfter.
+//
+// When a batch holds at least ListThreshold entries with payment ids at a
+// provider that can list payments, its list is walked newest first, a full
+// page at a time, and the entries found on it are settled from the page.
+// The walk stops when every such entry was seen, the list ends, or it has
+// cost two pages per page-full of entries; entries it did not see are then
+// verified one by one. So the walk replaces up to a page of verifies with
+// one call, and at worst adds two calls per page-full of entries (2 % at
+// WezoPay's 100 a page). New payments arriving during the walk shift the
+// pages; an entry missed that way is simply verified.
+//
+// Calls are limited per provider (Config.RateLimits); a provider answering
+// 429 is left alone for its Retry-After, and the entries it refused are
+// looked at again after that.
+//
+// A change is recorded in the Store only after the Deliverer accepted it: a
+// failed delivery leaves the entry open, to be delivered at a later sweep.
+// Pending is not announced (every payment starts pending), but a payment
+// found for an entry without one is recorded.
+type Reconciler struct {
+	cfg      Config
+	gateways map[string]mfspay.Gateway
+	throttle *throttle
+	log      *slog.Logger
+}
+
+// NewReconciler checks cfg and returns a Reconciler. A missing Store,
+// Deliverer or gateway, or two gateways of one provider, is an
+// mfspay.ErrInvalidRequest error.
+func NewReconciler(cfg Config) (*Reconciler, error) {
+	switch {
+	case cfg.Store == nil:
+		return nil, invalid("store", "is required")
+	case cfg.Deliverer == nil:
+		return nil, invalid("deliverer", "is required")
+	case len(cfg.Gateways) == 0:
+		return nil, invalid("gateways", "at least one is required")
+	}
+	r := &Reconciler{cfg: cfg, gateways: map[string]mfspay.Gateway{}, log: cfg.Logger}
+	for _, gw := range cfg.Gateways {
+		if gw == nil || gw.Provider() == "" {
+			return nil, invalid("gateways", "a gateway is nil or has no provider name")
+		}
+		if _, dup := r.gateways[gw.Provider()]; dup {
+			return nil, invalid("gateways", "two gateways of provider "+gw.Provider())
+		}
+		r.gateways[gw.Provider()] = gw
+	}
+	c := &r.cfg
+	c.Schedule = c.Schedule.withDefaults()
+	c.Workers = cmpOr(c.Workers, 4)
+	c.Batch = cmpOr(c.Batch, 1000)
+	c.Lease = cmpOr(c.Lease, 10*time.Minute)
+	c.RateLimitedPause = cmpOr(c.RateLimitedPause, 10*time.Second)
+	c.UnverifiableAfter = cmpOr(c.UnverifiableAfter, time.Hour)
+	if c.DefaultLimit.Interval <= 0 {
+		c.DefaultLimit = DefaultRateLimit
+	}
+	if c.Clock == nil {
+		c.Clock = SystemClock
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	r.throttle = newThrottle(c.Clock, c.RateLimits, c.DefaultLimit)
+	return r, nil
+}
+
+// cmpOr returns v, or def when v is not positive.
+func cmpOr[T int | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
+}
+
+// Report counts what one Sweep did.
+type Report struct {
+	// Claimed is how many due entries the sweep took.
+	Claimed int
+	// Verifies and ListPages count provider calls, Captures calls to
+	// Capturer.CaptureApproved; RateLimited the calls refused with 429.
+	Verifies, ListPages, Captures, RateLimited int
+	// Delivered counts state changes the Deliverer accepted; DeliveryErrors
+	// those it refused (retried at a later sweep).
+	Delivered, DeliveryErrors int
+	// NotCreated counts entries the provider proved never created.
+	NotCreated int
+	// Errors counts provider and store failures (entries retried later).
+	Errors int
+	// Conflicts counts contradicting final statuses and late payments.
+	Conflicts int
+	// Unverifiable counts entries newly reported as impossible to check;
+	// GaveUp entries whose checking stopped after expiry and grace.
+	Unverifiable, GaveUp int
+	// Duration is how long the sweep took by the Clock.
+	Duration time.Duration
+}
+
+// counters is a Report being filled by several workers, and what the
+// sweep learnt on the way.
+type counters struct {
+	// down holds the providers whose circuit breaker was found open: their
+	// remaining entries wait for a later sweep without a call each.
+	down sync.Map
+
+	claimed, verifies, listPages, captures, rateLimited atomic.Int64
+	delivered, deliveryErrors, notCreated, errs         atomic.Int64
+	conflicts, unverifiable, gaveUp                     atomic.Int64
+}
+
+func (c *counters) report(d time.Duration) Report {
+	return Report{
+		Claimed: int(c.claimed.Load()), Verifies: int(c.verifies.Load()), ListPages: int(c.listPages.Load()),
+		Captures: int(c.captures.Load()), RateLimited: int(c.rateLimited.Load()),
+		Delivered: int(c.delivered.Load()), DeliveryErrors: int(c.deliveryErrors.Load()),
+		NotCreated: int(c.notCreated.Load()), Errors: int(c.errs.Load()), Conflicts: int(c.conflicts.Load()),
+		Unverifiable: int(c.unverifiable.Load()), GaveUp: int(c.gaveUp.Load()), Duration: d,
+	}
+}
+
+// Sweep looks at every entry due when it starts, and returns what it did.
+// Entries rescheduled during the sweep (after a 429, a failed delivery)
+// wait for a later one. It returns early with ctx's error when ctx ends,
+// and with the store's error when it cannot claim entries; entries already
+// claimed come back after Config.Lease.
+func (r *Reconciler) Sweep(ctx context.Context) (Report, error) {
+	start := r.cfg.Clock.Now()
+	var c counters
+	for {
+		batch, err := r.cfg.Store.Claim(ctx, start, r.cfg.Clock.Now().Add(r.cfg.Lease), r.cfg.Batch)
+		if err != nil {
+			return c.report(r.cfg.Clock.Now().Sub(start)), err
+		}
+		c.claimed.Add(int64(len(batch)))
+		r.sweepBatch(ctx, batch, &c)
+		if err := ctx.Err(); err != nil {
+			return c.report(r.cfg.Clock.Now().Sub(start)), err
+		}
+		if len(batch) < r.cfg.Batch {
+			break
+		}
+	}
+	rep := c.report(r.cfg.Clock.Now().Sub(start))
+	r.log.LogAttrs(ctx, slog.LevelInfo, "ledger: sweep done",
+		slog.Int("claimed", rep.Claimed), slog.Int("verifies", rep.Verifies), slog.Int("list_pages", rep.ListPages),
+		slog.Int("delivered", rep.Delivered), slog.Int("rate_limited", rep.RateLimited),
+		slog.Int("errors", rep.Errors+rep.DeliveryErrors), slog.Int("unverifiable", rep.Unverifiable),
+		slog.Int("gave_up", rep.GaveUp), slog.Duration("took", rep.Duration))
+	return rep, nil
+}
+
+// Run sweeps every interval (Schedule.MinInterval when not positive)
+// until ctx ends, and then returns ctx's error. A sweep that fails is
+// logged and the next one tries again.
+func (r *Reconciler) Run(ctx context.Context, every time.Duration) error {
+	if every <= 0 {
+		every = r.cfg.Schedule.MinInterval
+	}
+	for {
+		if _, err := r.Sweep(ctx); err != nil && ctx.Err() == nil {
+			r.log.LogAttrs(ctx, slog.LevelError, "ledger: sweep failed", slog.String("error", err.Error()))
+		}
+		if err := r.cfg.Clock.Sleep(ctx, every); err != nil {
+			return err
+		}
+	}
+}
+
+// Unverifiable lists up to limit open entries older than
+// Config.UnverifiableAfter that the reconciler cannot check: their provider
+// has no gateway here, cannot verify payments at all, or cannot look up the
+// only reference the entry has. Someone has to look at them by hand (a
+// provider's dashboard); they are never guessed.
+func (r *Reconciler) Unverifiable(ctx context.Context, limit int) ([]Entry, error) {
+	before := r.cfg.Clock.Now().Add(-r.cfg.UnverifiableAfter)
+	var out []Entry
+	var after Entry
+	for len(out) < limit {
+		open, err := r.cfg.Store.Open(ctx, before, after, r.cfg.Batch)
+		if err != nil {
+			return out, err
+		}
+		for _, e := range open {
+			if _, ok := r.refFor(e); !ok && len(out) < limit {
+				out = append(out, e)
+			}
+		}
+		if len(open) < r.cfg.Batch {
+			break
+		}
+		after = open[len(open)-1]
+	}
+	return out, nil
+}
+
+// refFor returns how entry e can be verified, or false when it cannot.
+func (r *Reconciler) refFor(e Entry) (mfspay.PaymentRef, bool) {
+	gw, ok := r.gateways[e.Provider]
+	if !ok {
+		return mfspay.PaymentRef{}, false
+	}
+	caps := gw.Capabilities()
+	switch {
+	case e.PaymentID != "" && caps.VerifyByPaymentID:
+		return mfspay.PaymentRef{PaymentID: e.PaymentID}, true
+	case caps.VerifyByInvoice:
+		return mfspay.PaymentRef{InvoiceID: e.InvoiceID}, true
+	}
+	return mfspay.PaymentRef{}, false
+}
+
+// job is one entry to settle, with the payment a list walk found for it
+// (nil: verify it).
+type job struct {
+	e Entry
+	p *mfspay.Payment
+}
+
+// sweepBatch settles one claimed batch: each provider's list walk first,
+// then every entry by Workers goroutines.
+func (r *Reconciler) sweepBatch(ctx context.Context, batch []Entry, c *counters) {
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	for range r.cfg.Workers {
+		wg.Go(func() {
+			for j := range jobs {
+				if j.p != nil {
+					r.observe(ctx, j.e, *j.p, c)
+				} else {
+					r.check(ctx, j.e, c)
+				}
+			}
+		})
+	}
+	byProvider := map[string][]Entry{}
+	var order []string
+	for _, e := range batch {
+		if _, seen := byProvider[e.Provider]; !seen {
+			order = append(order, e.Provider)
+		}
+		byProvider[e.Provider] = append(byProvider[e.Provider], e)
+	}
+	for _, provider := range order {
+		for _, j := range r.walkList(ctx, byProvider[provider], c) {
+			if ctx.Err() != nil {
+				break
+			}
+			jobs <- j
+		}
+	}
+	close(jobs)
+	wg.Wait()
+}
