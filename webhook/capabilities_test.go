@@ -85,8 +85,11 @@ func TestCapabilitiesAreReadPerRequest(t *testing.T) {
 	require.Len(t, rec.deliveries(), 1)
 	assert.False(t, rec.deliveries()[0].Confirmed)
 
+	pending2 := pending
+	pending2.PaymentID, pending2.InvoiceID = "pay_INV-2", "INV-2"
+	gw.setPayment(pending2)
 	gw.caps = newFake("fake").caps // can verify now: confirmed, and the forgery refused
-	code, _ = do(h, signedRequest("/", paidBody("evt_2", "INV-1", mfspay.Taka(250)).bytes(t)))
+	code, _ = do(h, signedRequest("/", paidBody("evt_2", "INV-2", mfspay.Taka(250)).bytes(t)))
 	assert.Equal(t, http.StatusServiceUnavailable, code)
 	assert.Len(t, rec.deliveries(), 1, "nothing more delivered")
 	assert.EqualValues(t, 1, gw.verifies.Load())

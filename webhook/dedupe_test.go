@@ -138,8 +138,9 @@ func TestDuplicateWithinTTLForgottenAfter(t *testing.T) {
 func TestCrashedDeliveryBlocksOnlyForTheLease(t *testing.T) {
 	clock := newManualClock()
 	store := webhook.NewMemoryStore(webhook.Clock(clock.Now))
-	// Another replica took the lease and died before committing.
-	_, err := store.Reserve(context.Background(), "fake/evt_crash", 30*time.Second)
+	// Another replica took the lease on the payment's paid state and died
+	// before committing.
+	_, err := store.Reserve(context.Background(), "fake/payment/pay_INV-C/payment.completed", 30*time.Second)
 	require.NoError(t, err)
 
 	var rec recorder
@@ -160,7 +161,7 @@ func TestHandlerStoreStaysUnderItsCap(t *testing.T) {
 	var rec recorder
 	h := webhook.New(rec.callback, webhook.Route(newFake("fake")), webhook.WithStore(store))
 	for i := range 500 {
-		code, _ := do(h, signedRequest("/", paidBody(fmt.Sprintf("evt_%d", i), "INV", 100).bytes(t)))
+		code, _ := do(h, signedRequest("/", paidBody(fmt.Sprintf("evt_%d", i), fmt.Sprintf("INV-%d", i), 100).bytes(t)))
 		require.Equal(t, 200, code)
 		require.LessOrEqual(t, store.Len(), limit)
 	}

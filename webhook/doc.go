@@ -1,11 +1,14 @@
 // Package webhook receives payment notifications from every provider through
 // one net/http handler: it authenticates the raw bytes, bounds the request,
-// de-duplicates re-deliveries, optionally confirms the payment with the
-// provider and checks its amount, and only then calls the merchant's
-// callback.
+// optionally confirms the payment with the provider, de-duplicates the
+// payment state it delivers, checks its amount, and only then calls the
+// merchant's callback.
 //
-// It also holds the authentication helpers adapters use
-// (SignHMACSHA256, VerifyHMACSHA256, CheckSharedSecret).
+// Two more sources share that path, so that each payment state reaches the
+// callback once whichever reports it first: the customer's return from the
+// hosted page (Returns, for providers such as bKash that complete a payment
+// only when the merchant acts on the return) and a reconciler's sweep
+// (Deliver, which makes a Handler a ledger.Deliverer).
 //
 // # Wiring
 //
@@ -38,12 +41,16 @@
 //     query exactly as received, to the gateway's ParseWebhook, which
 //     authenticates before it parses. A bad or missing signature or secret
 //     is answered 401; an authentic but malformed notification 400.
-//  6. De-duplication: the event's ID, namespaced by provider, is reserved in
-//     the Store before any further work. Already delivered: 200. Being
-//     delivered right now by another request: 503, so the provider retries;
-//     if that delivery fails, it released the mark and the retry is
-//     delivered. Store down: 503.
-//  7. Confirmation (Confirm): see below. Provider unreachable: 503.
+//  6. De-duplication: the payment state the event announces (its provider,
+//     payment id, or invoice id when it names no payment id, and type;
+//     events naming no payment by their ID) is reserved in the Store before
+//     any further work. Already delivered: 200. Being delivered right now
+//     by another request: 503, so the provider retries; if that delivery
+//     fails, it released the mark and the retry is delivered. Store down:
+//     503.
+//  7. Confirmation (Confirm): see below. Provider unreachable: 503. When the
+//     provider reports another state than the notification claims, the mark
+//     moves to that state: what is marked is what is delivered.
 //  8. Amount integrity (ExpectAmount): see below.
 //  9. The callback runs with a context that carries a Delivery (read it
 //     with DeliveryFrom) and ends when the lease does (Lease, 1 minute by
@@ -118,9 +125,10 @@
 //
 // # De-duplication guarantee
 //
-// Within one Store, an event whose delivery succeeded is not delivered again
-// for DedupTTL, and concurrent deliveries of one event reach the callback
-// once, on one replica or on many sharing a store (redisstore, pgstore).
+// Within one Store, a payment state whose delivery succeeded is not
+// delivered again for DedupTTL, whether a notification, a return or a sweep
+// reports it again, and concurrent deliveries of one state reach the
+// callback once, on one replica or on many sharing a store (redisstore, pgstore).
 // Delivery is still at-least-once in general: a crash after the callback
 // returned but before the mark was committed, a commit lost to a store
 // outage, a callback that outlives its lease, or a mark evicted from a full

@@ -37,6 +37,7 @@ type Handler struct {
 	expect      ExpectedAmountFunc
 	mismatch    func(context.Context, AmountMismatch) error
 	wildcard    string
+	returnTo    func(context.Context, *mfspay.Event) string
 }
 
 // New returns a handler delivering events to callback from the gateways
@@ -78,6 +79,7 @@ func New(callback Func, opts ...Option) *Handler {
 		expect:      c.expect,
 		mismatch:    c.onMismatch,
 		wildcard:    c.pathWildcard,
+		returnTo:    c.returnTo,
 	}
 	if h.store == nil {
 		h.store = NewMemoryStore()
@@ -165,8 +167,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, rt *route) {
 		h.finish(r.Context(), w, outInternal.with(errors.New("gateway returned an event without an ID")), rec)
 		return
 	}
-	rec.event = ev
-	o, rec.confirmed = h.process(r.Context(), rt, ev)
+	o, rec = h.process(r.Context(), rt, ev, SourceNotification)
 	h.finish(r.Context(), w, o, rec)
 }
 

@@ -41,6 +41,7 @@ type config struct {
 	expect       ExpectedAmountFunc
 	onMismatch   func(context.Context, AmountMismatch) error
 	pathWildcard string
+	returnTo     func(context.Context, *mfspay.Event) string
 }
 
 // Route registers gw: its notifications are authenticated and parsed by

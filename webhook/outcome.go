@@ -81,6 +81,8 @@ type logRecord struct {
 	provider  string
 	event     *mfspay.Event
 	confirmed bool
+	// source is what brought the event; empty for a notification.
+	source Source
 }
 
 // log writes one line for the request. Gateway errors are logged by kind and
@@ -108,6 +110,9 @@ func (h *Handler) log(ctx context.Context, o outcome, rec logRecord) {
 	attrs = append(attrs, slog.String("outcome", o.kind), slog.Int("status", o.code))
 	if rec.provider != "" {
 		attrs = append(attrs, slog.String("provider", rec.provider))
+	}
+	if rec.source != "" && rec.source != SourceNotification {
+		attrs = append(attrs, slog.String("source", string(rec.source)))
 	}
 	if rec.event != nil {
 		attrs = append(attrs,

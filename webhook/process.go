@@ -40,60 +40,125 @@ var outLeaseLost = outcome{kind: "delivered-lease-lost", code: http.StatusOK, te
 // re-delivery would reach the callback again.
 var outCommitFailed = outcome{kind: "commit-failed", code: http.StatusOK, text: "delivered"}
 
-// process de-duplicates an authenticated event and delivers it, taking the
-// mark before any work and committing or releasing it after. It reports the
-// outcome and whether the delivered event was confirmed.
-func (h *Handler) process(reqCtx context.Context, rt *route, ev *mfspay.Event) (o outcome, confirmed bool) {
+// process delivers an authenticated event from source: with Confirm, a
+// notification is first replaced by the provider's current view of its
+// payment; the state delivered is de-duplicated, its mark taken before any
+// further work and committed or released after. It reports the outcome and
+// what its log line says of the event.
+//
+// The mark is first taken for the state the event claims, so that
+// duplicates of a notification are answered without asking the provider
+// again. When confirmation finds another state, that mark is released and
+// the confirmed state's taken instead: the mark is always for what is
+// delivered.
+func (h *Handler) process(reqCtx context.Context, rt *route, claimed *mfspay.Event, source Source) (outcome, logRecord) {
 	// The work is not abandoned when the sender hangs up mid-way (it would
 	// retry anyway); the lease bounds it instead.
 	base := context.WithoutCancel(reqCtx)
-	key := rt.provider + "/" + ev.ID
-	rec := logRecord{provider: rt.provider, event: ev}
+	ev := *claimed
+	d := Delivery{Provider: rt.provider, Claimed: *claimed, Source: source,
+		// An event from a return or a sweep is built from the provider's
+		// answers (an execute, a verify), never from the request.
+		Confirmed: source != SourceNotification}
+	rec := logRecord{provider: rt.provider, event: &ev, source: source}
 
+	key := markKey(rt.provider, &ev)
 	// The lease is counted from before Reserve is sent, so this side's end
 	// of it comes no later than the store's: the callback's context is done
 	// before another replica can take the event over.
 	leaseEnd := time.Now().Add(h.lease)
+	token, o := h.reserve(base, key)
+	if o.code != 0 {
+		return o, rec
+	}
+	settled := false
+	defer func() {
+		// Deferred, so that a panicking callback still releases its mark.
+		h.settle(reqCtx, base, key, token, settled, rec)
+	}()
+
+	wctx, cancelWork := context.WithDeadline(base, leaseEnd)
+	defer cancelWork()
+	if h.confirm && source == SourceNotification {
+		ev, d.Confirmed, o = h.confirmEvent(wctx, rt, claimed)
+		rec.confirmed = d.Confirmed
+		if o.code != 0 {
+			return o, rec
+		}
+		if confirmedKey := markKey(rt.provider, &ev); confirmedKey != key {
+			h.settle(reqCtx, base, key, token, false, rec)
+			key, leaseEnd = confirmedKey, time.Now().Add(h.lease)
+			if token, o = h.reserve(base, key); o.code != 0 {
+				key = "" // nothing held: nothing to settle
+				return o, rec
+			}
+			wctx, cancelWork = context.WithDeadline(base, leaseEnd)
+			defer cancelWork()
+		}
+	}
+	o, settled = h.deliver(wctx, rt, &ev, d)
+	return o, rec
+}
+
+// reserve takes the mark for key, or says why not: the state was delivered
+// already, another delivery of it is running, or the store is unavailable.
+func (h *Handler) reserve(base context.Context, key string) (string, outcome) {
 	sctx, cancel := h.storeContext(base, min(storeTimeout, h.lease))
 	res, err := h.store.Reserve(sctx, key, h.lease)
 	cancel()
 	switch {
 	case err != nil:
-		return outStoreDown.with(err), false
+		return "", outStoreDown.with(err)
 	case res.State == Delivered:
-		return outDuplicate, false
+		return "", outDuplicate
 	case res.State != Acquired:
-		// Another delivery of this event is running now. Answering 503
+		// Another delivery of this state is running now. Answering 503
 		// rather than waiting keeps connections short and works across
 		// replicas; if that delivery fails it releases the mark and the
 		// provider's next retry is delivered.
-		return outBusy, false
+		return "", outBusy
 	}
+	return res.Token, outcome{}
+}
 
-	settled := false
-	defer func() {
-		// Deferred, so that a panicking callback still releases its mark.
-		if !settled {
-			err := h.retryStore(base, func(ctx context.Context) error { return h.store.Release(ctx, key, res.Token) })
-			if err != nil {
-				// The lease expires on its own; retries after it are delivered.
-				h.log(reqCtx, outStoreDown.with(err), rec)
-			}
-			return
+// settle commits the mark for key when the event was settled, and releases
+// it otherwise, so that the next delivery of the state is attempted. An
+// empty key holds nothing.
+func (h *Handler) settle(reqCtx, base context.Context, key, token string, settled bool, rec logRecord) {
+	if key == "" {
+		return
+	}
+	if !settled {
+		if err := h.retryStore(base, func(ctx context.Context) error { return h.store.Release(ctx, key, token) }); err != nil {
+			// The lease expires on its own; retries after it are delivered.
+			h.log(reqCtx, outStoreDown.with(err), rec)
 		}
-		err := h.retryStore(base, func(ctx context.Context) error { return h.store.Commit(ctx, key, res.Token, h.dedupTTL) })
-		switch {
-		case errors.Is(err, ErrLeaseLost):
-			h.log(reqCtx, outLeaseLost.with(err), rec)
-		case err != nil:
-			h.log(reqCtx, outCommitFailed.with(err), rec)
-		}
-	}()
+		return
+	}
+	err := h.retryStore(base, func(ctx context.Context) error { return h.store.Commit(ctx, key, token, h.dedupTTL) })
+	switch {
+	case errors.Is(err, ErrLeaseLost):
+		h.log(reqCtx, outLeaseLost.with(err), rec)
+	case err != nil:
+		h.log(reqCtx, outCommitFailed.with(err), rec)
+	}
+}
 
-	wctx, cancelWork := context.WithDeadline(base, leaseEnd)
-	defer cancelWork()
-	o, confirmed, settled = h.deliver(wctx, rt, ev)
-	return o, confirmed
+// markKey is the de-duplication key of a delivered event: the payment
+// and the state it announces, so that one state is delivered once whether a
+// notification, the customer's return or a reconciliation sweep reports it
+// first, and whatever each calls its event. An event that names no payment
+// (transaction.received) is keyed by its own ID.
+func markKey(provider string, ev *mfspay.Event) string {
+	p := ev.Payment
+	switch {
+	case ev.Type == mfspay.EventTransactionReceived:
+	case p.PaymentID != "":
+		return provider + "/payment/" + p.PaymentID + "/" + string(ev.Type)
+	case p.InvoiceID != "":
+		return provider + "/invoice/" + p.InvoiceID + "/" + string(ev.Type)
+	}
+	return provider + "/event/" + ev.ID
 }
 
 // storeContext bounds one store call. The in-memory store never waits, so
@@ -133,26 +198,17 @@ func (h *Handler) retryStore(base context.Context, call func(context.Context) er
 	}
 }
 
-// deliver confirms the event, checks its amount and calls the callback. It
-// reports whether the event is settled (delivered, or refused for good) and
-// its mark may be committed.
-func (h *Handler) deliver(ctx context.Context, rt *route, claimed *mfspay.Event) (o outcome, confirmed, settled bool) {
-	ev := *claimed
-	d := Delivery{Provider: rt.provider, Claimed: *claimed}
-	if h.confirm {
-		var ok bool
-		if ev, ok, o = h.confirmEvent(ctx, rt, claimed); o.code != 0 {
-			return o, false, false
-		}
-		d.Confirmed = ok
-	}
+// deliver checks the event's amount and calls the callback. It reports
+// whether the event is settled (delivered, or refused for good) and its mark
+// may be committed.
+func (h *Handler) deliver(ctx context.Context, rt *route, ev *mfspay.Event, d Delivery) (o outcome, settled bool) {
 	if h.expect != nil && ev.Type == mfspay.EventPaymentCompleted {
-		if o, stop := h.checkAmount(ctx, rt, &ev); stop {
-			return o, d.Confirmed, o.code < 300
+		if o, stop := h.checkAmount(ctx, rt, ev); stop {
+			return o, o.code < 300
 		}
 	}
-	if err := h.callback(withDelivery(ctx, d), &ev); err != nil {
-		return outCallback.with(err), d.Confirmed, false
+	if err := h.callback(withDelivery(ctx, d), ev); err != nil {
+		return outCallback.with(err), false
 	}
-	return outDelivered, d.Confirmed, true
+	return outDelivered, true
 }

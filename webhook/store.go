@@ -6,9 +6,13 @@ import (
 	"time"
 )
 
-// Store remembers which events were delivered, so that a provider's
-// re-delivery of the same notification reaches the callback once, on one
-// replica or on many sharing the store. Keys are "provider/eventID".
+// Store remembers which payment states were delivered, so that a state
+// reaches the callback once, on one replica or on many sharing the store,
+// whether a provider's (re-)delivered notification, the customer's return or
+// a reconciliation sweep reports it. Keys are
+// "provider/payment/{paymentID}/{event type}" (or ".../invoice/{invoiceID}/..."
+// when the event names only the invoice), and "provider/event/{eventID}"
+// for events that name no payment (transaction.received).
 //
 // The in-memory default (MemoryStore) serves one process; the redisstore and
 // pgstore packages serve replicas. The storetest package checks any

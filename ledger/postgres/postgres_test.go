@@ -8,8 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/mfspay/mfspay/ledger"
 	"github.com/mfspay/mfspay/internal/testserver"
+	"github.com/mfspay/mfspay/ledger"
 	"github.com/mfspay/mfspay/ledger/ledgertest"
 	"github.com/mfspay/mfspay/ledger/postgres"
 )
