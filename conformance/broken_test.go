@@ -331,7 +331,7 @@ func TestBrokenAdaptersFailTheMatchingRules(t *testing.T) {
 
 func runBroken(t *testing.T, bc brokenCase, sim simctl.Controller, open conformance.Constructor) {
 	t.Helper()
-	rep := newRecordingReporter(bc.name)
+	rep := conformance.NewRecorder()
 	if bc.construct != nil {
 		open = bc.construct(open)
 	}
@@ -342,8 +342,8 @@ func runBroken(t *testing.T, bc brokenCase, sim simctl.Controller, open conforma
 		}
 		return bc.wrap(gw, settings), nil
 	}))
-	rep.finish()
-	failed := rep.failedRules()
+	rep.Finish()
+	failed := rep.Rules(conformance.Failed)
 	t.Logf("rules failed by the broken adapter: %s", strings.Join(failed, ", "))
 	ok := true
 	for _, rule := range bc.mustFail {
@@ -353,6 +353,6 @@ func runBroken(t *testing.T, bc brokenCase, sim simctl.Controller, open conforma
 		ok = assert.False(t, slices.Contains(failed, rule), "rule %s failed though the breakage is elsewhere", rule) && ok
 	}
 	if !ok {
-		t.Logf("failures:\n%s", rep.report())
+		t.Logf("checklist:\n%s", rep.Checklist())
 	}
 }
