@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -126,12 +127,17 @@ func (s *suite) webhookRules(r Reporter) {
 			}
 		})
 	}
-	if loc.bindsBody() {
+	switch {
+	case s.caps.Webhook.BodyAuthenticated():
 		forgery("RejectsTamperedBody", func(n mfspay.WebhookRequest, _ []authSpot) mfspay.WebhookRequest {
-			return withTamperedBody(n)
+			return loc.withTamperedBody(n)
 		})
-	} else {
-		notApplicable(r, "RejectsTamperedBody", "a static shared secret does not authenticate the body")
+	case loc.known():
+		notApplicable(r, "RejectsTamperedBody", fmt.Sprintf("the gateway's scheme %q authenticates the sender, not the body "+
+			"(WebhookAuth.BodyAuthenticated), so receivers confirm what its notifications claim with the provider", s.caps.Webhook))
+	default:
+		notApplicable(r, "RejectsTamperedBody", fmt.Sprintf("the gateway's scheme %q is not one mfspay names, so it does not "+
+			"count as authenticating the body (WebhookAuth.BodyAuthenticated) and receivers confirm its notifications with the provider", s.caps.Webhook))
 	}
 	forgery("RejectsWrongAuthentication", loc.withWrongAuth)
 	forgery("RejectsMissingAuthentication", loc.withoutAuth)
