@@ -38,7 +38,9 @@
 //
 // A rule about something the gateway does not declare, or that its
 // simulator cannot produce (a pending payment, a lie its wire format
-// cannot tell, an expiry), is skipped with its reason through
+// cannot tell, a cancel or an expiry: the simulator's Pay, Fail, Cancel or
+// Expire answers an error of kind mfspay.ErrUnsupported), is skipped with
+// its reason through
 // Reporter.Skipf, never failed and never silently dropped: go test -v
 // lists it as SKIP, and its log line says why. A provider whose only
 // statuses are pending, paid and failed skips Status/CancelledAfterCancel
