@@ -70,8 +70,9 @@ type suite struct {
 	seq    atomic.Int64
 }
 
-// RunRules runs the suite against h, reporting to r. Run is RunRules with
-// a *testing.T.
+// RunRules runs the suite against h, reporting to r (a Recorder, say). Run
+// is RunRules with a *testing.T. RunRules calls FailNow and Skipf only
+// inside the rules it runs with r.Run.
 func RunRules(r Reporter, h Harness) {
 	r.Helper()
 	s := &suite{h: h, sim: h.Simulator(), prefix: randomHex(3)}
