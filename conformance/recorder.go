@@ -60,10 +60,25 @@ func NewRecorder(only ...string) *Recorder {
 	return &Recorder{node{book: b}}
 }
 
+// Outside is the Rule of the Result that holds failures reported outside
+// any rule: RunRules reports there when it cannot set the run up (the
+// simulator's settings, or a gateway from them).
+const Outside = "(outside any rule)"
+
 // Finish runs the cleanups registered outside any rule, as testing does
-// when a test ends. RunRules registers some (it starts a notification sink);
-// call Finish once it returns.
-func (r *Recorder) Finish() { r.runCleanups() }
+// when a test ends (RunRules registers some: it starts a notification
+// sink), and records failures reported outside any rule as the Result
+// named Outside. Call it once RunRules returns.
+func (r *Recorder) Finish() {
+	r.runCleanups()
+	r.mu.Lock()
+	msgs := slices.Clone(r.messages)
+	r.messages = nil
+	r.mu.Unlock()
+	if len(msgs) > 0 {
+		r.book.record(Result{Rule: Outside, Outcome: Failed, Messages: msgs})
+	}
+}
 
 // Results returns the outcome of every rule that ran, in the order the
 // rules ended. A group the capabilities leave out is one skipped Result;

@@ -1,6 +1,7 @@
 package conformance_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay/conformance"
+	"github.com/mfspay/mfspay/conformance/simctl"
 )
 
 // rules is a small tree of rules with every way a rule can end.
@@ -80,4 +82,22 @@ func TestRecorderRunsOnlyTheSelection(t *testing.T) {
 	}
 	assert.Equal(t, []string{"PASS Group/Nested/Deep", "SKIP Skipped"}, ran)
 	assert.False(t, strings.Contains(strings.Join(order, ","), "registered"), "rules left out do not run")
+}
+
+// failingSettings is a simulator that cannot say how to reach it.
+type failingSettings struct{ simctl.Controller }
+
+func (failingSettings) Settings(context.Context) (simctl.Settings, error) {
+	return simctl.Settings{}, errors.New("the simulator is down")
+}
+
+func TestRecorderReportsARunThatCannotStart(t *testing.T) {
+	rec := conformance.NewRecorder()
+	conformance.RunRules(rec, conformance.InProcess(failingSettings{}, nil))
+	rec.Finish()
+	assert.True(t, rec.Failed())
+	assert.Equal(t, []string{conformance.Outside}, rec.Rules(conformance.Failed))
+	res, _ := rec.Result(conformance.Outside)
+	require.Len(t, res.Messages, 1)
+	assert.Contains(t, res.Messages[0], "the simulator is down")
 }
