@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -165,19 +166,70 @@ func (c *check) clearFaults() {
 	require.NoError(c, c.s.sim.ClearFaults(c.ctx), "simulator ClearFaults")
 }
 
+// pay has the customer pay on the hosted page. Where the provider debits
+// only when the merchant acts on the customer's return (ReturnExecute), the
+// merchant's return endpoint then completes the return through the rule's
+// gateway, as a shop does, so that the payment is captured.
 func (c *check) pay(paymentID string, p simctl.Payer) {
 	c.Helper()
 	require.NoError(c, c.s.sim.Pay(c.ctx, paymentID, p), "simulator Pay")
+	if c.s.caps.Return == mfspay.ReturnExecute {
+		rets := c.returns(paymentID)
+		require.NotEmpty(c, rets, "the simulator recorded no customer's return after Pay")
+		_, err := c.gateway().CompleteReturn(c.ctx, cloneReturn(rets[len(rets)-1]))
+		require.NoError(c, err, "completing the customer's return after Pay, as the merchant's return endpoint does")
+	}
+}
+
+// payPending has the customer submit without the wallet confirming, which
+// the provider announces as pending. A simulator that cannot (its provider
+// never announces one) makes the rule not applicable.
+func (c *check) payPending(paymentID string) {
+	c.Helper()
+	err := c.s.sim.Pay(c.ctx, paymentID, c.s.pendingPayer())
+	if errors.Is(err, mfspay.ErrUnsupported) {
+		c.Skipf("not applicable: the simulator cannot leave a payment pending (simctl.Payer.Pending): %v", err)
+	}
+	require.NoError(c, err, "simulator Pay with Payer.Pending")
 }
 
 func (c *check) cancel(paymentID string) {
 	c.Helper()
-	require.NoError(c, c.s.sim.Cancel(c.ctx, paymentID), "simulator Cancel")
+	err := c.s.sim.Cancel(c.ctx, paymentID)
+	if errors.Is(err, mfspay.ErrUnsupported) {
+		c.Skipf("not applicable: the simulator cannot cancel a payment: %v", err)
+	}
+	require.NoError(c, err, "simulator Cancel")
 }
 
 func (c *check) expire(paymentID string) {
 	c.Helper()
-	require.NoError(c, c.s.sim.Expire(c.ctx, paymentID), "simulator Expire")
+	err := c.s.sim.Expire(c.ctx, paymentID)
+	if errors.Is(err, mfspay.ErrUnsupported) {
+		c.Skipf("not applicable: the simulator cannot expire a payment: %v", err)
+	}
+	require.NoError(c, err, "simulator Expire")
+}
+
+// tamper makes the provider tell lie t in its next answer that t fits. A
+// simulator whose wire format cannot express it makes the rule not
+// applicable.
+func (c *check) tamper(t simctl.Tamper) {
+	c.Helper()
+	err := c.s.sim.Fail(c.ctx, simctl.Fault{Tamper: t})
+	if errors.Is(err, mfspay.ErrUnsupported) {
+		c.Skipf("not applicable: the simulator cannot tell the lie %s: %v", t, err)
+	}
+	require.NoError(c, err, "simulator Fail with Tamper %s", t)
+}
+
+// returns are the customer's returns the simulator recorded for the
+// payment.
+func (c *check) returns(paymentID string) []mfspay.ReturnRequest {
+	c.Helper()
+	rets, err := c.s.sim.Returns(c.ctx, paymentID)
+	require.NoError(c, err, "simulator Returns")
+	return rets
 }
 
 func (c *check) notifications(paymentID string) []mfspay.WebhookRequest {

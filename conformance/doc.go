@@ -16,19 +16,66 @@
 //
 // Rules run as subtests named Group/Rule, so go test -v reads as a
 // checklist: Create/RejectsZeroAmountWithoutTraffic,
-// Resilience/AmbiguousCreateNeverDoublesPayment/ServerErrorAfterProcessing,
-// Webhooks/RejectsWrongAuthentication, Hygiene/NoSecretInLogs, and so on.
-// The groups cover creation and request validation, verification, statuses,
-// exact amounts, listing, error kinds, retries, the circuit breaker,
+// Resilience/AmbiguousCreateNeverDoublesPayment/ServiceUnavailableAfterProcessing,
+// Answers/RefusesPaidReadWithZeroAmount, Returns/ForgedReturnNeverPaysTheRealInvoice,
+// Webhooks/PendingNotificationIsNotCompleted, Hygiene/NoSecretInLogs, and so
+// on. The groups cover creation and request validation, verification,
+// statuses, exact amounts, listing, provider answers that lie, the
+// customer's return, error kinds, retries, the circuit breaker,
 // cancellation, concurrency, webhooks and secret hygiene.
 //
-// # Capabilities
+// # Declarations, and what does not apply
 //
-// Rules are gated on the gateway's Capabilities: an operation declared
-// unsupported must answer ErrUnsupported without traffic, and a supported one
-// never does, in any rule. Where a gateway cannot verify, statuses and
-// amounts are checked through the provider's notifications instead. Groups
-// and rules that do not apply are left out and the log says why.
+// The suite reads the gateway's Capabilities instead of assuming one
+// provider's model: the statuses and event types it declares
+// (Capabilities.Statuses, EventTypes), its lookups (VerifyByInvoice,
+// VerifyByPaymentID), List and ListByStatus, whether its notifications are
+// body-authenticated (Webhook.BodyAuthenticated) and what its customer's
+// return needs (Return). An operation declared unsupported must answer
+// ErrUnsupported without traffic, and a supported one never does, in any
+// rule. Where a gateway cannot verify, statuses and amounts are checked
+// through the provider's notifications instead.
+//
+// A rule about something the gateway does not declare, or that its
+// simulator cannot produce (a pending payment, a lie its wire format
+// cannot tell, a cancel or an expiry: the simulator's Pay, Fail, Cancel or
+// Expire answers an error of kind mfspay.ErrUnsupported), is skipped with
+// its reason through
+// Reporter.Skipf, never failed and never silently dropped: go test -v
+// lists it as SKIP, and its log line says why. A provider whose only
+// statuses are pending, paid and failed skips Status/CancelledAfterCancel
+// and Status/ExpiredAfterExpire, and Status/NotPaidAfterCancelOrExpire
+// checks instead that whatever a cancel or a lapse leaves is never paid.
+//
+// # Rules added for the failures seen in the field
+//
+//   - Webhooks/PendingNotificationIsNotCompleted: the simulator leaves a
+//     payment pending (simctl.Payer.Pending) and its notification must not
+//     read as payment.completed; Status/PendingWhileTheWalletHasNotConfirmed
+//     checks the same through a verify.
+//   - Resilience/AmbiguousCreateNeverDoublesPayment/…: a create the provider
+//     acted on, then answered 500, 502, 503 or 504, reset, cut short or let
+//     time out, is never two payments, and its outcome is the payment or
+//     ErrOutcomeUnknown.
+//   - Answers/…: the provider lies once in an otherwise normal answer
+//     (simctl.Fault.Tamper): a paid read of zero or a negative amount, a
+//     read about another payment, a status it never documented, a create's
+//     javascript: redirect. A read that lies is ErrUnavailable (an unknown
+//     status may instead read as mfspay.StatusUnknown), never a paid
+//     payment; a create is the payment the provider holds or
+//     ErrOutcomeUnknown, never an unsafe redirect.
+//   - Returns/…: after Pay the returns the simulator recorded
+//     (simctl.Controller.Returns), completed through
+//     Gateway.CompleteReturn, report the payment paid with its amount;
+//     after Cancel never paid; a return forged to name another payment or
+//     invoice never reports the real invoice paid; one return completed
+//     five times at once reports one outcome; and a gateway that declares
+//     no return answers ErrUnsupported without traffic.
+//
+// For a gateway whose provider debits only when the merchant executes the
+// customer's return (mfspay.ReturnExecute), every rule that has the
+// customer pay also completes the return, as a shop's return endpoint
+// does.
 //
 // # What the suite asks of a harness
 //
@@ -60,13 +107,18 @@
 //     Capabilities.Webhook and the simulator's Secrets: for
 //     mfspay.WebhookHMACSHA256, the header or query value holding the hex
 //     HMAC-SHA256 of the body under a secret; for mfspay.WebhookSharedSecret,
-//     the value holding a secret. Forgeries replace it with a well-formed
+//     the value holding a secret; for mfspay.WebhookSNS, the Signature
+//     field of the JSON message. Forgeries replace it with a well-formed
 //     wrong value or drop it. For any other scheme, the headers and query
 //     parameters whose names suggest authentication (sign, secret, auth,
 //     token, key, hmac, hash, digest, mac), or all of them, are altered.
-//   - A tampered body must fail authentication unless the scheme is a static
-//     shared secret, which authenticates the sender and not the content;
-//     receivers of such providers confirm the payment before trusting it.
+//   - A tampered body (for SNS, a changed Message) must fail authentication
+//     where the scheme authenticates the body
+//     (mfspay.WebhookAuth.BodyAuthenticated). A static shared secret
+//     authenticates the sender and not the content, and a scheme mfspay
+//     does not name does not count as authenticating the body: receivers
+//     of such providers confirm the payment before trusting it, and the
+//     rule is skipped.
 //   - Payment events must carry both the payment id and the invoice id, so a
 //     receiver can tie them to its order; every event carries the exact
 //     amount. Events that say different things must have different IDs; a
@@ -97,6 +149,25 @@
 // the simulator, and gateway processes are opened from the same binary with
 // the simulator's settings.
 //
+// # Running it with another reporter
+//
+// Run reports to a *testing.T. RunRules takes any Reporter, the part of
+// testing.TB the rules use plus Run for sub-rules, so an outside author can
+// drive the suite from a command, a dashboard or a test of their own.
+// Recorder is one: it runs rules as subtests run, records each rule's
+// outcome (PASS, FAIL, or SKIP with its reason), can run a selection of the
+// rules, and renders a checklist:
+//
+//	rec := conformance.NewRecorder() // or NewRecorder("Resilience", "Webhooks")
+//	conformance.RunRules(rec, conformance.InProcess(sim, acmepay.FromSettings))
+//	rec.Finish()
+//	fmt.Print(rec.Checklist())
+//	if len(rec.Rules(conformance.Failed)) > 0 { os.Exit(1) }
+//
+// A test can assert with it that a deliberately broken adapter fails the
+// rule meant to catch it while staying green itself, which is how this
+// package shows that each rule catches its bug.
+//
 // # Running it in CI
 //
 // A platform runs the whole suite against each plugin binary it deploys,
@@ -106,7 +177,8 @@
 //	MFSPAY_PLUGIN_SHA256=<hex sha256 of the binary, optional> \
 //	go test -count=1 -run TestConformanceAnyPlugin -v github.com/mfspay/mfspay/conformance
 //
-// The exit status is the verdict and the -v output is the checklist. Without
-// MFSPAY_PLUGIN, that test runs against the built-in WezoPay plugin, built
-// from this module, and logs which binary it used.
+// The exit status is the verdict and the -v output is the checklist, SKIPs
+// and their reasons included. Without MFSPAY_PLUGIN, that test runs against
+// the built-in WezoPay plugin, built from this module, and logs which
+// binary it used.
 package conformance

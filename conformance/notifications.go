@@ -27,23 +27,36 @@ type parsedNotification struct {
 // parsed. Every genuine notification must parse.
 func (c *check) awaitNotifications(gw *recorded, co *mfspay.Checkout, want mfspay.EventType) []parsedNotification {
 	c.Helper()
+	return c.awaitNotificationsWhere(gw, co, string(want), func(ps []parsedNotification) bool {
+		for _, p := range ps {
+			if p.ev.Type == want {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// awaitNotificationsWhere polls the provider's notifications about co,
+// parsing each with gw, until done accepts them or notificationWait passes,
+// and returns them parsed. Every genuine notification must parse.
+func (c *check) awaitNotificationsWhere(gw *recorded, co *mfspay.Checkout, what string, done func([]parsedNotification) bool) []parsedNotification {
+	c.Helper()
 	deadline := time.Now().Add(notificationWait)
 	for {
 		var out []parsedNotification
-		found := false
 		for i, n := range c.notifications(co.PaymentID) {
 			ev, err := gw.ParseWebhook(c.ctx, cloneRequest(n))
 			require.NoError(c, err, "parsing genuine notification %d about %s: %s", i, co.PaymentID, n.Body)
 			require.NotNil(c, ev, "ParseWebhook returned neither an event nor an error")
 			out = append(out, parsedNotification{req: n, ev: ev})
-			found = found || ev.Type == want
 		}
-		if found {
+		if done(out) {
 			return out
 		}
 		if time.Now().After(deadline) || c.ctx.Err() != nil {
 			require.Failf(c, "no notification", "after %v the provider's notifications about %s parse to %s, none to %s",
-				notificationWait, co.PaymentID, eventTypes(out), want)
+				notificationWait, co.PaymentID, eventTypes(out), what)
 		}
 		c.sleep(25 * time.Millisecond)
 	}

@@ -1,114 +1,308 @@
 package conformance
 
 import (
-	"bytes"
-	"context"
-	"log/slog"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
 	"sync"
-
-	"github.com/mfspay/mfspay"
 )
 
-// errorRecord is one error a gateway returned during the run.
-type errorRecord struct {
-	rule string
-	op   string
-	err  error
-	// supported says the capabilities declare this call's form supported,
-	// so ErrUnsupported would break the contract.
-	supported bool
+// Outcome is how one rule ended.
+type Outcome string
+
+// The outcomes, worded as go test -v words them.
+const (
+	Passed  Outcome = "PASS"
+	Failed  Outcome = "FAIL"
+	Skipped Outcome = "SKIP"
+)
+
+// Result is the outcome of one rule of a recorded run.
+type Result struct {
+	// Rule is the rule's full name, "Create/ReturnsPendingCheckout".
+	Rule    string
+	Outcome Outcome
+	// Messages are the failures a FAIL reported, or the reason a SKIP gave.
+	Messages []string
 }
 
-// errorLog collects every error every gateway returns during a run, for
-// the hygiene rules.
-type errorLog struct {
-	mu   sync.Mutex
-	recs []errorRecord
+// Recorder is a Reporter for running the suite outside go test's own
+// reporting: a command that checks a plugin and prints its checklist, a
+// dashboard, or a test that runs the suite against an adapter broken on
+// purpose and asserts which rules catch it while staying green itself.
+//
+// It runs rules as testing.T runs subtests: each in its own goroutine,
+// FailNow and Skipf ending it with runtime.Goexit, its cleanups after it,
+// last registered first. It records how each rule ended instead of failing
+// anything, and can run a selection of the rules only. Call Finish when
+// RunRules returns, then read Results.
+//
+//	rec := conformance.NewRecorder()
+//	conformance.RunRules(rec, harness)
+//	rec.Finish()
+//	fmt.Print(rec.Checklist())
+type Recorder struct {
+	node
 }
 
-func (l *errorLog) add(rec errorRecord) {
-	if rec.err == nil {
+// NewRecorder returns a Recorder that runs the rules named by only, by
+// their full names or a leading part of them ("Webhooks" for the group,
+// "Resilience/AmbiguousCreateNeverDoublesPayment" for a family), or every
+// rule when only is empty. Rules left out do not run and have no Result.
+func NewRecorder(only ...string) *Recorder {
+	b := &book{index: map[string]int{}}
+	for _, o := range only {
+		if o = strings.Trim(o, "/"); o != "" {
+			b.only = append(b.only, o)
+		}
+	}
+	return &Recorder{node{book: b}}
+}
+
+// Outside is the Rule of the Result that holds failures reported outside
+// any rule: RunRules reports there when it cannot set the run up (the
+// simulator's settings, or a gateway from them).
+const Outside = "(outside any rule)"
+
+// Finish runs the cleanups registered outside any rule, as testing does
+// when a test ends (RunRules registers some: it starts a notification
+// sink), and records failures reported outside any rule as the Result
+// named Outside. Call it once RunRules returns.
+func (r *Recorder) Finish() {
+	r.runCleanups()
+	r.mu.Lock()
+	msgs := slices.Clone(r.messages)
+	r.messages = nil
+	r.mu.Unlock()
+	if len(msgs) > 0 {
+		r.book.record(Result{Rule: Outside, Outcome: Failed, Messages: msgs})
+	}
+}
+
+// Results returns the outcome of every rule that ran, in the order the
+// rules ended. A group the capabilities leave out is one skipped Result;
+// otherwise only rules, not their groups, have Results.
+func (r *Recorder) Results() []Result {
+	r.book.mu.Lock()
+	defer r.book.mu.Unlock()
+	out := make([]Result, len(r.book.results))
+	for i, res := range r.book.results {
+		res.Messages = slices.Clone(res.Messages)
+		out[i] = res
+	}
+	return out
+}
+
+// Rules returns the names of the rules that ended with o, sorted.
+func (r *Recorder) Rules(o Outcome) []string {
+	var out []string
+	for _, res := range r.Results() {
+		if res.Outcome == o {
+			out = append(out, res.Rule)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Result returns the outcome of the rule with the full name rule.
+func (r *Recorder) Result(rule string) (Result, bool) {
+	r.book.mu.Lock()
+	defer r.book.mu.Unlock()
+	i, ok := r.book.index[rule]
+	if !ok {
+		return Result{}, false
+	}
+	res := r.book.results[i]
+	res.Messages = slices.Clone(res.Messages)
+	return res, true
+}
+
+// Checklist renders every Result as go test -v would list it: one line per
+// rule, "PASS Create/ReturnsPendingCheckout", "SKIP Verify: the gateway …",
+// with a failure's messages indented below it.
+func (r *Recorder) Checklist() string {
+	var b strings.Builder
+	for _, res := range r.Results() {
+		fmt.Fprintf(&b, "%s %s", res.Outcome, res.Rule)
+		switch res.Outcome {
+		case Skipped:
+			fmt.Fprintf(&b, ": %s\n", strings.Join(res.Messages, "; "))
+		case Failed:
+			b.WriteByte('\n')
+			for _, m := range res.Messages {
+				fmt.Fprintf(&b, "    %s\n", strings.ReplaceAll(m, "\n", "\n    "))
+			}
+		default:
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// book is what every node of one Recorder shares.
+type book struct {
+	only    []string
+	mu      sync.Mutex
+	results []Result
+	index   map[string]int
+}
+
+// selected reports whether the rule called name, or one of its sub-rules,
+// is among those to run.
+func (b *book) selected(name string) bool {
+	if len(b.only) == 0 {
+		return true
+	}
+	for _, o := range b.only {
+		if o == name || strings.HasPrefix(o, name+"/") || strings.HasPrefix(name, o+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *book) record(res Result) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.index[res.Rule] = len(b.results)
+	b.results = append(b.results, res)
+}
+
+// node is one running rule, or the root.
+type node struct {
+	name   string // full name; "" for the root
+	parent *node
+	book   *book
+
+	mu       sync.Mutex
+	failed   bool // this rule or a sub-rule failed
+	messages []string
+	skipped  bool
+	children bool
+	cleanups []func()
+}
+
+// Name is the rule's full name.
+func (n *node) Name() string { return n.name }
+
+// Helper does nothing: a recorded failure names its rule, not a line.
+func (n *node) Helper() {}
+
+// Logf drops the line: a Result carries failures and skip reasons, and the
+// suite puts everything a failure needs in its message.
+func (n *node) Logf(string, ...any) {}
+
+// Errorf records a failure of the rule and lets it go on.
+func (n *node) Errorf(format string, args ...any) {
+	n.mu.Lock()
+	n.messages = append(n.messages, fmt.Sprintf(format, args...))
+	n.mu.Unlock()
+	n.fail()
+}
+
+// fail marks n and its ancestors failed, as a failing subtest fails its
+// parents.
+func (n *node) fail() {
+	for p := n; p != nil; p = p.parent {
+		p.mu.Lock()
+		p.failed = true
+		p.mu.Unlock()
+	}
+}
+
+// Skipf records the reason and ends the rule.
+func (n *node) Skipf(format string, args ...any) {
+	n.mu.Lock()
+	n.skipped = true
+	n.messages = append(n.messages, fmt.Sprintf(format, args...))
+	n.mu.Unlock()
+	runtime.Goexit()
+}
+
+// FailNow records the failure and ends the rule.
+func (n *node) FailNow() {
+	n.fail()
+	runtime.Goexit()
+}
+
+// Failed reports whether the rule or one of its sub-rules failed.
+func (n *node) Failed() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.failed
+}
+
+// Cleanup registers f to run when the rule ends.
+func (n *node) Cleanup(f func()) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.cleanups = append(n.cleanups, f)
+}
+
+// Run runs rule as the sub-rule name in its own goroutine, waits for it
+// and its cleanups, records its Result and reports whether it passed. A
+// sub-rule left out of the selection does not run and counts as passed.
+func (n *node) Run(name string, rule func(r Reporter)) bool {
+	full := name
+	if n.name != "" {
+		full = n.name + "/" + name
+	}
+	if !n.book.selected(full) {
+		return true
+	}
+	n.mu.Lock()
+	n.children = true
+	n.mu.Unlock()
+	child := &node{name: full, parent: n, book: n.book}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer child.runCleanups()
+		defer func() {
+			if p := recover(); p != nil {
+				child.Errorf("panic: %v", p)
+			}
+		}()
+		rule(child)
+	}()
+	<-done
+	child.finish()
+	return !child.Failed()
+}
+
+// finish records how the rule ended: a rule with sub-rules is recorded
+// only when it failed or was skipped itself.
+func (n *node) finish() {
+	n.mu.Lock()
+	res := Result{Rule: n.name, Outcome: Passed, Messages: n.messages}
+	switch {
+	case n.failed && (len(n.messages) > 0 && !n.skipped || !n.children):
+		res.Outcome = Failed
+	case n.skipped:
+		res.Outcome = Skipped
+	case n.children:
+		n.mu.Unlock()
 		return
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.recs = append(l.recs, rec)
+	n.mu.Unlock()
+	n.book.record(res)
 }
 
-func (l *errorLog) all() []errorRecord {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]errorRecord(nil), l.recs...)
-}
-
-// recorded wraps a gateway the suite made and records its errors. The rules
-// call gateways through it only; inner stays reachable for BreakerStateOf
-// and io.Closer.
-type recorded struct {
-	inner mfspay.Gateway
-	caps  mfspay.Capabilities
-	rule  string
-	log   *errorLog
-}
-
-func (g *recorded) note(op string, err error, supported bool) {
-	g.log.add(errorRecord{rule: g.rule, op: op, err: err, supported: supported})
-}
-
-func (g *recorded) Provider() string                  { return g.inner.Provider() }
-func (g *recorded) Capabilities() mfspay.Capabilities { return g.inner.Capabilities() }
-
-func (g *recorded) CreatePayment(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
-	co, err := g.inner.CreatePayment(ctx, req)
-	g.note(mfspay.OpCreate, err, true)
-	return co, err
-}
-
-func (g *recorded) VerifyPayment(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
-	p, err := g.inner.VerifyPayment(ctx, ref)
-	supported := ref.Validate() == nil &&
-		(ref.InvoiceID != "" && g.caps.VerifyByInvoice || ref.PaymentID != "" && g.caps.VerifyByPaymentID)
-	g.note(mfspay.OpVerify, err, supported)
-	return p, err
-}
-
-func (g *recorded) ListPayments(ctx context.Context, q mfspay.ListQuery) (*mfspay.PaymentPage, error) {
-	page, err := g.inner.ListPayments(ctx, q)
-	g.note(mfspay.OpList, err, g.caps.List && (q.Status == "" || g.caps.ListByStatus))
-	return page, err
-}
-
-func (g *recorded) ParseWebhook(ctx context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
-	ev, err := g.inner.ParseWebhook(ctx, req)
-	g.note("webhook", err, len(g.caps.EventTypes) > 0)
-	return ev, err
-}
-
-func (g *recorded) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (*mfspay.Event, error) {
-	ev, err := g.inner.CompleteReturn(ctx, req)
-	g.note(mfspay.OpReturn, err, g.caps.Return != mfspay.ReturnNone)
-	return ev, err
-}
-
-// logCapture is the Logger the suite hands to every gateway: it keeps all
-// output, debug lines included, so the hygiene rules can search it.
-type logCapture struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logCapture) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logCapture) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func (l *logCapture) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
+// runCleanups runs the registered cleanups, last first; one that ends with
+// FailNow does not stop the others.
+func (n *node) runCleanups() {
+	n.mu.Lock()
+	fs := n.cleanups
+	n.cleanups = nil
+	n.mu.Unlock()
+	for i := len(fs) - 1; i >= 0; i-- {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			fs[i]()
+		}()
+		<-done
+	}
 }

@@ -1,144 +1,103 @@
 package conformance_test
 
 import (
-	"fmt"
-	"runtime"
-	"sort"
+	"context"
+	"errors"
 	"strings"
-	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay/conformance"
+	"github.com/mfspay/mfspay/conformance/simctl"
 )
 
-// recordingReporter is a conformance.Reporter that runs rules the way
-// testing.T runs subtests (each in its own goroutine, FailNow ends it with
-// runtime.Goexit, cleanups afterwards) but only records what failed, so a
-// test can run the suite against a deliberately broken adapter and check
-// which rules caught it while staying green itself.
-type recordingReporter struct {
-	name     string
-	parent   *recordingReporter
-	book     *failureBook
-	mu       sync.Mutex
-	failed   bool
-	cleanups []func()
+// rules is a small tree of rules with every way a rule can end.
+func rules(r conformance.Reporter, order *[]string) {
+	r.Cleanup(func() { *order = append(*order, "root cleanup") })
+	r.Run("Group", func(r conformance.Reporter) {
+		r.Run("Passes", func(r conformance.Reporter) {
+			r.Cleanup(func() { *order = append(*order, "first registered") })
+			r.Cleanup(func() { *order = append(*order, "last registered") })
+		})
+		r.Run("FailsAndGoesOn", func(r conformance.Reporter) {
+			r.Errorf("one %s", "problem")
+			r.Errorf("another")
+		})
+		r.Run("FailsNow", func(r conformance.Reporter) {
+			require.NoError(r, errors.New("boom"))
+			*order = append(*order, "after FailNow") // never reached
+		})
+		r.Run("Skips", func(r conformance.Reporter) {
+			r.Skipf("not applicable: %s", "no such thing")
+			*order = append(*order, "after Skipf") // never reached
+		})
+		r.Run("Panics", func(conformance.Reporter) { panic("oops") })
+		r.Run("Nested", func(r conformance.Reporter) {
+			r.Run("Deep", func(r conformance.Reporter) {
+				assert.Equal(r, "Group/Nested/Deep", r.Name())
+			})
+		})
+	})
+	r.Run("Skipped", func(r conformance.Reporter) { r.Skipf("not applicable: the whole group") })
 }
 
-// failureBook holds the messages of every rule that failed, by full name.
-type failureBook struct {
-	mu       sync.Mutex
-	messages map[string][]string
+func TestRecorderRecordsEveryOutcome(t *testing.T) {
+	var order []string
+	rec := conformance.NewRecorder()
+	rules(rec, &order)
+	rec.Finish()
+
+	assert.Equal(t, []string{"Group/Nested/Deep", "Group/Passes"}, rec.Rules(conformance.Passed))
+	assert.Equal(t, []string{"Group/FailsAndGoesOn", "Group/FailsNow", "Group/Panics"}, rec.Rules(conformance.Failed))
+	assert.Equal(t, []string{"Group/Skips", "Skipped"}, rec.Rules(conformance.Skipped))
+
+	res, ok := rec.Result("Group/FailsAndGoesOn")
+	require.True(t, ok)
+	assert.Equal(t, []string{"one problem", "another"}, res.Messages)
+	res, _ = rec.Result("Group/Skips")
+	assert.Equal(t, []string{"not applicable: no such thing"}, res.Messages)
+	res, _ = rec.Result("Group/Panics")
+	assert.Equal(t, []string{"panic: oops"}, res.Messages)
+	_, ok = rec.Result("Group")
+	assert.False(t, ok, "a group that only holds rules has no result of its own")
+
+	assert.Equal(t, []string{"last registered", "first registered", "root cleanup"}, order,
+		"cleanups run last first, FailNow and Skipf end their rule, Finish runs the root's")
+	list := rec.Checklist()
+	assert.Contains(t, list, "PASS Group/Passes\n")
+	assert.Contains(t, list, "SKIP Skipped: not applicable: the whole group\n")
+	assert.Contains(t, list, "FAIL Group/FailsAndGoesOn\n    one problem\n    another\n")
 }
 
-func newRecordingReporter(name string) *recordingReporter {
-	return &recordingReporter{name: name, book: &failureBook{messages: map[string][]string{}}}
-}
-
-func (r *recordingReporter) Name() string { return r.name }
-func (r *recordingReporter) Helper()      {}
-func (r *recordingReporter) Logf(string, ...any) {
-	// Logs are noise here; failures carry their own messages.
-}
-
-func (r *recordingReporter) Errorf(format string, args ...any) {
-	r.book.mu.Lock()
-	r.book.messages[r.name] = append(r.book.messages[r.name], fmt.Sprintf(format, args...))
-	r.book.mu.Unlock()
-	r.fail()
-}
-
-// fail marks r and its ancestors failed, as a failing subtest fails its
-// parents.
-func (r *recordingReporter) fail() {
-	for p := r; p != nil; p = p.parent {
-		p.mu.Lock()
-		p.failed = true
-		p.mu.Unlock()
+func TestRecorderRunsOnlyTheSelection(t *testing.T) {
+	var order []string
+	rec := conformance.NewRecorder("Group/Nested", "Skipped/")
+	rules(rec, &order)
+	rec.Finish()
+	var ran []string
+	for _, res := range rec.Results() {
+		ran = append(ran, string(res.Outcome)+" "+res.Rule)
 	}
+	assert.Equal(t, []string{"PASS Group/Nested/Deep", "SKIP Skipped"}, ran)
+	assert.False(t, strings.Contains(strings.Join(order, ","), "registered"), "rules left out do not run")
 }
 
-// Skipf stops the rule as testing.T does, recording nothing: a skipped
-// rule neither failed nor passed.
-func (r *recordingReporter) Skipf(string, ...any) { runtime.Goexit() }
+// failingSettings is a simulator that cannot say how to reach it.
+type failingSettings struct{ simctl.Controller }
 
-func (r *recordingReporter) FailNow() {
-	r.fail()
-	runtime.Goexit()
+func (failingSettings) Settings(context.Context) (simctl.Settings, error) {
+	return simctl.Settings{}, errors.New("the simulator is down")
 }
 
-func (r *recordingReporter) Failed() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.failed
-}
-
-func (r *recordingReporter) Cleanup(f func()) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.cleanups = append(r.cleanups, f)
-}
-
-func (r *recordingReporter) Run(name string, rule func(conformance.Reporter)) bool {
-	child := &recordingReporter{name: r.name + "/" + name, parent: r, book: r.book}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer child.runCleanups()
-		defer func() {
-			if p := recover(); p != nil {
-				child.Errorf("panic: %v", p)
-			}
-		}()
-		rule(child)
-	}()
-	<-done
-	return !child.Failed()
-}
-
-// runCleanups runs the registered cleanups, last first; one that calls
-// FailNow does not stop the others.
-func (r *recordingReporter) runCleanups() {
-	r.mu.Lock()
-	fs := r.cleanups
-	r.cleanups = nil
-	r.mu.Unlock()
-	for i := len(fs) - 1; i >= 0; i-- {
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			fs[i]()
-		}()
-		<-done
-	}
-}
-
-// finish runs the top-level cleanups, as testing does when a test ends.
-func (r *recordingReporter) finish() { r.runCleanups() }
-
-// failedRules returns the names, below the top level, of the rules that
-// reported a failure themselves.
-func (r *recordingReporter) failedRules() []string {
-	r.book.mu.Lock()
-	defer r.book.mu.Unlock()
-	var out []string
-	for name := range r.book.messages {
-		out = append(out, strings.TrimPrefix(name, r.name+"/"))
-	}
-	sort.Strings(out)
-	return out
-}
-
-// report renders every failure, for a test's log.
-func (r *recordingReporter) report() string {
-	var b strings.Builder
-	for _, name := range r.failedRules() {
-		r.book.mu.Lock()
-		msgs := r.book.messages[r.name+"/"+name]
-		r.book.mu.Unlock()
-		fmt.Fprintf(&b, "%s:\n", name)
-		for _, m := range msgs {
-			fmt.Fprintf(&b, "    %s\n", strings.ReplaceAll(m, "\n", "\n    "))
-		}
-	}
-	return b.String()
+func TestRecorderReportsARunThatCannotStart(t *testing.T) {
+	rec := conformance.NewRecorder()
+	conformance.RunRules(rec, conformance.InProcess(failingSettings{}, nil))
+	rec.Finish()
+	assert.True(t, rec.Failed())
+	assert.Equal(t, []string{conformance.Outside}, rec.Rules(conformance.Failed))
+	res, _ := rec.Result(conformance.Outside)
+	require.Len(t, res.Messages, 1)
+	assert.Contains(t, res.Messages[0], "the simulator is down")
 }

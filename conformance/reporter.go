@@ -4,8 +4,9 @@ import "testing"
 
 // Reporter is the part of testing.TB the rules use, plus Run for nested
 // rules. Run adapts *testing.T to it; RunRules takes any Reporter, so the
-// same rule code can be driven by a recording reporter that checks which
-// rules a deliberately broken adapter fails.
+// same rule code can report elsewhere: Recorder records each rule's
+// outcome, and an author's own type can add to testing.T's reporting (note
+// the SKIPs, say) by embedding it.
 //
 // It satisfies testify's require.TestingT and assert.TestingT.
 type Reporter interface {
@@ -35,8 +36,9 @@ func (t testReporter) Run(name string, rule func(r Reporter)) bool {
 	return t.T.Run(name, func(t *testing.T) { rule(testReporter{t}) })
 }
 
-// Run runs every rule that h's capabilities make applicable as subtests of
-// t, named Group/Rule so that go test -v reads as a checklist.
+// Run runs the suite against h as subtests of t, named Group/Rule so that
+// go test -v reads as a checklist; the rules h's capabilities or simulator
+// make not applicable are skipped with their reasons.
 func Run(t *testing.T, h Harness) {
 	t.Helper()
 	RunRules(testReporter{t}, h)

@@ -12,6 +12,10 @@ import (
 	"github.com/mfspay/mfspay/conformance/simctl"
 )
 
+// recoveryWait is how long past its open timeout the suite waits for the
+// breaker to let a probe through.
+const recoveryWait = 5 * time.Second
+
 // breakerRules check the circuit breaker on one gateway through its life:
 // it opens after repeated unavailability, fails fast without traffic while
 // open, and closes again once the provider recovers. The rules share the
@@ -92,9 +96,16 @@ func (s *suite) breakerRules(r Reporter) {
 	})
 	s.rule(r, "RecoversAfterOpenTimeout", func(c *check) {
 		require.True(c, opened, "the breaker did not open")
-		// The provider is healthy again (newCheck cleared the faults).
-		c.sleep(time.Until(openedAt.Add(breakerOpenFor + 200*time.Millisecond)))
-		require.NoError(c, probe(c), "the half-open probe against a healthy provider")
+		// The provider is healthy again (newCheck cleared the faults). Poll
+		// until the breaker lets a probe through: while it is open a call
+		// costs nothing and reaches no one.
+		deadline := openedAt.Add(breakerOpenFor + recoveryWait)
+		err := probe(c)
+		for errors.Is(err, mfspay.ErrCircuitOpen) && time.Now().Before(deadline) && c.ctx.Err() == nil {
+			c.sleep(50 * time.Millisecond)
+			err = probe(c)
+		}
+		require.NoError(c, err, "the half-open probe against a healthy provider, %v after the breaker opened", time.Since(openedAt).Round(time.Millisecond))
 		if state, ok := mfspay.BreakerStateOf(raw); ok {
 			assert.Equal(c, mfspay.BreakerClosed, state, "breaker state after a successful probe")
 		}

@@ -81,11 +81,34 @@ func (s *suite) capabilityRules(r Reporter) {
 		if len(caps.EventTypes) > 0 {
 			assert.NotEmpty(c, caps.Webhook, "event types declared without a webhook authentication scheme")
 		}
+		for _, st := range caps.Statuses {
+			assert.True(c, st.Valid(), "status %q is not a neutral status", st)
+		}
+		if len(caps.Statuses) > 0 {
+			// Every checkout is pending, and a provider that can never say
+			// paid cannot take a payment.
+			for _, st := range []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid} {
+				assert.Contains(c, caps.Statuses, st, "Capabilities.Statuses leaves out %s", st)
+			}
+		}
+		for _, t := range caps.EventTypes {
+			if st, ok := statusAnnounced(t); ok {
+				assert.True(c, caps.Reports(st), "event type %s declared, but not the status %s it announces", t, st)
+			}
+		}
+		assert.Contains(c, []mfspay.ReturnAction{mfspay.ReturnNone, mfspay.ReturnVerify, mfspay.ReturnExecute}, caps.Return,
+			"Capabilities.Return %q is not a return action", caps.Return)
+		if caps.Return != mfspay.ReturnNone {
+			assert.True(c, caps.Supports(mfspay.EventPaymentCompleted),
+				"a gateway completing the customer's return reports its outcome as events, payment.completed among them")
+		}
 		assert.Equal(c, caps, c.gateway().Capabilities(), "Capabilities changes between gateways")
 	})
 
 	unsupported := unsupportedCalls(caps)
-	if len(unsupported) > 0 {
+	if len(unsupported) == 0 {
+		notApplicable(r, "UnsupportedOperationsReturnErrUnsupported", "the gateway declares every optional operation supported")
+	} else {
 		s.rule(r, "UnsupportedOperationsReturnErrUnsupported", func(c *check) {
 			_, co := c.newPayment(mfspay.Taka(10))
 			for _, call := range unsupported {
@@ -104,6 +127,18 @@ func (s *suite) capabilityRules(r Reporter) {
 			assert.NoError(c, err, call.name)
 		}
 	})
+}
+
+// statusAnnounced is the status a payment.* event type announces.
+func statusAnnounced(t mfspay.EventType) (mfspay.Status, bool) {
+	for _, st := range []mfspay.Status{
+		mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed, mfspay.StatusCancelled, mfspay.StatusExpired,
+	} {
+		if et, _ := mfspay.EventTypeFor(st); et == t {
+			return st, true
+		}
+	}
+	return "", false
 }
 
 // capCall is one capability-gated operation on an existing payment.

@@ -18,6 +18,18 @@ type readCall struct {
 	do   func(ctx context.Context, gw mfspay.Gateway, co *mfspay.Checkout) error
 }
 
+// missingReads names the reads the gateway does not support.
+func (s *suite) missingReads() []string {
+	var out []string
+	if !s.caps.CanVerify() {
+		out = append(out, "VerifyPayment")
+	}
+	if !s.caps.List {
+		out = append(out, "ListPayments")
+	}
+	return out
+}
+
 // reads returns the reads the gateway supports: verify in its preferred
 // form, then list.
 func (s *suite) reads() []readCall {
@@ -99,11 +111,13 @@ const (
 // the policy, and no failure ever turns one create into two payments. They
 // provoke failures, so they use a gateway without a breaker.
 func (s *suite) resilienceRules(r Reporter) {
-	reads := s.reads()
-	if len(reads) == 0 {
-		notApplicable(r, "read retries", "the gateway supports neither VerifyPayment nor ListPayments")
+	for _, missing := range s.missingReads() {
+		why := "the gateway declares " + missing + " unsupported"
+		notApplicable(r, "Retries"+missing+"ThroughTransientServerErrors", why)
+		notApplicable(r, "Retries"+missing+"AfterAttemptTimeout", why)
+		notApplicable(r, missing+"UnderPersistentServerErrorsIsUnavailable", why)
 	}
-	for _, read := range reads {
+	for _, read := range s.reads() {
 		s.rule(r, "Retries"+read.name+"ThroughTransientServerErrors", func(c *check) {
 			co := c.create(c.unguarded(), s.request(mfspay.Taka(170)))
 			// A proxy's HTML error page, twice: the adapter must neither
@@ -155,6 +169,13 @@ func (s *suite) resilienceRules(r Reporter) {
 		timeout time.Duration
 	}{
 		{"ServerErrorAfterProcessing", simctl.Fault{AfterProcessing: true, Status: 500}, 0},
+		// What proxies and load balancers in front of a provider answer
+		// when the provider is slow or restarting: it may have acted.
+		{"BadGatewayAfterProcessing", simctl.Fault{AfterProcessing: true, Status: 502,
+			ContentType: "text/html", Body: "<html><body><h1>502 Bad Gateway</h1></body></html>"}, 0},
+		{"ServiceUnavailableAfterProcessing", simctl.Fault{AfterProcessing: true, Status: 503}, 0},
+		{"GatewayTimeoutAfterProcessing", simctl.Fault{AfterProcessing: true, Status: 504,
+			ContentType: "text/html", Body: "<html><body><h1>504 Gateway Time-out</h1></body></html>"}, 0},
 		{"ConnectionResetAfterProcessing", simctl.Fault{AfterProcessing: true, Reset: true}, 0},
 		{"TruncatedAnswerAfterProcessing", simctl.Fault{AfterProcessing: true, ResetMidBody: true}, 0},
 		{"TimeoutAfterProcessing", simctl.Fault{AfterProcessing: true, Delay: providerStall}, shortAttempt},

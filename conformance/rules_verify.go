@@ -1,6 +1,9 @@
 package conformance
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -23,6 +26,11 @@ func (s *suite) verifyRules(r Reporter) {
 			_, err := c.gateway().VerifyPayment(c.ctx, mfspay.PaymentRef{InvoiceID: s.nextID("-NONE-")})
 			require.ErrorIs(c, err, mfspay.ErrNotFound)
 		})
+	} else {
+		why := "the gateway declares no lookup by invoice id (Capabilities.VerifyByInvoice); " +
+			"Capabilities/UnsupportedOperationsReturnErrUnsupported checks it answers ErrUnsupported"
+		notApplicable(r, "ByInvoiceReturnsThePendingPayment", why)
+		notApplicable(r, "UnknownInvoiceIsNotFound", why)
 	}
 	if caps.VerifyByPaymentID {
 		s.rule(r, "ByPaymentIDReturnsThePendingPayment", func(c *check) {
@@ -39,6 +47,11 @@ func (s *suite) verifyRules(r Reporter) {
 			_, err := c.gateway().VerifyPayment(c.ctx, mfspay.PaymentRef{PaymentID: unknown})
 			require.ErrorIs(c, err, mfspay.ErrNotFound, "verifying made-up payment id %q", unknown)
 		})
+	} else {
+		why := "the gateway declares no lookup by payment id (Capabilities.VerifyByPaymentID); " +
+			"Capabilities/UnsupportedOperationsReturnErrUnsupported checks it answers ErrUnsupported"
+		notApplicable(r, "ByPaymentIDReturnsThePendingPayment", why)
+		notApplicable(r, "UnknownPaymentIDIsNotFound", why)
 	}
 	for _, tc := range []struct {
 		name string
@@ -99,7 +112,9 @@ func mutateID(id string) string {
 
 // statusRules check the status a payment reaches after the customer pays
 // or cancels, or it expires: through VerifyPayment where the gateway can
-// verify, otherwise through the provider's notifications.
+// verify, otherwise through the provider's notifications. A status the
+// gateway does not declare (Capabilities.Statuses) is not asked for; what
+// it reports instead is checked never to be paid.
 func (s *suite) statusRules(r Reporter) {
 	s.rule(r, "PaidAfterPay", func(c *check) {
 		req, co := c.newPayment(mfspay.Taka(500))
@@ -121,38 +136,110 @@ func (s *suite) statusRules(r Reporter) {
 			assert.Equal(c, payer.Sender, p.Sender, "Payment.Sender is the wallet number the payer entered")
 		}
 	})
-	s.rule(r, "CancelledAfterCancel", func(c *check) {
-		req, co := c.newPayment(mfspay.Taka(510))
-		c.cancel(co.PaymentID)
-		if !s.caps.CanVerify() {
-			ev := c.awaitEvent(co, req.Amount, mfspay.EventPaymentCancelled)
-			assert.Equal(c, mfspay.StatusCancelled, ev.Payment.Status)
-			return
-		}
-		for _, p := range c.verifyEveryWay(co) {
-			assert.Equal(c, mfspay.StatusCancelled, p.Status, "Payment.Status after the customer cancelled")
-			assert.Empty(c, p.TrxID, "a cancelled payment has no transaction id")
-		}
-	})
-	s.rule(r, "ExpiredAfterExpire", func(c *check) {
-		req, co := c.newPayment(mfspay.Taka(520))
-		c.expire(co.PaymentID)
-		if !s.caps.CanVerify() {
-			// A provider without an expired notification announces the
-			// lapse as a failure; either way never as paid.
-			want := mfspay.EventPaymentExpired
-			if !s.caps.Supports(want) {
-				want = mfspay.EventPaymentFailed
+	if s.caps.CanVerify() {
+		s.rule(r, "PendingWhileTheWalletHasNotConfirmed", func(c *check) {
+			req, co := c.newPayment(mfspay.Taka(505))
+			c.payPending(co.PaymentID)
+			for _, p := range c.verifyEveryWay(co) {
+				assert.Equal(c, mfspay.StatusPending, p.Status, "Payment.Status while the wallet has not confirmed")
+				assert.Equal(c, req.Amount, p.Amount, "Payment.Amount")
+				assert.True(c, p.PaidAt.IsZero(), "Payment.PaidAt of a payment not yet paid")
 			}
-			ev := c.awaitEvent(co, req.Amount, want)
-			assert.NotEqual(c, mfspay.StatusPaid, ev.Payment.Status)
-			return
+			// It stays payable.
+			c.pay(co.PaymentID, s.payer())
+			for _, p := range c.verifyEveryWay(co) {
+				assert.Equal(c, mfspay.StatusPaid, p.Status, "Payment.Status once the wallet confirmed")
+			}
+		})
+	} else {
+		notApplicable(r, "PendingWhileTheWalletHasNotConfirmed", "the gateway cannot verify; "+
+			"Webhooks/PendingNotificationIsNotCompleted checks a pending payment through its notifications")
+	}
+	if why := s.cannotObserve(mfspay.StatusCancelled, mfspay.EventPaymentCancelled); why != "" {
+		notApplicable(r, "CancelledAfterCancel", why+"; Status/NotPaidAfterCancelOrExpire checks what a cancel leaves")
+	} else {
+		s.rule(r, "CancelledAfterCancel", func(c *check) {
+			req, co := c.newPayment(mfspay.Taka(510))
+			c.cancel(co.PaymentID)
+			if !s.caps.CanVerify() {
+				ev := c.awaitEvent(co, req.Amount, mfspay.EventPaymentCancelled)
+				assert.Equal(c, mfspay.StatusCancelled, ev.Payment.Status)
+				return
+			}
+			for _, p := range c.verifyEveryWay(co) {
+				assert.Equal(c, mfspay.StatusCancelled, p.Status, "Payment.Status after the customer cancelled")
+				assert.Empty(c, p.TrxID, "a cancelled payment has no transaction id")
+			}
+		})
+	}
+	// A provider without an expired notification announces the lapse as a
+	// failure, so a gateway that cannot verify is judged by payment.failed.
+	expiredEvent := mfspay.EventPaymentExpired
+	if !s.caps.CanVerify() && !s.caps.Supports(expiredEvent) {
+		expiredEvent = mfspay.EventPaymentFailed
+	}
+	if why := s.cannotObserve(mfspay.StatusExpired, expiredEvent); why != "" {
+		notApplicable(r, "ExpiredAfterExpire", why+"; Status/NotPaidAfterCancelOrExpire checks what an expiry leaves")
+	} else {
+		s.rule(r, "ExpiredAfterExpire", func(c *check) {
+			req, co := c.newPayment(mfspay.Taka(520))
+			c.expire(co.PaymentID)
+			if !s.caps.CanVerify() {
+				ev := c.awaitEvent(co, req.Amount, expiredEvent)
+				assert.NotEqual(c, mfspay.StatusPaid, ev.Payment.Status)
+				return
+			}
+			for _, p := range c.verifyEveryWay(co) {
+				assert.Equal(c, mfspay.StatusExpired, p.Status, "Payment.Status after the payment expired")
+				assert.Empty(c, p.TrxID, "an expired payment has no transaction id")
+			}
+		})
+	}
+	s.rule(r, "NotPaidAfterCancelOrExpire", func(c *check) {
+		req, cancelled := c.newPayment(mfspay.Taka(530))
+		c.cancel(cancelled.PaymentID)
+		_, expired := c.newPayment(mfspay.Taka(530))
+		canExpire := true
+		if err := s.sim.Expire(c.ctx, expired.PaymentID); errors.Is(err, mfspay.ErrUnsupported) {
+			canExpire = false
+			c.Logf("the simulator cannot expire a payment: %v", err)
+		} else {
+			require.NoError(c, err, "simulator Expire")
 		}
-		for _, p := range c.verifyEveryWay(co) {
-			assert.Equal(c, mfspay.StatusExpired, p.Status, "Payment.Status after the payment expired")
-			assert.Empty(c, p.TrxID, "an expired payment has no transaction id")
+		for _, co := range []*mfspay.Checkout{cancelled, expired} {
+			if co == expired && !canExpire {
+				continue
+			}
+			if s.caps.CanVerify() {
+				for _, p := range c.verifyEveryWay(co) {
+					assert.NotEqual(c, mfspay.StatusPaid, p.Status, "payment %s was never paid", co.PaymentID)
+					assert.Empty(c, p.TrxID, "payment %s was never paid, yet has a transaction id", co.PaymentID)
+				}
+			}
+			if len(s.caps.EventTypes) > 0 {
+				// Whatever the provider announced by now, and whichever
+				// status it chose, nothing says paid.
+				for i, n := range c.notifications(co.PaymentID) {
+					ev, err := c.gateway().ParseWebhook(c.ctx, cloneRequest(n))
+					require.NoError(c, err, "parsing genuine notification %d about %s: %s", i, co.PaymentID, n.Body)
+					c.checkEvent(ev, co, req.Amount, n.Body)
+					assert.NotEqual(c, mfspay.EventPaymentCompleted, ev.Type, "a payment never paid announced as completed: %s", n.Body)
+				}
+			}
 		}
 	})
+}
+
+// cannotObserve says why the suite cannot ask for status (through a verify,
+// or else through event), or "" when it can.
+func (s *suite) cannotObserve(status mfspay.Status, event mfspay.EventType) string {
+	switch {
+	case !s.caps.Reports(status):
+		return fmt.Sprintf("the gateway declares no %s status (Capabilities.Statuses)", status)
+	case !s.caps.CanVerify() && !s.caps.Supports(event):
+		return fmt.Sprintf("the gateway can neither verify nor announce %s", event)
+	}
+	return ""
 }
 
 // verifyEveryWay verifies co by each ref form the gateway supports.

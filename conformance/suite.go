@@ -70,8 +70,9 @@ type suite struct {
 	seq    atomic.Int64
 }
 
-// RunRules runs the suite against h, reporting to r. Run is RunRules with
-// a *testing.T.
+// RunRules runs the suite against h, reporting to r (a Recorder, say). Run
+// is RunRules with a *testing.T. RunRules calls FailNow and Skipf only
+// inside the rules it runs with r.Run.
 func RunRules(r Reporter, h Harness) {
 	r.Helper()
 	s := &suite{h: h, sim: h.Simulator(), prefix: randomHex(3)}
@@ -140,6 +141,8 @@ var groups = []group{
 	{"Status", nil, (*suite).statusRules},
 	{"Amounts", nil, (*suite).amountRules},
 	{"List", func(c mfspay.Capabilities) string { return unlessDeclared(c.List, "ListPayments") }, (*suite).listRules},
+	{"Answers", nil, (*suite).answerRules},
+	{"Returns", nil, (*suite).returnRules},
 	{"Errors", nil, (*suite).errorRules},
 	{"Resilience", nil, func(s *suite, r Reporter) { s.resilienceRules(r); s.createNotReplayedRule(r) }},
 	{"Breaker", nil, func(s *suite, r Reporter) { s.breakerRules(r); s.hungProviderRule(r) }},
@@ -165,10 +168,11 @@ func (s *suite) rule(r Reporter, name string, check func(c *check)) {
 	})
 }
 
-// notApplicable says in the log why a rule was left out of this run.
-func notApplicable(r Reporter, rule, why string) {
+// notApplicable reports the rule (or group) called name as skipped, with
+// why, so that go test -v lists it as SKIP with its reason.
+func notApplicable(r Reporter, name, why string) {
 	r.Helper()
-	r.Logf("%s: not applicable: %s", rule, why)
+	r.Run(name, func(r Reporter) { r.Skipf("not applicable: %s", why) })
 }
 
 // nextID returns a fresh id unique in this run (and, thanks to the random
@@ -189,7 +193,10 @@ func (s *suite) request(amount mfspay.Amount) mfspay.CreatePaymentRequest {
 		SuccessURL: s.sink.URL + "/ok",
 		CancelURL:  s.sink.URL + "/no",
 		WebhookURL: s.sink.URL + "/wh",
-		Metadata:   map[string]string{"order": inv},
+		// The merchant's own parameter rides along, as a shop's return
+		// endpoint would carry one; the Returns rules forge it.
+		ReturnURL: s.sink.URL + "/r?o=" + inv,
+		Metadata:  map[string]string{"order": inv},
 	}
 }
 
@@ -201,6 +208,13 @@ func (s *suite) payer() simctl.Payer {
 		Sender: "01812345678",
 		TrxID:  strings.ToUpper(fmt.Sprintf("T%s%06d", s.prefix, s.seq.Add(1)%1000000)),
 	}
+}
+
+// pendingPayer is a payer whose wallet has not confirmed yet.
+func (s *suite) pendingPayer() simctl.Payer {
+	p := s.payer()
+	p.Pending = true
+	return p
 }
 
 func randomHex(n int) string {

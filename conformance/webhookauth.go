@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"bytes"
+	"encoding/json"
 	"regexp"
 	"strings"
 
@@ -8,23 +10,23 @@ import (
 	"github.com/mfspay/mfspay/providers/kit"
 )
 
-// authSpot is one header or query parameter carrying a notification's
-// authentication.
+// authSpot is one place a notification carries its authentication: a
+// header, a query parameter, or a field of its JSON body.
 type authSpot struct {
 	header string // canonical header name, or ""
 	query  string // query parameter name, or ""
+	field  string // top-level body field, or ""
 }
 
 // authLocator finds and forges the authentication of a notification.
 //
 // For the schemes mfspay names it knows exactly what to look for, from
 // Capabilities.Webhook and the simulator's Secrets: a header or query value
-// holding the hex HMAC-SHA256 of the body under a secret, or holding a
-// secret itself. For any other scheme it assumes that the authentication
-// travels in headers or query parameters whose names mention a signature,
-// secret, token, key or the like, or, when none does, in all of them; a
-// scheme that authenticates inside the body is outside what the suite can
-// tamper with generically.
+// holding the hex HMAC-SHA256 of the body under a secret, one holding a
+// secret itself, or an AWS SNS message's Signature field. For any other
+// scheme it assumes that the authentication travels in headers or query
+// parameters whose names mention a signature, secret, token, key or the
+// like, or, when none does, in all of them.
 type authLocator struct {
 	scheme  mfspay.WebhookAuth
 	secrets []string
@@ -34,17 +36,19 @@ type authLocator struct {
 // under a key the gateway does not hold.
 const wrongSecret = "conformance-wrong-secret"
 
+// The fields of an AWS SNS message the suite works with: the signature, and
+// the signed message it alters.
+const (
+	snsSignature = "Signature"
+	snsMessage   = "Message"
+)
+
 var authishName = regexp.MustCompile(`(?i)sign|secret|auth|token|key|hmac|hash|digest|mac`)
 
 // known reports whether the scheme is one the locator understands exactly.
 func (l authLocator) known() bool {
-	return l.scheme == mfspay.WebhookHMACSHA256 || l.scheme == mfspay.WebhookSharedSecret
+	return l.scheme == mfspay.WebhookHMACSHA256 || l.scheme == mfspay.WebhookSharedSecret || l.scheme == mfspay.WebhookSNS
 }
-
-// bindsBody reports whether the scheme makes a changed body fail
-// authentication. A static shared secret proves only who sent the
-// notification, not what it says.
-func (l authLocator) bindsBody() bool { return l.scheme != mfspay.WebhookSharedSecret }
 
 // carriesAuth reports whether value carries the authentication of body.
 func (l authLocator) carriesAuth(value string, body []byte) bool {
@@ -65,6 +69,12 @@ func (l authLocator) carriesAuth(value string, body []byte) bool {
 
 // spots returns where n carries its authentication.
 func (l authLocator) spots(n mfspay.WebhookRequest) []authSpot {
+	if l.scheme == mfspay.WebhookSNS {
+		if _, ok := bodyField(n.Body, snsSignature); ok {
+			return []authSpot{{field: snsSignature}}
+		}
+		return nil
+	}
 	var out, named, all []authSpot
 	for name, vs := range n.Header {
 		all = append(all, authSpot{header: name})
@@ -99,27 +109,39 @@ func (l authLocator) spots(n mfspay.WebhookRequest) []authSpot {
 	return all
 }
 
-// values returns the values stored at spot in r.
+// values returns the values stored at s in r.
 func (s authSpot) values(r mfspay.WebhookRequest) []string {
-	if s.header != "" {
+	switch {
+	case s.header != "":
 		return r.Header[s.header]
+	case s.query != "":
+		return r.Query[s.query]
 	}
-	return r.Query[s.query]
+	v, _ := bodyField(r.Body, s.field)
+	return []string{v}
 }
 
-func (s authSpot) set(r mfspay.WebhookRequest, vs []string) {
-	if s.header != "" {
+// set stores vs at s in r.
+func (s authSpot) set(r *mfspay.WebhookRequest, vs []string) {
+	switch {
+	case s.header != "":
 		r.Header[s.header] = vs
-	} else {
+	case s.query != "":
 		r.Query[s.query] = vs
+	default:
+		r.Body = withBodyField(r.Body, s.field, &vs[0])
 	}
 }
 
-func (s authSpot) remove(r mfspay.WebhookRequest) {
-	if s.header != "" {
+// remove deletes s from r.
+func (s authSpot) remove(r *mfspay.WebhookRequest) {
+	switch {
+	case s.header != "":
 		delete(r.Header, s.header)
-	} else {
+	case s.query != "":
 		delete(r.Query, s.query)
+	default:
+		r.Body = withBodyField(r.Body, s.field, nil)
 	}
 }
 
@@ -127,7 +149,7 @@ func (s authSpot) remove(r mfspay.WebhookRequest) {
 func (l authLocator) withoutAuth(n mfspay.WebhookRequest, spots []authSpot) mfspay.WebhookRequest {
 	out := cloneRequest(n)
 	for _, s := range spots {
-		s.remove(out)
+		s.remove(&out)
 	}
 	return out
 }
@@ -141,7 +163,7 @@ func (l authLocator) withWrongAuth(n mfspay.WebhookRequest, spots []authSpot) mf
 		for i, v := range vs {
 			vs[i] = l.forge(v, n.Body)
 		}
-		s.set(out, vs)
+		s.set(&out, vs)
 	}
 	return out
 }
@@ -161,27 +183,78 @@ func (l authLocator) forge(value string, body []byte) string {
 			}
 		}
 	}
+	// An SNS signature, or an unknown scheme's value: the same characters
+	// in their classes, so base64 and hex stay well-formed.
 	return mutateID(value)
 }
 
-// withTamperedBody returns a copy of n whose body differs in one byte,
-// chosen to keep the body well-formed: the last digit (an amount, an id) or
-// else the last letter changes.
-func withTamperedBody(n mfspay.WebhookRequest) mfspay.WebhookRequest {
+// withTamperedBody returns a copy of n whose signed content differs in one
+// character, chosen to keep the body well-formed: the last digit (an
+// amount, an id) or else the last letter changes. For an AWS SNS message
+// that is inside its Message field, which the signature covers (fields
+// such as UnsubscribeURL are not signed).
+func (l authLocator) withTamperedBody(n mfspay.WebhookRequest) mfspay.WebhookRequest {
 	out := cloneRequest(n)
-	b := out.Body
+	if l.scheme == mfspay.WebhookSNS {
+		if msg, ok := bodyField(out.Body, snsMessage); ok {
+			changed := string(tamperText([]byte(msg)))
+			out.Body = withBodyField(out.Body, snsMessage, &changed)
+			return out
+		}
+	}
+	out.Body = tamperText(out.Body)
+	return out
+}
+
+// tamperText changes the last digit of b, or else its last letter, or else
+// appends a space.
+func tamperText(b []byte) []byte {
 	for i := len(b) - 1; i >= 0; i-- {
 		if '0' <= b[i] && b[i] <= '9' {
 			b[i] = '0' + (b[i]-'0'+1)%10
-			return out
+			return b
 		}
 	}
 	for i := len(b) - 1; i >= 0; i-- {
 		if 'a' <= b[i] && b[i] <= 'y' || 'A' <= b[i] && b[i] <= 'Y' {
 			b[i]++
-			return out
+			return b
 		}
 	}
-	out.Body = append(b, ' ')
+	return append(b, ' ')
+}
+
+// bodyField reads the string field name of a JSON object body.
+func bodyField(body []byte, name string) (string, bool) {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) != nil {
+		return "", false
+	}
+	var v string
+	raw, ok := obj[name]
+	return v, ok && json.Unmarshal(raw, &v) == nil
+}
+
+// withBodyField returns the JSON object body with the string field name
+// set to *v, or removed when v is nil; other fields keep their exact JSON.
+// A body that is not a JSON object is returned as it is.
+func withBodyField(body []byte, name string, v *string) []byte {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) != nil {
+		return body
+	}
+	if v == nil {
+		delete(obj, name)
+	} else {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(*v) // a string always encodes
+		obj[name] = bytes.TrimRight(b.Bytes(), "\n")
+	}
+	out, err := json.Marshal(obj)
+	if err != nil {
+		return body
+	}
 	return out
 }

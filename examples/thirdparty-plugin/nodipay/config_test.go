@@ -59,6 +59,8 @@ func TestCapabilities(t *testing.T) {
 		Webhook: nodipay.WebhookTimestampedHMAC,
 		EventTypes: []mfspay.EventType{mfspay.EventPaymentCompleted, mfspay.EventPaymentFailed,
 			mfspay.EventPaymentCancelled, mfspay.EventPaymentExpired},
+		Statuses: []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed,
+			mfspay.StatusCancelled, mfspay.StatusExpired},
 	}, gw.Capabilities())
 	_, hasBreaker := mfspay.BreakerStateOf(gw)
 	assert.True(t, hasBreaker, "New wraps the gateway in the shared breaker")

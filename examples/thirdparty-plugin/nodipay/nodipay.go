@@ -160,11 +160,13 @@ const maxPerPage = 100
 // WebhookTimestampedHMAC names NodiPay's webhook scheme: an HMAC-SHA256 over
 // the delivery time and the raw body, with a freshness window. mfspay names
 // no such scheme, so the conformance suite forges it through the header's
-// name (Nodi-Signature).
+// name (Nodi-Signature), and since mfspay cannot know that it binds the body
+// (WebhookAuth.BodyAuthenticated is false) receivers confirm what its
+// notifications claim with NodiPay before trusting it.
 const WebhookTimestampedHMAC mfspay.WebhookAuth = "hmac-sha256-timestamped"
 
 // Capabilities: verify by invoice or payment id, list with a status filter,
-// and signed webhooks for every final status.
+// signed webhooks for every final status, and every status but unknown.
 func (g *gateway) Capabilities() mfspay.Capabilities {
 	return mfspay.Capabilities{
 		VerifyByInvoice:   true,
@@ -178,6 +180,9 @@ func (g *gateway) Capabilities() mfspay.Capabilities {
 			mfspay.EventPaymentFailed,
 			mfspay.EventPaymentCancelled,
 			mfspay.EventPaymentExpired,
+		},
+		Statuses: []mfspay.Status{
+			mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed, mfspay.StatusCancelled, mfspay.StatusExpired,
 		},
 	}
 }

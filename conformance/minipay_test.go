@@ -1,0 +1,110 @@
+package conformance_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/conformance"
+	"github.com/mfspay/mfspay/plugins"
+)
+
+// skipNoter is a conformance.Reporter of the kind an outside author writes
+// to add to go test's own reporting: it runs rules as subtests, so go test
+// -v still reads as the checklist, and notes every skipped rule with its
+// reason.
+type skipNoter struct {
+	*testing.T
+	root  string
+	mu    *sync.Mutex
+	skips map[string]string
+}
+
+func (r skipNoter) Skipf(format string, args ...any) {
+	r.mu.Lock()
+	r.skips[strings.TrimPrefix(r.Name(), r.root)] = fmt.Sprintf(format, args...)
+	r.mu.Unlock()
+	r.T.Skipf(format, args...)
+}
+
+func (r skipNoter) Run(name string, rule func(conformance.Reporter)) bool {
+	return r.T.Run(name, func(t *testing.T) { rule(skipNoter{t, r.root, r.mu, r.skips}) })
+}
+
+// runNotingSkips runs the suite as subtests of t and returns the rules it
+// skipped, by name, with their reasons.
+func runNotingSkips(t *testing.T, h conformance.Harness) map[string]string {
+	r := skipNoter{T: t, root: t.Name() + "/", mu: &sync.Mutex{}, skips: map[string]string{}}
+	conformance.RunRules(r, h)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.skips)
+}
+
+// miniPayRoutes run MiniPay linked in and behind the plugin protocol.
+var miniPayRoutes = []struct {
+	name    string
+	harness func(sim *miniSim) conformance.Harness
+	// skips are the rules the route itself leaves out.
+	skips []string
+}{
+	{"InProcess", func(sim *miniSim) conformance.Harness { return conformance.InProcess(sim, miniFromSettings) }, nil},
+	{"InMemoryPlugin", func(sim *miniSim) conformance.Harness {
+		serve := plugins.ServeConfig{Name: miniName, Factory: miniDriverFromSettings}
+		return pluginHarness(sim, func(ctx context.Context, cfg plugins.Config) (*plugins.Client, error) {
+			return plugins.OpenInMemory(ctx, serve, cfg)
+		})
+	}, []string{"Resilience/CreateNotReplayedBelowThePolicy"}},
+}
+
+// miniPaySkips are the rules MiniPay's declarations leave out, whatever
+// its return: no lookup by invoice, no list, no cancelled and no expired
+// status, and a return to act on.
+var miniPaySkips = []string{
+	"Verify/ByInvoiceReturnsThePendingPayment",
+	"Verify/UnknownInvoiceIsNotFound",
+	"Status/CancelledAfterCancel",
+	"Status/ExpiredAfterExpire",
+	"List",
+	"Returns/UnsupportedWithoutTraffic",
+	"Resilience/RetriesListPaymentsThroughTransientServerErrors",
+	"Resilience/RetriesListPaymentsAfterAttemptTimeout",
+	"Resilience/ListPaymentsUnderPersistentServerErrorsIsUnavailable",
+}
+
+// TestConformanceHonestProviderWithThreeStatuses runs the whole suite
+// against MiniPay, a provider whose only statuses are PENDING, COMPLETED
+// and ERROR and which declares exactly that, with the customer's return
+// verified (as UddoktaPay's) or executed (as bKash's): it passes, and the
+// rules about what it lacks are skipped with their reasons, never failed.
+func TestConformanceHonestProviderWithThreeStatuses(t *testing.T) {
+	for _, mode := range []struct {
+		name   string
+		action mfspay.ReturnAction
+	}{{"ReturnVerify", mfspay.ReturnVerify}, {"ReturnExecute", mfspay.ReturnExecute}} {
+		for _, rt := range miniPayRoutes {
+			t.Run(mode.name+"/"+rt.name, func(t *testing.T) {
+				t.Parallel()
+				sim := newMiniSim(mode.action)
+				t.Cleanup(sim.Close)
+				skips := runNotingSkips(t, rt.harness(sim))
+				want := slices.Concat(miniPaySkips, rt.skips)
+				slices.Sort(want)
+				got := slices.Sorted(maps.Keys(skips))
+				assert.Equal(t, want, got, "the rules skipped")
+				for rule, why := range skips {
+					assert.True(t, strings.HasPrefix(why, "not applicable: "), "%s is skipped without a reason: %q", rule, why)
+				}
+				assert.Contains(t, skips["Status/CancelledAfterCancel"], "declares no cancelled status")
+				assert.Contains(t, skips["Status/ExpiredAfterExpire"], "declares no expired status")
+			})
+		}
+	}
+}
