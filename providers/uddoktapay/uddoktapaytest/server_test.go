@@ -157,7 +157,6 @@ func TestVerifyAnswers(t *testing.T) {
 	assert.Equal(t, map[string]any{"status": "ERROR", "message": "Invalid invoice id"}, verify(t, s, "Erm9wzjM0FBwjSYT0QVb"))
 }
 
-
 func TestPageMatchesSMSOnce(t *testing.T) {
 	s := uddoktapaytest.NewServer(uddoktapaytest.WithFeeBasisPoints(100),
 		uddoktapaytest.WithSMS(uddoktapaytest.SMS{TrxID: "BK12345678", Amount: mfspay.Poisha(10100)}))
