@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/mfspay/mfspay"
@@ -29,32 +29,15 @@ type checkoutRequest struct {
 	WebhookURL  string            `json:"webhook_url,omitempty"`
 }
 
-// checkoutAnswer is create's answer: {"status": true, "payment_url": …} or
-// the error envelope {"status": false, "message": …}.
-type checkoutAnswer struct {
-	Status     json.RawMessage `json:"status"`
-	Message    json.RawMessage `json:"message"`
-	PaymentURL string          `json:"payment_url"`
-}
-
-// Create makes a charge with checkout-v2 and sends it once.
-//
-// The answer carries no id of the payment: UddoktaPay's invoice_id is
-// learnt only from the customer's return or the IPN, so the checkout's
-// PaymentID is empty. Nothing can be looked up by the merchant's invoice
-// either, so a create whose outcome is unknown stays ErrOutcomeUnknown;
-// creating again is money-safe, because a charge costs nothing until the
-// customer pays it, and whichever charge is paid carries the merchant's
-// invoice back in its metadata.
+// Create makes a charge with checkout-v2, sent once. The checkout's
+// PaymentID is empty: the answer has none. With nothing to look up, an
+// ambiguous outcome stays ErrOutcomeUnknown.
 func (g *gateway) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
 	body, err := buildCheckout(req)
 	if err != nil {
 		return nil, err
 	}
-	payload, err := json.Marshal(body)
-	if err != nil {
-		return nil, kit.Invalid(ProviderName, mfspay.OpCreate, "", "cannot encode the request")
-	}
+	payload, _ := json.Marshal(body) // strings and a map of strings always encode
 	resp, err := g.http.Do(ctx, kit.HTTPRequest{
 		Op: mfspay.OpCreate, Method: http.MethodPost, URL: g.base + "/api/checkout-v2",
 		Header: g.header, Body: payload,
@@ -62,27 +45,28 @@ func (g *gateway) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (
 	if err != nil {
 		return nil, explainUnknown(err)
 	}
-	var ans checkoutAnswer
+	var ans struct { // {"status": true, "payment_url": …}, or the error envelope
+		Status     json.RawMessage `json:"status"`
+		PaymentURL string          `json:"payment_url"`
+	}
 	decoded := json.Unmarshal(resp.Body, &ans) == nil
-	if !resp.OK() || decoded && isFalse(ans.Status) {
+	if !resp.OK() || decoded && string(ans.Status) == "false" {
 		return nil, explainUnknown(g.apiError(mfspay.OpCreate, resp))
 	}
-	switch {
-	case !decoded || !isTrue(ans.Status):
-		return nil, explainUnknown(malformed(resp, "the body is not the documented JSON"))
-	case !absoluteHTTPURL(ans.PaymentURL):
-		return nil, explainUnknown(malformed(resp, "payment_url is missing or not an absolute URL"))
+	if !decoded || string(ans.Status) != "true" {
+		// A 2xx the adapter cannot read: the charge may exist.
+		return nil, explainUnknown(&mfspay.Error{Kind: mfspay.ErrOutcomeUnknown, Provider: ProviderName,
+			Op: mfspay.OpCreate, HTTPStatus: resp.StatusCode, Message: "malformed response"})
 	}
-	return &mfspay.Checkout{
-		Provider:    ProviderName,
-		InvoiceID:   req.InvoiceID,
-		RedirectURL: ans.PaymentURL,
-		Status:      mfspay.StatusPending,
-	}, nil
+	// The portable layer refuses a payment_url that is not an absolute
+	// http(s) URL, as an unknown outcome.
+	return &mfspay.Checkout{Provider: ProviderName, InvoiceID: req.InvoiceID, RedirectURL: ans.PaymentURL,
+		Status: mfspay.StatusPending}, nil
 }
 
-// buildCheckout checks req against UddoktaPay's own rules (the portable
-// layer has checked the neutral ones) and returns the wire body.
+// buildCheckout checks req against UddoktaPay's own rules (the layer has
+// checked the neutral ones) and returns the wire body. The customer comes
+// back to ReturnURL when set, else to SuccessURL, always by GET.
 func buildCheckout(req mfspay.CreatePaymentRequest) (*checkoutRequest, error) {
 	const op = mfspay.OpCreate
 	switch {
@@ -95,43 +79,22 @@ func buildCheckout(req mfspay.CreatePaymentRequest) (*checkoutRequest, error) {
 		return nil, kit.Invalid(ProviderName, op, "metadata",
 			"must not carry another "+invoiceKey+": the adapter sends the invoice id there")
 	}
-	md := make(map[string]string, len(req.Metadata)+1)
-	for k, v := range req.Metadata {
-		md[k] = v
+	md := maps.Clone(req.Metadata)
+	if md == nil {
+		md = map[string]string{}
 	}
 	md[invoiceKey] = req.InvoiceID
 	redirect := req.SuccessURL
 	if req.ReturnURL != "" {
 		redirect = req.ReturnURL
 	}
-	return &checkoutRequest{
-		FullName:    req.Customer.Name,
-		Email:       req.Customer.Email,
-		Amount:      req.Amount.String(),
-		Metadata:    md,
-		RedirectURL: redirect,
-		ReturnType:  http.MethodGet,
-		CancelURL:   req.CancelURL,
-		WebhookURL:  req.WebhookURL,
-	}, nil
+	return &checkoutRequest{FullName: req.Customer.Name, Email: req.Customer.Email, Amount: req.Amount.String(),
+		Metadata: md, RedirectURL: redirect, ReturnType: http.MethodGet, CancelURL: req.CancelURL,
+		WebhookURL: req.WebhookURL}, nil
 }
 
-func isTrue(raw json.RawMessage) bool  { return string(raw) == "true" }
-func isFalse(raw json.RawMessage) bool { return string(raw) == "false" }
-
-func absoluteHTTPURL(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.User == nil
-}
-
-// malformed reports a 2xx create answer the adapter cannot use: the charge
-// may exist, so the outcome is unknown.
-func malformed(resp *kit.HTTPResponse, why string) *mfspay.Error {
-	return &mfspay.Error{Kind: mfspay.ErrOutcomeUnknown, Provider: ProviderName, Op: mfspay.OpCreate,
-		HTTPStatus: resp.StatusCode, Message: "malformed response: " + why}
-}
-
-// explainUnknown tells the caller what an ambiguous create means here.
+// explainUnknown tells the caller what an ambiguous create means here: a
+// charge costs nothing until paid, and the paid one names the invoice.
 func explainUnknown(err error) error {
 	var e *mfspay.Error
 	if !errors.As(err, &e) || e.Kind != mfspay.ErrOutcomeUnknown {

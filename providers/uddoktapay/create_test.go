@@ -110,7 +110,7 @@ func TestCreateErrorsByKind(t *testing.T) {
 			require.ErrorIs(t, err, tc.kind)
 			assert.Nil(t, co)
 			assert.Equal(t, 1, s.requests(t), "a create is sent once")
-			if tc.kind == mfspay.ErrOutcomeUnknown {
+			if tc.kind == mfspay.ErrOutcomeUnknown && !strings.Contains(tc.name, "payment_url") {
 				assert.Contains(t, err.Error(), "creating it again is money-safe")
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/mfspay/mfspay"
@@ -13,20 +14,15 @@ import (
 // opWebhook names notification parsing in errors.
 const opWebhook = "webhook"
 
-// ParseNotification reads an IPN. It authenticates first: the
-// RT-UDDOKTAPAY-API-KEY header must hold exactly one value, equal (in
-// constant time) to one of the configured keys; missing, repeated or wrong
-// is ErrInvalidSignature, before anything else happens.
+// ParseNotification reads an IPN. First the RT-UDDOKTAPAY-API-KEY header
+// must hold exactly one value, equal in constant time to a configured key,
+// or it is ErrInvalidSignature. Then only the body's invoice_id is used:
+// the event is built from verify-payment's answer, so an IPN claiming
+// COMPLETED for a payment UddoktaPay reports PENDING is a pending event.
 //
-// The key proves only who sent the IPN, not what it says, and anyone who
-// ever held the key can send one. So nothing in the body is believed: the
-// adapter asks verify-payment about the body's invoice_id and builds the
-// event from that answer. An IPN claiming COMPLETED for a payment
-// UddoktaPay reports PENDING becomes a pending event.
-//
-// Event.ID is "{invoice_id}:{status}" of the verified status ("…:paid"),
-// the same for every IPN and every return that finds the payment in one
-// state, so that they de-duplicate against each other.
+// Event.ID is "{invoice_id}:{verified status}" ("…:paid"), the same for
+// every IPN and return that find the payment in one state, so that they
+// de-duplicate against each other.
 func (g *gateway) ParseNotification(ctx context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
 	if !g.authentic(req.Header) {
 		return nil, &mfspay.Error{Kind: mfspay.ErrInvalidSignature, Provider: ProviderName, Op: opWebhook,
@@ -37,7 +33,7 @@ func (g *gateway) ParseNotification(ctx context.Context, req mfspay.WebhookReque
 		return nil, kit.Invalid(ProviderName, opWebhook, "body", "is not a JSON object")
 	}
 	id, ok := text(fields["invoice_id"], false)
-	if !ok || id == "" || (mfspay.PaymentRef{PaymentID: id}).Validate() != nil {
+	if !ok || (mfspay.PaymentRef{PaymentID: id}).Validate() != nil {
 		return nil, kit.Invalid(ProviderName, opWebhook, "invoice_id", "is missing or not an invoice id")
 	}
 	if status, ok := text(fields["status"], false); !ok || status == "" {
@@ -46,9 +42,9 @@ func (g *gateway) ParseNotification(ctx context.Context, req mfspay.WebhookReque
 	return g.event(ctx, opWebhook, id)
 }
 
-// authentic checks the key header against every accepted key. The header
-// is looked up under any spelling, since a header map rebuilt by hand or
-// carried across a process boundary may not be in Go's canonical form.
+// authentic checks the key header against every accepted key, under any
+// spelling of its name: a header map rebuilt by hand or carried across a
+// process boundary may not be in Go's canonical form.
 func (g *gateway) authentic(h http.Header) bool {
 	var values []string
 	for k, v := range h {
@@ -59,16 +55,13 @@ func (g *gateway) authentic(h http.Header) bool {
 	return len(values) == 1 && kit.CheckSharedSecret(values[0], g.keys)
 }
 
-// CompleteReturn handles the customer's browser coming back to the
-// redirect_url with UddoktaPay's invoice_id (in the query for a GET, the
-// form for a POST, which also falls back to the query). The return is
-// unauthenticated, so only the id is taken from it: the payment is
-// verified and reported as an event built from verify's answer, with the
-// same ID as the IPN for the same state. A return without exactly one
-// usable invoice_id, or naming a payment UddoktaPay does not know, is
-// ErrInvalidRequest; so is a payment whose metadata names no merchant
-// invoice. A cancel never comes here: UddoktaPay sends it to cancel_url
-// with nothing to verify.
+// CompleteReturn takes UddoktaPay's invoice_id from the customer's return
+// to redirect_url (the query of a GET; the form of a POST, or its query),
+// verifies it and reports the event as ParseNotification does. A return
+// without exactly one usable invoice_id, naming a payment UddoktaPay does
+// not know, or whose payment names no merchant invoice, is
+// ErrInvalidRequest. A cancel never comes here: it goes to cancel_url with
+// nothing to verify.
 func (g *gateway) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (*mfspay.Event, error) {
 	var values []string
 	switch req.Method {
@@ -79,13 +72,9 @@ func (g *gateway) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) 
 	default:
 		return nil, kit.Invalid(ProviderName, mfspay.OpReturn, "method", "must be GET or POST")
 	}
-	if len(values) == 0 || values[0] == "" || (mfspay.PaymentRef{PaymentID: values[0]}).Validate() != nil {
-		return nil, kit.Invalid(ProviderName, mfspay.OpReturn, "invoice_id", "is missing or not an invoice id")
-	}
-	for _, v := range values[1:] {
-		if v != values[0] {
-			return nil, kit.Invalid(ProviderName, mfspay.OpReturn, "invoice_id", "is given twice with different values")
-		}
+	if len(values) == 0 || slices.ContainsFunc(values, func(v string) bool { return v != values[0] }) ||
+		(mfspay.PaymentRef{PaymentID: values[0]}).Validate() != nil {
+		return nil, kit.Invalid(ProviderName, mfspay.OpReturn, "invoice_id", "must be one invoice id, given once or always the same")
 	}
 	ev, err := g.event(ctx, mfspay.OpReturn, values[0])
 	if errors.Is(err, mfspay.ErrNotFound) {

@@ -13,12 +13,10 @@ import (
 // ProviderName is the name the adapter reports from Provider.
 const ProviderName = "uddoktapay"
 
-// SandboxBaseURL is UddoktaPay's public sandbox panel. There is no central
-// live host: each merchant runs its own panel, whose URL is the base.
+// SandboxBaseURL is UddoktaPay's public sandbox (live panels are the merchants' own).
 const SandboxBaseURL = "https://sandbox.uddoktapay.com"
 
-// KeyHeader carries the API key on every request to the panel and on every
-// IPN the panel sends back: the key is the webhook secret too.
+// KeyHeader carries the API key on requests and on IPNs: the key is the IPN's secret.
 const KeyHeader = "RT-UDDOKTAPAY-API-KEY"
 
 // The names FromSettings reads.
@@ -28,18 +26,15 @@ const (
 	SettingAcceptedKeys = "accepted_api_keys"
 )
 
-// defaultAttemptTimeout is what UddoktaPay's own clients wait for a
-// self-hosted panel, used when the caller sets no attempt timeout.
+// defaultAttemptTimeout is what UddoktaPay's own clients wait for a panel.
 const defaultAttemptTimeout = 30 * time.Second
 
 // Config configures a UddoktaPay gateway.
 type Config struct {
-	// BaseURL is the merchant's panel, with a brand's path when the brand
-	// has no domain of its own ("https://pay.example.com/brand"); the
-	// adapter appends /api/…. Required: UddoktaPay has no central host.
+	// BaseURL is the merchant's panel, with the brand's path if the brand
+	// has no domain ("https://pay.example.com/brand"). Required.
 	BaseURL string
-	// APIKey is the brand's API key. It authenticates requests and is the
-	// secret every IPN must carry. Required.
+	// APIKey is the brand's API key, also what every IPN carries. Required.
 	APIKey string
 	// AcceptedKeys are older keys still accepted on IPNs, so that a key can
 	// be rotated without refusing notifications in flight.
@@ -51,9 +46,8 @@ type Config struct {
 
 // gateway is the UddoktaPay driver; New wraps it in the portable layer.
 type gateway struct {
-	base   string // panel base without a trailing slash
-	apiKey string
-	keys   []string // every key accepted on IPNs, apiKey first
+	base   string   // panel base without a trailing slash
+	keys   []string // every key accepted on IPNs, the API key first
 	http   *kit.HTTPClient
 	header http.Header // sent with every request; never modified
 }
@@ -68,9 +62,8 @@ func New(cfg Config) (mfspay.Gateway, error) {
 	return mfspay.NewGateway(d, cfg.Resilience), nil
 }
 
-// NewDriver returns the UddoktaPay driver alone, for a plugin to serve (the
-// host applies the portable layer). cfg.Resilience configures its HTTP
-// client; its Breaker is not used.
+// NewDriver returns the driver alone, for a plugin to serve (the host
+// applies the portable layer); cfg.Resilience.Breaker is not used.
 func NewDriver(cfg Config) (mfspay.Driver, error) { return newGateway(cfg) }
 
 func newGateway(cfg Config) (*gateway, error) {
@@ -82,49 +75,29 @@ func newGateway(cfg Config) (*gateway, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys := []string{cfg.APIKey}
-	for _, k := range cfg.AcceptedKeys {
-		if k != "" {
-			keys = append(keys, k)
-		}
-	}
+	keys := append([]string{cfg.APIKey}, cfg.AcceptedKeys...)
 	for i, k := range keys {
-		field := SettingAPIKey
-		if i > 0 {
-			field = SettingAcceptedKeys
-		}
-		if k == "" {
-			return nil, kit.Invalid(ProviderName, op, field, "is required")
-		}
 		if !headerSafe(k) {
-			return nil, kit.Invalid(ProviderName, op, field, "must be printable ASCII without spaces")
+			field := SettingAcceptedKeys
+			if i == 0 {
+				field = SettingAPIKey
+			}
+			return nil, kit.Invalid(ProviderName, op, field, "must be a non-empty key of printable ASCII without spaces")
 		}
 	}
 	r := cfg.Resilience
 	if r.Retry.AttemptTimeout == 0 {
 		r.Retry.AttemptTimeout = defaultAttemptTimeout
 	}
-	return &gateway{
-		base:   base,
-		apiKey: cfg.APIKey,
-		keys:   keys,
-		http:   kit.NewClient(ProviderName, r, keys...),
-		header: http.Header{
-			http.CanonicalHeaderKey(KeyHeader): {cfg.APIKey},
-			"Content-Type":                     {"application/json"},
-			"Accept":                           {"application/json"},
-		},
-	}, nil
+	header := http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}}
+	header.Set(KeyHeader, cfg.APIKey)
+	return &gateway{base: base, keys: keys, http: kit.NewClient(ProviderName, r, keys...), header: header}, nil
 }
 
-// headerSafe reports whether s can travel in a header unchanged.
+// headerSafe reports whether s is a key that can travel in a header
+// unchanged.
 func headerSafe(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] >= 0x7f {
-			return false
-		}
-	}
-	return true
+	return s != "" && strings.IndexFunc(s, func(r rune) bool { return r <= ' ' || r >= 0x7f }) < 0
 }
 
 // FromSettings builds the same gateway as New from string settings:
@@ -134,44 +107,34 @@ func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gatew
 	return New(configFromSettings(settings, r))
 }
 
-// DriverFromSettings builds the same driver as NewDriver from the settings
-// FromSettings reads: what a plugin's ServeConfig.Factory is.
+// DriverFromSettings is NewDriver from FromSettings' settings: a plugin's
+// ServeConfig.Factory.
 func DriverFromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
 	return NewDriver(configFromSettings(settings, r))
 }
 
 func configFromSettings(settings map[string]string, r mfspay.Resilience) Config {
-	return Config{
-		BaseURL:      strings.TrimSpace(settings[SettingBaseURL]),
-		APIKey:       settings[SettingAPIKey],
-		AcceptedKeys: kit.SettingList(settings[SettingAcceptedKeys]),
-		Resilience:   r,
-	}
+	return Config{BaseURL: strings.TrimSpace(settings[SettingBaseURL]), APIKey: settings[SettingAPIKey],
+		AcceptedKeys: kit.SettingList(settings[SettingAcceptedKeys]), Resilience: r}
 }
 
 // Provider returns ProviderName.
 func (g *gateway) Provider() string { return ProviderName }
 
-// Capabilities: verify by UddoktaPay's invoice_id only (nothing can be
-// looked up by the merchant's invoice), no list, IPNs authenticated by the
-// API key in a header and confirmed with verify, and a return that names
-// the payment to verify. UddoktaPay reports pending, completed and failed
-// payments only: a customer's cancel is a redirect that changes nothing
-// there, and no expiry is documented.
+// Capabilities: verify by UddoktaPay's invoice_id only, no list, IPNs
+// authenticated by a static header, a return that names the payment to
+// verify, and no cancelled or expired status (see the package doc).
 func (g *gateway) Capabilities() mfspay.Capabilities {
 	return mfspay.Capabilities{
 		VerifyByPaymentID: true,
 		Webhook:           mfspay.WebhookSharedSecret,
-		EventTypes: []mfspay.EventType{
-			mfspay.EventPaymentPending, mfspay.EventPaymentCompleted, mfspay.EventPaymentFailed,
-		},
-		Statuses: []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed},
-		Return:   mfspay.ReturnVerify,
+		EventTypes:        []mfspay.EventType{mfspay.EventPaymentPending, mfspay.EventPaymentCompleted, mfspay.EventPaymentFailed},
+		Statuses:          []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed},
+		Return:            mfspay.ReturnVerify,
 	}
 }
 
-// List is never called: UddoktaPay has no list API, and the capabilities
-// say so.
+// List is never called: the capabilities declare no list.
 func (g *gateway) List(context.Context, mfspay.ListQuery) (*mfspay.PaymentPage, error) {
 	return nil, kit.Unsupported(ProviderName, mfspay.OpList)
 }

@@ -20,16 +20,14 @@ var statuses = map[string]mfspay.Status{
 	"FAILED":    mfspay.StatusFailed,
 }
 
-// bangladeshTime is UTC+6 all year; verify's date carries no zone and is
-// read in it.
+// verify's date ("2023-01-07 14:00:50") carries no zone: it is Bangladesh
+// time, UTC+6 all year.
 var bangladeshTime = time.FixedZone("BST", 6*60*60)
 
-// dateLayout is verify's date: "2023-01-07 14:00:50".
 const dateLayout = "2006-01-02 15:04:05"
 
-// Verify reads one payment by UddoktaPay's invoice_id, which is the
-// neutral PaymentID. The capabilities declare no lookup by the merchant's
-// invoice, so the portable layer refuses that form itself.
+// Verify reads one payment by UddoktaPay's invoice_id, the neutral
+// PaymentID (the layer refuses lookups by the merchant's invoice).
 func (g *gateway) Verify(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
 	return g.verify(ctx, mfspay.OpVerify, ref.PaymentID)
 }
@@ -38,10 +36,7 @@ func (g *gateway) Verify(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Pa
 // notification, a return). A 2xx answer without invoice_id is one of the
 // error envelopes; with it, the payment, which must be the one asked for.
 func (g *gateway) verify(ctx context.Context, op, invoiceID string) (*mfspay.Payment, error) {
-	payload, err := json.Marshal(map[string]string{"invoice_id": invoiceID})
-	if err != nil {
-		return nil, kit.Invalid(ProviderName, op, "invoice_id", "cannot be encoded")
-	}
+	payload, _ := json.Marshal(map[string]string{"invoice_id": invoiceID}) // strings always encode
 	resp, err := g.http.Do(ctx, kit.HTTPRequest{
 		Op: op, Method: http.MethodPost, URL: g.base + "/api/verify-payment",
 		Header: g.header, Body: payload, Idempotent: true,
@@ -72,15 +67,14 @@ func (g *gateway) verify(ctx context.Context, op, invoiceID string) (*mfspay.Pay
 	return p, nil
 }
 
-// parsePayment reads a verify answer (the IPN's body has the same shape).
-// The identity and money fields are strict; the descriptive ones lenient,
-// so that a wallet or date UddoktaPay writes differently leaves a field
-// empty rather than a real payment unread. Everything but invoice_id and
-// status may be absent, as in the v1 IPN. It returns why the answer cannot
-// be used, or "".
+// parsePayment reads a verify answer, returning why it cannot be used or
+// "". Identity and money are strict; descriptive fields lenient, so that a
+// wallet or date written differently leaves a field empty rather than a
+// real payment unread. Only invoice_id and status are required (the v1 IPN
+// had no fee or date).
 func parsePayment(f map[string]json.RawMessage) (*mfspay.Payment, string) {
 	id, ok := text(f["invoice_id"], false)
-	if !ok || id == "" || (mfspay.PaymentRef{PaymentID: id}).Validate() != nil {
+	if !ok || (mfspay.PaymentRef{PaymentID: id}).Validate() != nil {
 		return nil, "invoice_id is missing or not an id"
 	}
 	raw, ok := text(f["status"], false)
@@ -88,15 +82,13 @@ func parsePayment(f map[string]json.RawMessage) (*mfspay.Payment, string) {
 		return nil, "status is missing or not a string"
 	}
 	p := &mfspay.Payment{Provider: ProviderName, PaymentID: id, Status: kit.MapStatus(statuses, raw)}
-	if raw, has := f["amount"]; has && !isNull(raw) {
-		a, ok := amount(raw)
-		if !ok {
+	if raw := f["amount"]; !isNull(raw) {
+		if p.Amount, ok = amount(raw); !ok {
 			return nil, "amount is not an amount with at most two decimals"
 		}
-		p.Amount = a
 	}
 	var md map[string]json.RawMessage
-	if raw, has := f["metadata"]; has && !isNull(raw) && json.Unmarshal(raw, &md) != nil {
+	if raw := f["metadata"]; !isNull(raw) && json.Unmarshal(raw, &md) != nil {
 		return nil, "metadata is not an object"
 	}
 	if inv, ok := text(md[invoiceKey], true); ok && (mfspay.PaymentRef{InvoiceID: inv}).Validate() == nil {
@@ -133,26 +125,18 @@ func text(raw json.RawMessage, numbers bool) (string, bool) {
 	return "", false
 }
 
-// amount reads a money value exactly, whether sent as a string ("100.00")
-// or as a number (100.5), never through float64.
-func amount(raw json.RawMessage) (mfspay.Amount, bool) {
-	var a mfspay.Amount
-	if raw[0] != '"' && (raw[0] < '0' || raw[0] > '9') {
-		return 0, false
-	}
-	return a, a.UnmarshalJSON(raw) == nil
+// amount reads a money value exactly, sent as a string ("100.00") or a
+// number (100.5), never through float64; nothing else is money.
+func amount(raw json.RawMessage) (a mfspay.Amount, ok bool) {
+	return a, (raw[0] == '"' || '0' <= raw[0] && raw[0] <= '9') && a.UnmarshalJSON(raw) == nil
 }
 
 func isNull(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
 
 // decodeObject reads body as exactly one JSON object, keeping values raw
 // so that numbers are read exactly later.
-func decodeObject(body []byte) (map[string]json.RawMessage, bool) {
-	var f map[string]json.RawMessage
-	if err := json.Unmarshal(body, &f); err != nil || f == nil {
-		return nil, false
-	}
-	return f, true
+func decodeObject(body []byte) (f map[string]json.RawMessage, ok bool) {
+	return f, json.Unmarshal(body, &f) == nil && f != nil
 }
 
 // unusable reports a 2xx answer to a read that cannot be used: the
