@@ -33,7 +33,7 @@ func (s *Server) submit(id string, payer simkit.Payer) (simkit.Payment, error) {
 	var matched *SMS
 	p, err := s.Store.Update(id, func(p *simkit.Payment) error {
 		fee, _ := mfspay.ParseAmount(p.Extra[extraFee])
-		if m := s.sms[payer.TrxID]; m != nil && !m.used && m.Amount == p.Amount+fee {
+		if m := s.sms[payer.TrxID]; m != nil && m.Amount == p.Amount+fee {
 			matched = m
 		}
 		switch {
@@ -53,7 +53,7 @@ func (s *Server) submit(id string, payer simkit.Payer) (simkit.Payment, error) {
 		return p, err
 	}
 	if matched != nil {
-		matched.used = true
+		delete(s.sms, payer.TrxID) // used up
 	}
 	s.announce(p, false)
 	return p, nil
@@ -115,30 +115,25 @@ func (s *Server) announce(p simkit.Payment, asked bool) {
 	}})
 }
 
+// customerReturn is where the browser went back to: a GET of url, or with
+// posted set a POST of url with the form invoice_id=posted.
+type customerReturn struct{ url, posted string }
+
 // returnTo records and returns the customer's way back after the page:
 // for a submission, redirect_url with invoice_id (in the query for GET, a
 // form for POST); for a cancel, cancel_url as it is.
-func (s *Server) returnTo(p simkit.Payment, cancelled bool) mfspay.ReturnRequest {
-	ret := mfspay.ReturnRequest{Method: http.MethodGet}
-	switch target := p.SuccessURL; {
+func (s *Server) returnTo(p simkit.Payment, cancelled bool) customerReturn {
+	ret := customerReturn{url: withInvoice(p.SuccessURL, p.ID)}
+	switch {
 	case cancelled:
-		ret.Query = queryOf(p.CancelURL)
+		ret.url = p.CancelURL
 	case p.Extra[extraReturnType] == http.MethodPost:
-		ret.Method, ret.Query, ret.Form = http.MethodPost, queryOf(target), url.Values{"invoice_id": {p.ID}}
-	default:
-		ret.Query = queryOf(withInvoice(target, p.ID))
+		ret = customerReturn{url: p.SuccessURL, posted: p.ID}
 	}
 	s.mu.Lock()
 	s.returns[p.ID] = append(s.returns[p.ID], ret)
 	s.mu.Unlock()
 	return ret
-}
-
-func queryOf(raw string) url.Values {
-	if u, err := url.Parse(raw); err == nil {
-		return u.Query()
-	}
-	return url.Values{}
 }
 
 // Pay is the customer paying on the page: the money arrives (its SMS is
@@ -222,19 +217,14 @@ func (s *Server) Returns(_ context.Context, handle string) ([]mfspay.ReturnReque
 	defer s.mu.Unlock()
 	out := make([]mfspay.ReturnRequest, 0, len(s.returns[p.ID]))
 	for _, r := range s.returns[p.ID] {
-		r.Query, r.Form = cloneValues(r.Query), cloneValues(r.Form)
-		out = append(out, r)
+		ret := mfspay.ReturnRequest{Method: http.MethodGet, Query: url.Values{}}
+		if u, err := url.Parse(r.url); err == nil {
+			ret.Query = u.Query()
+		}
+		if r.posted != "" {
+			ret.Method, ret.Form = http.MethodPost, url.Values{"invoice_id": {r.posted}}
+		}
+		out = append(out, ret)
 	}
 	return out, nil
-}
-
-func cloneValues(v url.Values) url.Values {
-	if v == nil {
-		return nil
-	}
-	out := make(url.Values, len(v))
-	for k, vs := range v {
-		out[k] = slices.Clone(vs)
-	}
-	return out
 }

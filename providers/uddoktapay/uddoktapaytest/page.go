@@ -54,8 +54,7 @@ func (s *Server) submitPage(w http.ResponseWriter, r *http.Request) {
 		simkit.RenderPayPage(w, http.StatusConflict, s.payPage(p, form, ""))
 		return
 	case form.Action == simkit.ActionCancel:
-		s.returnTo(p, true)
-		http.Redirect(w, r, p.CancelURL, http.StatusSeeOther)
+		http.Redirect(w, r, s.returnTo(p, true).url, http.StatusSeeOther)
 		return
 	}
 	msg := checkPayer(form.Sender, form.TrxID)
@@ -76,14 +75,15 @@ func (s *Server) submitPage(w http.ResponseWriter, r *http.Request) {
 		simkit.RenderPayPage(w, http.StatusUnprocessableEntity, s.payPage(p, form, msg))
 		return
 	}
-	if ret := s.returnTo(p, false); ret.Method == http.MethodGet {
-		http.Redirect(w, r, withInvoice(p.SuccessURL, p.ID), http.StatusSeeOther)
+	ret := s.returnTo(p, false)
+	if ret.posted == "" {
+		http.Redirect(w, r, ret.url, http.StatusSeeOther)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; form-action *")
-	postBack.Execute(w, map[string]string{"URL": p.SuccessURL, "InvoiceID": p.ID})
+	postBack.Execute(w, map[string]string{"URL": ret.url, "InvoiceID": ret.posted})
 }
 
 // postBack sends the browser to a POST redirect_url with invoice_id.

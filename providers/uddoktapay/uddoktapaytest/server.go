@@ -38,16 +38,15 @@ type Server struct {
 	mu      sync.Mutex
 	tokens  map[string]string // payment_url token → invoice_id
 	sms     map[string]*SMS   // by transaction id
-	returns map[string][]mfspay.ReturnRequest
+	returns map[string][]customerReturn
 }
 
 // SMS is one incoming-money SMS the panel read from the merchant's phone:
 // a submitted transaction id with this amount (what the customer sent, fee
-// included) completes the payment, once.
+// included) completes one payment.
 type SMS struct {
 	TrxID  string
 	Amount mfspay.Amount
-	used   bool
 }
 
 // Option configures a Server.
@@ -112,7 +111,7 @@ func NewServer(opts ...Option) *Server {
 	s := &Server{
 		key: cmp.Or(c.key, simkit.NewID("", 20)), badKey: simkit.NewID("", 20), slug: c.slug,
 		pending: !c.noPending, manualIPN: c.manualIPN, feeBP: c.feeBP,
-		tokens: map[string]string{}, sms: map[string]*SMS{}, returns: map[string][]mfspay.ReturnRequest{},
+		tokens: map[string]string{}, sms: map[string]*SMS{}, returns: map[string][]customerReturn{},
 	}
 	for _, m := range c.sms {
 		s.AddSMS(m)
@@ -190,7 +189,6 @@ func (s *Server) PaymentURL(handle string) (string, error) {
 func (s *Server) AddSMS(m SMS) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m.used = false
 	s.sms[m.TrxID] = &m
 }
 
