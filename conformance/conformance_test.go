@@ -10,6 +10,8 @@ import (
 	"github.com/mfspay/mfspay/plugins"
 	"github.com/mfspay/mfspay/providers/eazzpay"
 	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
+	"github.com/mfspay/mfspay/providers/uddoktapay"
+	"github.com/mfspay/mfspay/providers/uddoktapay/uddoktapaytest"
 	"github.com/mfspay/mfspay/providers/wezopay"
 	"github.com/mfspay/mfspay/providers/wezopay/wezopaytest"
 )
@@ -31,6 +33,10 @@ var builtinAdapters = []builtin{
 	}},
 	{"EazzPay", eazzpay.FromSettings, eazzpay.DriverFromSettings, "mfspay-plugin-eazzpay", func() (simctl.Controller, func()) {
 		s := eazzpaytest.NewServer()
+		return s, s.Close
+	}},
+	{"UddoktaPay", uddoktapay.FromSettings, uddoktapay.DriverFromSettings, "mfspay-plugin-uddoktapay", func() (simctl.Controller, func()) {
+		s := uddoktapaytest.NewServer()
 		return s, s.Close
 	}},
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/providers/eazzpay"
 	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
+	"github.com/mfspay/mfspay/providers/uddoktapay"
+	"github.com/mfspay/mfspay/providers/uddoktapay/uddoktapaytest"
 	"github.com/mfspay/mfspay/providers/wezopay"
 	"github.com/mfspay/mfspay/providers/wezopay/wezopaytest"
 )
@@ -34,6 +36,10 @@ var builtins = []builtin{
 	}},
 	{eazzpay.ProviderName, "mfspay-plugin-eazzpay", eazzpay.FromSettings, eazzpay.DriverFromSettings, func() (simctl.Controller, func()) {
 		s := eazzpaytest.NewServer()
+		return s, s.Close
+	}},
+	{uddoktapay.ProviderName, "mfspay-plugin-uddoktapay", uddoktapay.FromSettings, uddoktapay.DriverFromSettings, func() (simctl.Controller, func()) {
+		s := uddoktapaytest.NewServer()
 		return s, s.Close
 	}},
 }

@@ -32,8 +32,9 @@ var binPackages = map[string]string{
 	"otherversion": "./testdata/otherversion",
 	"junk":         "./testdata/junk",
 
-	"mfspay-plugin-wezopay": "./cmd/mfspay-plugin-wezopay",
-	"mfspay-plugin-eazzpay": "./cmd/mfspay-plugin-eazzpay",
+	"mfspay-plugin-wezopay":    "./cmd/mfspay-plugin-wezopay",
+	"mfspay-plugin-eazzpay":    "./cmd/mfspay-plugin-eazzpay",
+	"mfspay-plugin-uddoktapay": "./cmd/mfspay-plugin-uddoktapay",
 }
 
 // binary returns the path of a test binary, building them all on first use.

@@ -17,6 +17,8 @@ import (
 	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/providers/eazzpay"
 	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
+	"github.com/mfspay/mfspay/providers/uddoktapay"
+	"github.com/mfspay/mfspay/providers/uddoktapay/uddoktapaytest"
 	"github.com/mfspay/mfspay/providers/wezopay"
 	"github.com/mfspay/mfspay/providers/wezopay/wezopaytest"
 )
@@ -49,6 +51,9 @@ func resilience() mfspay.Resilience {
 type adapter struct {
 	start func(t *testing.T) simctl.Controller
 	open  func(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error)
+	// paymentID, for a provider whose create answers no payment id, is the
+	// id the customer's return or the notification would tell.
+	paymentID func(sim simctl.Controller, co *mfspay.Checkout) string
 }
 
 var adapters = map[string]adapter{
@@ -67,6 +72,18 @@ var adapters = map[string]adapter{
 			return s
 		},
 		open: eazzpay.FromSettings,
+	},
+	uddoktapay.ProviderName: {
+		start: func(t *testing.T) simctl.Controller {
+			s := uddoktapaytest.NewServer()
+			t.Cleanup(s.Close)
+			return s
+		},
+		open: uddoktapay.FromSettings,
+		paymentID: func(sim simctl.Controller, co *mfspay.Checkout) string {
+			p, _ := sim.(*uddoktapaytest.Server).PaymentByInvoice(co.InvoiceID)
+			return p.ID
+		},
 	},
 }
 
@@ -100,6 +117,9 @@ const (
 var failureBody = map[string]string{
 	wezopay.ProviderName: `{"success":false,"error":"Payment gateway error"}`,
 	eazzpay.ProviderName: `{"code":500,"message":"Payment initiation failed"}`,
+	// Both of UddoktaPay's envelopes say failure with a message and no
+	// code; create's is {"status": false, …}, and verify reads it too.
+	uddoktapay.ProviderName: `{"status":false,"message":"Something went wrong"}`,
 }
 
 func fault(name, provider, op string) simctl.Fault {
@@ -155,7 +175,7 @@ type row struct {
 }
 
 const (
-	wz, ez         = wezopay.ProviderName, eazzpay.ProviderName
+	wz, ez, ud     = wezopay.ProviderName, eazzpay.ProviderName, uddoktapay.ProviderName
 	create, verify = mfspay.OpCreate, mfspay.OpVerify
 	list           = mfspay.OpList
 	before, after  = false, true
@@ -188,6 +208,14 @@ var (
 //     which answering a retry is ambiguous, so the invoice is looked up and
 //     the one payment returned. EazzPay has no such check, so that row is
 //     absent: its guarantee rests on 429 meaning what HTTP says it means.
+//   - UddoktaPay creates are EazzPay's case (no lookup, one request,
+//     ErrOutcomeUnknown whenever ambiguous; no 429-after-processing row),
+//     except that a 2xx {"status": false} is the panel refusing the
+//     request, ErrInvalidRequest, which leaves the breaker closed.
+//     Creating again after ErrOutcomeUnknown is money-safe there: an
+//     unpaid charge costs nothing. Its verify is a read like WezoPay's,
+//     except that a 2xx error envelope is verify's "no such invoice",
+//     ErrNotFound; it has no list.
 //   - The breaker (threshold 1) opens on ErrUnavailable and
 //     ErrOutcomeUnknown and stays closed on success and ErrUnsupported.
 var matrix = []row{
@@ -265,15 +293,53 @@ var matrix = []row{
 	{ez, create, fHTML200, after, unknown, 1, 1, open},
 	{ez, create, fPlainJSON, before, unknown, 1, 0, open},
 	{ez, create, fPlainJSON, after, unknown, 1, 1, open},
+
+	{ud, create, f500, before, unknown, 1, 0, open},
+	{ud, create, f500, after, unknown, 1, 1, open},
+	{ud, create, f500Lasting, before, unknown, 1, 0, open},
+	{ud, create, f500Lasting, after, unknown, 1, 1, open},
+	{ud, create, f502HTML, before, unknown, 1, 0, open},
+	{ud, create, f502HTML, after, unknown, 1, 1, open},
+	{ud, create, f503Short, before, unknown, 1, 0, open},
+	{ud, create, f503Short, after, unknown, 1, 1, open},
+	{ud, create, f503Long, before, unknown, 1, 0, open},
+	{ud, create, f503Long, after, unknown, 1, 1, open},
+	{ud, create, f429, before, nil, 2, 1, closed},
+	{ud, create, fSlow, before, unknown, 1, 0, open},
+	{ud, create, fSlow, after, unknown, 1, 1, open},
+	{ud, create, fResetMid, before, unknown, 1, 0, open},
+	{ud, create, fResetMid, after, unknown, 1, 1, open},
+	{ud, create, fTruncated, before, unknown, 1, 0, open},
+	{ud, create, fTruncated, after, unknown, 1, 1, open},
+	{ud, create, fSaysFailure, before, mfspay.ErrInvalidRequest, 1, 0, closed},
+	{ud, create, fSaysFailure, after, mfspay.ErrInvalidRequest, 1, 1, closed},
+	{ud, create, fHTML200, before, unknown, 1, 0, open},
+	{ud, create, fHTML200, after, unknown, 1, 1, open},
+	{ud, create, fPlainJSON, before, unknown, 1, 0, open},
+	{ud, create, fPlainJSON, after, unknown, 1, 1, open},
+
+	{ud, verify, f500, before, nil, 2, 1, closed},
+	{ud, verify, f500Lasting, before, unavailable, 3, 1, open},
+	{ud, verify, f502HTML, before, nil, 2, 1, closed},
+	{ud, verify, f503Short, before, nil, 2, 1, closed},
+	{ud, verify, f503Long, before, unavailable, 1, 1, open},
+	{ud, verify, f429, before, nil, 2, 1, closed},
+	{ud, verify, fSlow, before, nil, 2, 1, closed},
+	{ud, verify, fResetMid, before, nil, 2, 1, closed},
+	{ud, verify, fTruncated, before, unavailable, 1, 1, open},
+	{ud, verify, fSaysFailure, before, mfspay.ErrNotFound, 1, 1, closed},
+	{ud, verify, fHTML200, before, unavailable, 1, 1, open},
+	{ud, verify, fPlainJSON, before, unavailable, 1, 1, open},
 }
 
-// unsupportedRows: EazzPay's verify and list under every fault.
+// unsupportedRows: EazzPay's verify and list, and UddoktaPay's list, under
+// every fault.
 func unsupportedRows() []row {
 	var rows []row
-	for _, op := range []string{verify, list} {
+	for _, pr := range []struct{ provider, op string }{{ez, verify}, {ez, list}, {ud, list}} {
 		for _, f := range []string{f500, f500Lasting, f502HTML, f503Short, f503Long, f429, fSlow,
 			fResetMid, fTruncated, fSaysFailure, fHTML200, fPlainJSON} {
-			rows = append(rows, row{ez, op, f, before, mfspay.ErrUnsupported, 0, 0, closed})
+			rows = append(rows, row{pr.provider, pr.op, f, before, mfspay.ErrUnsupported, 0, 0, closed})
 		}
 	}
 	return rows
@@ -307,7 +373,7 @@ func TestFaultMatrixIsComplete(t *testing.T) {
 			for _, f := range []string{f500, f500Lasting, f502HTML, f503Short, f503Long, f429, fSlow,
 				fResetMid, fTruncated, fSaysFailure, fHTML200, fPlainJSON} {
 				assert.True(t, seen[fmt.Sprintf("%s/%s/%s/false", provider, op, f)], "%s %s %s before", provider, op, f)
-				if op == create && !(provider == ez && f == f429) {
+				if op == create && !((provider == ez || provider == ud) && f == f429) {
 					assert.True(t, seen[fmt.Sprintf("%s/%s/%s/true", provider, op, f)], "%s %s %s after", provider, op, f)
 				}
 			}
@@ -332,7 +398,7 @@ func runRow(t *testing.T, r row) {
 	req := mfspay.CreatePaymentRequest{
 		InvoiceID:  fmt.Sprintf("INV-FM-%d", invoiceSeq.Add(1)),
 		Amount:     mfspay.Poisha(125050),
-		Customer:   mfspay.Customer{Name: "Rahim Khan", Phone: "01712345678"},
+		Customer:   mfspay.Customer{Name: "Rahim Khan", Email: "rahim@example.com", Phone: "01712345678"},
 		SuccessURL: "https://shop.example/ok",
 		CancelURL:  "https://shop.example/cancel",
 		WebhookURL: "http://127.0.0.1:9/hook", // never delivered: nothing is paid
@@ -342,6 +408,9 @@ func runRow(t *testing.T, r row) {
 	if r.op != create && supported {
 		existing, err = gw.CreatePayment(ctx, req) // what the read will find
 		require.NoError(t, err)
+		if existing.PaymentID == "" && ad.paymentID != nil {
+			existing.PaymentID = ad.paymentID(sim, existing)
+		}
 	}
 
 	f := fault(r.fault, r.provider, r.op)
@@ -376,7 +445,7 @@ func runRow(t *testing.T, r row) {
 
 	if r.kind == nil {
 		require.NoError(t, err)
-		checkResult(t, gw, r.op, req, existing, got)
+		checkResult(t, gw, r.op, req, existing, got, ad.paymentID == nil)
 	} else {
 		require.ErrorIs(t, err, r.kind)
 		checkError(t, err, r.provider, f, settings.Secrets)
@@ -399,11 +468,13 @@ func requests(t *testing.T, sim simctl.Controller) int {
 
 // checkResult: a successful call returns what the provider holds.
 func checkResult(t *testing.T, gw mfspay.Gateway, op string, req mfspay.CreatePaymentRequest,
-	existing *mfspay.Checkout, got any) {
+	existing *mfspay.Checkout, got any, idAtCreate bool) {
 	switch op {
 	case create:
 		co := got.(*mfspay.Checkout)
-		assert.NotEmpty(t, co.PaymentID)
+		if idAtCreate {
+			assert.NotEmpty(t, co.PaymentID)
+		}
 		assert.Equal(t, req.InvoiceID, co.InvoiceID)
 		assert.True(t, strings.HasPrefix(co.RedirectURL, "http"), co.RedirectURL)
 		assert.Equal(t, mfspay.StatusPending, co.Status)
