@@ -42,7 +42,7 @@ const opWebhook = "webhook"
 // snsMessage is an SNS HTTP(S) delivery, of any type.
 type snsMessage struct {
 	Type, MessageId, Token, TopicArn, Subject, Message, Timestamp string
-	SignatureVersion, Signature, SigningCertURL, SubscribeURL          string
+	SignatureVersion, Signature, SigningCertURL, SubscribeURL     string
 }
 
 // StringToSign returns what SNS signs for a message of body's Type, as AWS
@@ -114,7 +114,7 @@ func (d *driver) ParseNotification(ctx context.Context, req mfspay.WebhookReques
 	}
 	var n struct {
 		DateTime, DebitMSISDN, TrxID, TransactionStatus, Currency, TransactionReference, MerchantInvoiceNumber string
-		Amount                                                                                              mfspay.Amount
+		Amount                                                                                                 mfspay.Amount
 	}
 	switch {
 	case json.Unmarshal([]byte(m.Message), &n) != nil:

@@ -150,11 +150,11 @@ func TestNotificationForgeriesAreInvalidSignature(t *testing.T) {
 		"unknown topic": resign(t, note, func(m map[string]any) {
 			m["TopicArn"] = "arn:aws:sns:ap-southeast-1:354285753755:bpt_someone_else"
 		}),
-		"SignatureVersion 3": resign(t, note, func(m map[string]any) { m["SignatureVersion"] = "3" }),
+		"SignatureVersion 3":                     resign(t, note, func(m map[string]any) { m["SignatureVersion"] = "3" }),
 		"SignatureVersion 2 over a v1 signature": resign(t, note, func(m map[string]any) { m["SignatureVersion"] = "2" }),
-		"no signature":      resign(t, note, func(m map[string]any) { delete(m, "Signature") }),
-		"garbled signature": resign(t, note, func(m map[string]any) { m["Signature"] = "!!not base64!!" }),
-		"Subject added":     resign(t, note, func(m map[string]any) { m["Subject"] = "hello" }),
+		"no signature":                           resign(t, note, func(m map[string]any) { delete(m, "Signature") }),
+		"garbled signature":                      resign(t, note, func(m map[string]any) { m["Signature"] = "!!not base64!!" }),
+		"Subject added":                          resign(t, note, func(m map[string]any) { m["Subject"] = "hello" }),
 		"type header missing": func() mfspay.WebhookRequest {
 			n := resign(t, note, func(map[string]any) {})
 			n.Header.Del("X-Amz-Sns-Message-Type")

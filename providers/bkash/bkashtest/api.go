@@ -61,7 +61,7 @@ type request struct {
 	RefreshToken string `json:"refresh_token"`
 
 	Mode, PayerReference, CallbackURL, Amount, Currency, Intent, MerchantInvoiceNumber string
-	PaymentID                                                                         string `json:"paymentID"`
+	PaymentID                                                                          string `json:"paymentID"`
 }
 
 func readRequest(w http.ResponseWriter, r *http.Request) (request, bool) {
