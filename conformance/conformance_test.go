@@ -8,6 +8,8 @@ import (
 	"github.com/mfspay/mfspay/conformance"
 	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/plugins"
+	"github.com/mfspay/mfspay/providers/bkash"
+	"github.com/mfspay/mfspay/providers/bkash/bkashtest"
 	"github.com/mfspay/mfspay/providers/eazzpay"
 	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
 	"github.com/mfspay/mfspay/providers/wezopay"
@@ -31,6 +33,10 @@ var builtinAdapters = []builtin{
 	}},
 	{"EazzPay", eazzpay.FromSettings, eazzpay.DriverFromSettings, "mfspay-plugin-eazzpay", func() (simctl.Controller, func()) {
 		s := eazzpaytest.NewServer()
+		return s, s.Close
+	}},
+	{"bKash", bkash.FromSettings, bkash.DriverFromSettings, "mfspay-plugin-bkash", func() (simctl.Controller, func()) {
+		s := bkashtest.NewServer()
 		return s, s.Close
 	}},
 }

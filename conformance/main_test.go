@@ -21,6 +21,7 @@ var builtins struct {
 var builtinPlugins = []string{
 	"github.com/mfspay/mfspay/plugins/cmd/mfspay-plugin-wezopay",
 	"github.com/mfspay/mfspay/plugins/cmd/mfspay-plugin-eazzpay",
+	"github.com/mfspay/mfspay/plugins/cmd/mfspay-plugin-bkash",
 }
 
 // builtinPlugin returns the path of the built-in plugin binary name

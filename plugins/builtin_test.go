@@ -11,6 +11,8 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/bkash"
+	"github.com/mfspay/mfspay/providers/bkash/bkashtest"
 	"github.com/mfspay/mfspay/providers/eazzpay"
 	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
 	"github.com/mfspay/mfspay/providers/wezopay"
@@ -34,6 +36,10 @@ var builtins = []builtin{
 	}},
 	{eazzpay.ProviderName, "mfspay-plugin-eazzpay", eazzpay.FromSettings, eazzpay.DriverFromSettings, func() (simctl.Controller, func()) {
 		s := eazzpaytest.NewServer()
+		return s, s.Close
+	}},
+	{bkash.ProviderName, "mfspay-plugin-bkash", bkash.FromSettings, bkash.DriverFromSettings, func() (simctl.Controller, func()) {
+		s := bkashtest.NewServer()
 		return s, s.Close
 	}},
 }

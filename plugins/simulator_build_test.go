@@ -14,7 +14,7 @@ import (
 // simulators (and so net/http/httptest and the simulator kit) only when
 // built with -tags mfspaysim, as conformance runs build them.
 func TestProductionPluginsCarryNoSimulator(t *testing.T) {
-	mains := []string{"./cmd/mfspay-plugin-wezopay", "./cmd/mfspay-plugin-eazzpay", "../examples/thirdparty-plugin"}
+	mains := []string{"./cmd/mfspay-plugin-wezopay", "./cmd/mfspay-plugin-eazzpay", "./cmd/mfspay-plugin-bkash", "../examples/thirdparty-plugin"}
 	for _, tags := range []string{"", "mfspaysim"} {
 		for _, main := range mains {
 			out, err := exec.Command("go", "list", "-tags", tags, "-deps", main).Output()
