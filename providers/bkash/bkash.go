@@ -57,8 +57,8 @@ type Config struct {
 	// TopicARNs are the SNS topics notifications may come from; with none,
 	// every notification fails authentication.
 	TopicARNs []string
-	// CertHost must match a SigningCertURL's (and SubscribeURL's) host,
-	// port included; nil means DefaultCertHost.
+	// CertHost must match the whole host (port included) of a
+	// SigningCertURL and a SubscribeURL; nil means DefaultCertHost.
 	CertHost *regexp.Regexp
 	// CertClient fetches signing certificates and confirms SNS
 	// subscriptions; nil means a client with the system roots.
@@ -109,20 +109,23 @@ func newDriver(cfg Config) (*driver, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Resilience.Retry.AttemptTimeout == 0 {
+		cfg.Resilience.Retry.AttemptTimeout = 30 * time.Second // bKash: "30 seconds for all the APIs"
+	}
+	if cfg.CertHost == nil {
+		cfg.CertHost = regexp.MustCompile(DefaultCertHost)
+	}
 	d := &driver{
 		base:     base + "/tokenized/checkout/",
 		appKey:   cfg.AppKey,
 		http:     kit.NewClient(ProviderName, cfg.Resilience, cfg.Username, cfg.Password, cfg.AppKey, cfg.AppSecret),
 		clock:    cfg.Clock,
 		topics:   map[string]bool{},
-		certHost: cfg.CertHost,
+		certHost: regexp.MustCompile("^(?:" + cfg.CertHost.String() + ")$"), // the whole host
 		certs:    newCertCache(cfg.CertClient),
 	}
 	if d.clock == nil {
 		d.clock = time.Now
-	}
-	if d.certHost == nil {
-		d.certHost = regexp.MustCompile(DefaultCertHost)
 	}
 	for _, t := range cfg.TopicARNs {
 		d.topics[t] = true

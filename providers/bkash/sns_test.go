@@ -138,6 +138,14 @@ func TestNotificationForgeriesAreInvalidSignature(t *testing.T) {
 		"cert URL on another host": resign(t, note, func(m map[string]any) {
 			m["SigningCertURL"] = strings.Replace(m["SigningCertURL"].(string), "127.0.0.1", "localhost", 1)
 		}),
+		"cert URL on a host that only begins like the allowed one": resign(t, note, func(m map[string]any) {
+			u := m["SigningCertURL"].(string)
+			m["SigningCertURL"] = strings.Replace(u, "/SimpleNotificationService", "0/SimpleNotificationService", 1)
+		}),
+		"cert URL with the allowed host as user info": resign(t, note, func(m map[string]any) {
+			u := m["SigningCertURL"].(string)
+			m["SigningCertURL"] = strings.Replace(u, "/SimpleNotificationService", "@localhost/SimpleNotificationService", 1)
+		}),
 		"cert URL over http": resign(t, note, func(m map[string]any) {
 			m["SigningCertURL"] = strings.Replace(m["SigningCertURL"].(string), "https:", "http:", 1)
 		}),
