@@ -2,6 +2,7 @@ package bkash_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -218,4 +219,36 @@ func countStatus(e *env, status int) int {
 func (e *env) payments(invoice string) int {
 	n, _ := e.sim.PaymentCount(context.Background(), invoice)
 	return n
+}
+
+func TestCredentialsNeverInErrorsOrLogsWhenBKashEchoesThem(t *testing.T) {
+	e := newEnv(t)
+	_, co := e.create(t)
+	require.NoError(t, e.sim.Approve(co.PaymentID, "01770618575"))
+	ret := e.lastReturn(t, co.PaymentID)
+	echo := "bad: " + strings.Join(e.secrets, " ")
+	ctx := context.Background()
+	for _, f := range []simctl.Fault{
+		{Status: 200, Body: `{"statusCode":"2003","statusMessage":"` + echo + `"}`},
+		{Status: 200, Body: `{"errorCode":"2051","errorMessage":"` + echo + `"}`},
+		{Status: 401, Body: `{"message":"` + echo + `"}`},
+		{Status: 500, Body: `{"message":"` + echo + `"}`},
+		{Status: 502, ContentType: "text/html", Body: "<p>" + echo + "</p>"},
+	} {
+		f.Count = 50
+		require.NoError(t, e.sim.Fail(ctx, f))
+		_, errCreate := e.gw.CreatePayment(ctx, e.request())
+		_, errVerify := e.gw.VerifyPayment(ctx, mfspay.PaymentRef{PaymentID: co.PaymentID})
+		_, errReturn := e.gw.CompleteReturn(ctx, ret)
+		require.NoError(t, e.sim.ClearFaults(ctx))
+		for _, err := range []error{errCreate, errVerify, errReturn} {
+			require.Error(t, err, "against %d", f.Status)
+			for _, s := range e.secrets {
+				assert.NotContains(t, fmt.Sprintf("%v %+v", err, err), s)
+			}
+		}
+	}
+	for _, s := range e.secrets {
+		assert.NotContains(t, e.logs.String(), s)
+	}
 }
