@@ -267,7 +267,9 @@ func TestTampers(t *testing.T) {
 	ctx := context.Background()
 	id := a.create("10")["paymentID"].(string)
 	for tamper, check := range map[simctl.Tamper]func(map[string]any){
-		simctl.TamperPaidZeroAmount: func(q map[string]any) { assert.Equal(t, []any{"Completed", "0"}, []any{q["transactionStatus"], q["amount"]}) },
+		simctl.TamperPaidZeroAmount: func(q map[string]any) {
+			assert.Equal(t, []any{"Completed", "0"}, []any{q["transactionStatus"], q["amount"]})
+		},
 		simctl.TamperNegativeAmount: func(q map[string]any) { assert.Equal(t, "-10", q["amount"]) },
 		simctl.TamperUnknownStatus:  func(q map[string]any) { assert.Equal(t, "Authorized", q["transactionStatus"]) },
 		simctl.TamperOtherPayment:   func(q map[string]any) { assert.NotEqual(t, id, q["paymentID"]) },
