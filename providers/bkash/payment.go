@@ -23,12 +23,8 @@ var wallet = regexp.MustCompile(`^(?:\+?88)?(01[3-9][0-9]{8})$`)
 // it is the merchant's ReturnURL with the invoice id added as
 // ReturnInvoiceParam: CompleteReturn checks the payment against it.
 // payerReference is the customer's wallet number when the phone is one (it
-// pre-fills bKash's page), else a space, which bKash accepts as empty.
-//
-// bKash cannot find a payment by invoice, so a create whose outcome is
-// unknown is ErrOutcomeUnknown at once. Creating again is money-safe: a
-// payment is captured only by an execute after the customer approved it,
-// and the customer only ever sees the page of the create that answered.
+// pre-fills bKash's page), else a space, which bKash accepts as empty. An
+// unknown outcome is ErrOutcomeUnknown at once (see the package doc).
 func (d *driver) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
 	cb, err := url.Parse(req.ReturnURL)
 	if req.ReturnURL == "" || err != nil {

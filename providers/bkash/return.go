@@ -22,30 +22,9 @@ var returnStatus = map[string]mfspay.Status{
 	"success": mfspay.StatusPaid, "failure": mfspay.StatusFailed, "cancel": mfspay.StatusCancelled,
 }
 
-// CompleteReturn handles the customer's browser coming back to the
-// callbackURL with paymentID, status (success, failure or cancel) and
-// ReturnInvoiceParam. Nothing in the query is trusted: bKash publishes no
-// way to check its signature parameter.
-//
-// The payment is queried first, and must belong to the invoice in the
-// query, or the return is ErrInvalidRequest and nothing is done. Then:
-//
-//   - already Completed: paid, from the query;
-//   - success: execute, which captures the money. Its answer Completed is
-//     paid; a customer-side refusal (insufficient balance, blocked wallet,
-//     2010-2019, 2037-2046, 2057, 2058) is failed; "not approved" (2056,
-//     2060) is pending. Anything else (no answer in time, a non-200, the
-//     API gateway's "message", "already executed" 2062/2068/2116/2117/
-//     2119, an unreadable or unknown answer) is settled by one query:
-//     Completed is paid, Initiated pending. Execute is never sent twice
-//     by one return;
-//   - failure or cancel, still Initiated: failed or cancelled, unless the
-//     query says the customer approved (then pending: the success return
-//     must still come).
-//
-// Returns of one payment, status and invoice share one flight, so five
-// tabs execute once and see one outcome; a final outcome is remembered for
-// memoLife. Event IDs are "bkash:{paymentID}:{status}".
+// CompleteReturn executes or settles the payment a customer's return
+// names, once per payment, status and invoice (see "The customer's
+// return" in the package doc).
 func (d *driver) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (*mfspay.Event, error) {
 	q := req.Query
 	if q.Get("paymentID") == "" && req.Form != nil {

@@ -77,29 +77,8 @@ func (m *snsMessage) stringToSign() (string, bool) {
 	return strings.Join(pairs, "\n") + "\n", true
 }
 
-// ParseNotification authenticates a bKash webhook, an AWS SNS message, and
-// only then reads it. Authentication fails closed (ErrInvalidSignature) on
-// anything amiss: a body that is not an SNS message, an
-// x-amz-sns-message-type header that is missing or names another type (or
-// message id or topic headers that disagree with the body), a TopicArn not
-// among Config.TopicARNs, a SignatureVersion other than 1 (SHA1) or 2
-// (SHA256), a SigningCertURL that is not https on a host matching
-// Config.CertHost with a path ending .pem, a certificate that is not a
-// valid RSA one now, or an RSA PKCS#1 v1.5 signature that does not verify
-// over the string to sign. A certificate that cannot be fetched is
-// ErrUnavailable (the sender retries). Certificates are cached by URL.
-//
-// A Notification is a transaction.received event: money arrived in the
-// merchant's wallet from any channel. Event.ID is the MessageId, kept by
-// SNS's re-deliveries; the payment carries the message's amount exactly,
-// the trxID, the payer (debitMSISDN as 01…) and the time; Reference is
-// merchantInvoiceNumber, else transactionReference. It is not tied to a
-// payment: the message names no paymentID.
-//
-// A SubscriptionConfirmation from an allowed topic is confirmed by getting
-// its SubscribeURL (https, on a host matching CertHost) and answered as
-// ErrUnsupported with Code CodeSubscriptionConfirmed; an
-// UnsubscribeConfirmation likewise with CodeUnsubscribeConfirmation.
+// ParseNotification authenticates an SNS message and only then reads it
+// (see "Notifications" in the package doc).
 func (d *driver) ParseNotification(ctx context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
 	m, err := d.authenticate(ctx, req)
 	if err != nil {
