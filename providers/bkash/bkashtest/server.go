@@ -14,6 +14,10 @@
 // makes the payment executable; it stays Initiated until the merchant
 // executes it after the return, and the SNS notification follows a
 // successful execute. Cancel, Decline and Expire leave it Initiated too.
+//
+// The page is one form per step, for browsers and browser tests alike: an
+// input named wallet, then otp (OTP), then pin (PIN), each submitted with
+// the button action=confirm; action=close cancels at any step.
 package bkashtest
 
 import (
