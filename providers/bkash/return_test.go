@@ -2,6 +2,9 @@ package bkash_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -172,4 +175,54 @@ func TestMalformedReturnsAreInvalid(t *testing.T) {
 		assert.Nil(t, ev, name)
 	}
 	assert.Zero(t, e.requestsTo("/execute"))
+}
+
+// executeAnswer is a transport that lets an execute reach bKash and then
+// hands the adapter another answer: what a gateway timeout, an API
+// gateway's message, or a replica that executed first looks like.
+type executeAnswer struct {
+	status int
+	body   string
+}
+
+func (x executeAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil || !strings.HasSuffix(r.URL.Path, "/execute") {
+		return resp, err
+	}
+	resp.Body.Close()
+	return &http.Response{StatusCode: x.status, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(x.body)), Request: r}, nil
+}
+
+func TestExecuteWhoseAnswerSaysNothingIsSettledByAQuery(t *testing.T) {
+	for name, answer := range map[string]executeAnswer{
+		"2117 already executed":    {200, `{"statusCode":"2117","statusMessage":"Payment execution already been called before"}`},
+		"2062 already completed":   {200, `{"statusCode":"2062","statusMessage":"The payment has already been completed"}`},
+		"API gateway message":      {200, `{"message":"Endpoint request timed out"}`},
+		"gateway timeout":          {504, `{"message":"Endpoint request timed out"}`},
+		"HTML page":                {502, `<html><body>Bad Gateway</body></html>`},
+		"2003 process failed":      {200, `{"statusCode":"2003","statusMessage":"Process failed"}`},
+		"an answer cut short":      {200, `{"statusCode":"0000","paymentID":"TR`},
+		"0000 but not Completed":   {200, `{"statusCode":"0000","transactionStatus":"Initiated"}`},
+		"a 401 after it was taken": {401, `{"message":"The incoming token has expired"}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			r := testResilience(e.logs, 2*time.Second)
+			r.Transport = answer
+			d, err := bkash.DriverFromSettings(e.settings, r)
+			require.NoError(t, err)
+			bkash.SetClock(d, e.clock.Now)
+			gw := mfspay.NewGateway(d, r)
+			req, co := e.create(t)
+			require.NoError(t, e.sim.Approve(co.PaymentID, "01770618575"))
+			ev, err := gw.CompleteReturn(context.Background(), e.lastReturn(t, co.PaymentID))
+			require.NoError(t, err)
+			assert.Equal(t, mfspay.EventPaymentCompleted, ev.Type)
+			assert.Equal(t, req.Amount, ev.Payment.Amount)
+			assert.Equal(t, 1, e.requestsTo("/execute"), "executes sent")
+			assert.Equal(t, 2, e.requestsTo("/payment/status"), "the query before, and the one that settles it")
+		})
+	}
 }
