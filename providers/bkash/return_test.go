@@ -73,7 +73,7 @@ func TestReturnSuccessExecutesOnceUnderFiveConcurrentHits(t *testing.T) {
 
 func TestExecuteThatTimesOutButCompletesIsPaidAfterAQuery(t *testing.T) {
 	e := newEnv(t)
-	gw := e.gateway(t, 300*time.Millisecond)
+	gw := e.gateway(t, time.Second) // well under the held answer
 	_, co := e.create(t)
 	require.NoError(t, e.sim.Approve(co.PaymentID, "01929918378"))
 	e.sim.HangNextExecute(5 * time.Second)
