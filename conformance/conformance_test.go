@@ -8,6 +8,8 @@ import (
 	"github.com/mfspay/mfspay/conformance"
 	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/plugins"
+	"github.com/mfspay/mfspay/providers/bkash"
+	"github.com/mfspay/mfspay/providers/bkash/bkashtest"
 	"github.com/mfspay/mfspay/providers/eazzpay"
 	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
 	"github.com/mfspay/mfspay/providers/uddoktapay"
@@ -37,6 +39,10 @@ var builtinAdapters = []builtin{
 	}},
 	{"UddoktaPay", uddoktapay.FromSettings, uddoktapay.DriverFromSettings, "mfspay-plugin-uddoktapay", func() (simctl.Controller, func()) {
 		s := uddoktapaytest.NewServer()
+		return s, s.Close
+	}},
+	{"bKash", bkash.FromSettings, bkash.DriverFromSettings, "mfspay-plugin-bkash", func() (simctl.Controller, func()) {
+		s := bkashtest.NewServer()
 		return s, s.Close
 	}},
 }

@@ -22,6 +22,7 @@ var builtinPlugins = []string{
 	"github.com/mfspay/mfspay/plugins/cmd/mfspay-plugin-wezopay",
 	"github.com/mfspay/mfspay/plugins/cmd/mfspay-plugin-eazzpay",
 	"github.com/mfspay/mfspay/plugins/cmd/mfspay-plugin-uddoktapay",
+	"github.com/mfspay/mfspay/plugins/cmd/mfspay-plugin-bkash",
 }
 
 // builtinPlugin returns the path of the built-in plugin binary name

@@ -11,6 +11,8 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/bkash"
+	"github.com/mfspay/mfspay/providers/bkash/bkashtest"
 	"github.com/mfspay/mfspay/providers/eazzpay"
 	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
 	"github.com/mfspay/mfspay/providers/uddoktapay"
@@ -40,6 +42,10 @@ var builtins = []builtin{
 	}},
 	{uddoktapay.ProviderName, "mfspay-plugin-uddoktapay", uddoktapay.FromSettings, uddoktapay.DriverFromSettings, func() (simctl.Controller, func()) {
 		s := uddoktapaytest.NewServer()
+		return s, s.Close
+	}},
+	{bkash.ProviderName, "mfspay-plugin-bkash", bkash.FromSettings, bkash.DriverFromSettings, func() (simctl.Controller, func()) {
+		s := bkashtest.NewServer()
 		return s, s.Close
 	}},
 }

@@ -35,6 +35,7 @@ var binPackages = map[string]string{
 	"mfspay-plugin-wezopay":    "./cmd/mfspay-plugin-wezopay",
 	"mfspay-plugin-eazzpay":    "./cmd/mfspay-plugin-eazzpay",
 	"mfspay-plugin-uddoktapay": "./cmd/mfspay-plugin-uddoktapay",
+	"mfspay-plugin-bkash":      "./cmd/mfspay-plugin-bkash",
 }
 
 // binary returns the path of a test binary, building them all on first use.

@@ -47,6 +47,7 @@ func createRequest(invoice string) mfspay.CreatePaymentRequest {
 		SuccessURL: "https://shop.example/success",
 		CancelURL:  "https://shop.example/cancel",
 		WebhookURL: webhookURL,
+		ReturnURL:  "https://shop.example/return",
 		Metadata:   map[string]string{"order_ref": "ORD-123"},
 	}
 }
@@ -103,6 +104,31 @@ func checkSameBehaviour(t *testing.T, p pair) {
 		assert.Equal(t, utcEvent(evD), utcEvent(evR))
 		paymentID = evR.Payment.PaymentID
 	}
+
+	t.Run("return", func(t *testing.T) {
+		rets, err := p.sim.Returns(ctx, handle)
+		require.NoError(t, err)
+		if caps.Return == mfspay.ReturnNone {
+			_, errD := p.direct.CompleteReturn(ctx, mfspay.ReturnRequest{})
+			_, errR := p.remote.CompleteReturn(ctx, mfspay.ReturnRequest{})
+			sameError(t, errD, errR, mfspay.ErrUnsupported)
+			return
+		}
+		require.NotEmpty(t, rets, "paying produces the customer's return")
+		// The plugin completes the return (an execute, where the provider
+		// needs one); the in-process gateway then finds it done.
+		evR, err := p.remote.CompleteReturn(ctx, rets[len(rets)-1])
+		require.NoError(t, err)
+		evD, err := p.direct.CompleteReturn(ctx, rets[len(rets)-1])
+		require.NoError(t, err)
+		assert.Equal(t, mfspay.EventPaymentCompleted, evR.Type)
+		assert.Equal(t, []any{evD.ID, evD.Type, evD.Payment.Status, evD.Payment.Amount, evD.Payment.TrxID},
+			[]any{evR.ID, evR.Type, evR.Payment.Status, evR.Payment.Amount, evR.Payment.TrxID})
+		bad := mfspay.ReturnRequest{Method: "GET", Query: url.Values{"status": {"nonsense"}}}
+		_, errD := p.direct.CompleteReturn(ctx, bad)
+		_, errR := p.remote.CompleteReturn(ctx, bad)
+		sameError(t, errD, errR, mfspay.ErrInvalidRequest)
+	})
 
 	t.Run("verify", func(t *testing.T) {
 		for _, ref := range []mfspay.PaymentRef{
@@ -162,7 +188,9 @@ func checkSameBehaviour(t *testing.T, p pair) {
 			}
 			require.NoError(t, errR)
 			assert.Equal(t, utcEvent(evD), utcEvent(evR))
-			if evR.Type == mfspay.EventPaymentCompleted && evR.Payment.Status == mfspay.StatusPaid {
+			// bKash's notifications report money received, not payments.
+			if (evR.Type == mfspay.EventPaymentCompleted || evR.Type == mfspay.EventTransactionReceived) &&
+				evR.Payment.Status == mfspay.StatusPaid {
 				completed++
 			}
 		}

@@ -15,7 +15,7 @@ import (
 // built with -tags mfspaysim, as conformance runs build them.
 func TestProductionPluginsCarryNoSimulator(t *testing.T) {
 	mains := []string{"./cmd/mfspay-plugin-wezopay", "./cmd/mfspay-plugin-eazzpay", "./cmd/mfspay-plugin-uddoktapay",
-		"../examples/thirdparty-plugin"}
+		"./cmd/mfspay-plugin-bkash", "../examples/thirdparty-plugin"}
 	for _, tags := range []string{"", "mfspaysim"} {
 		for _, main := range mains {
 			out, err := exec.Command("go", "list", "-tags", tags, "-deps", main).Output()

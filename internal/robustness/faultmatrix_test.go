@@ -15,6 +15,8 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/bkash"
+	"github.com/mfspay/mfspay/providers/bkash/bkashtest"
 	"github.com/mfspay/mfspay/providers/eazzpay"
 	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
 	"github.com/mfspay/mfspay/providers/uddoktapay"
@@ -85,6 +87,27 @@ var adapters = map[string]adapter{
 			return p.ID
 		},
 	},
+	bkash.ProviderName: {
+		start: func(t *testing.T) simctl.Controller {
+			s := bkashtest.NewServer()
+			t.Cleanup(s.Close)
+			return s
+		},
+		// bKash calls need a token. It is granted here, before the fault, by
+		// looking up a payment nobody has (ErrNotFound, which the breaker
+		// counts as an answer), so that the fault meets the operation itself.
+		open: func(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+			gw, err := bkash.FromSettings(settings, r)
+			if err != nil {
+				return nil, err
+			}
+			_, err = gw.VerifyPayment(context.Background(), mfspay.PaymentRef{PaymentID: "TR0011NOBODY01762072142166"})
+			if !errors.Is(err, mfspay.ErrNotFound) {
+				return nil, fmt.Errorf("granting the token: %w", err)
+			}
+			return gw, nil
+		},
+	},
 }
 
 // The faults, by name. Each is built for an adapter and an operation (the
@@ -120,6 +143,7 @@ var failureBody = map[string]string{
 	// Both of UddoktaPay's envelopes say failure with a message and no
 	// code; create's is {"status": false, …}, and verify reads it too.
 	uddoktapay.ProviderName: `{"status":false,"message":"Something went wrong"}`,
+	bkash.ProviderName:      `{"statusCode":"2003","statusMessage":"Process failed"}`,
 }
 
 func fault(name, provider, op string) simctl.Fault {
@@ -175,7 +199,7 @@ type row struct {
 }
 
 const (
-	wz, ez, ud     = wezopay.ProviderName, eazzpay.ProviderName, uddoktapay.ProviderName
+	wz, ez, ud, bk = wezopay.ProviderName, eazzpay.ProviderName, uddoktapay.ProviderName, bkash.ProviderName
 	create, verify = mfspay.OpCreate, mfspay.OpVerify
 	list           = mfspay.OpList
 	before, after  = false, true
@@ -216,6 +240,14 @@ var (
 //     unpaid charge costs nothing. Its verify is a read like WezoPay's,
 //     except that a 2xx error envelope is verify's "no such invoice",
 //     ErrNotFound; it has no list.
+//   - bKash creates: like EazzPay's, with no lookup by invoice, every
+//     ambiguous answer (2003 "Process failed" included) is
+//     ErrOutcomeUnknown after exactly one request; creating again is
+//     money-safe there, since nothing is debited without an execute. bKash
+//     reads (the payment/status query, a POST) retry like WezoPay's; bKash
+//     has no list (ErrUnsupported without traffic). Its rows run with the
+//     token already granted. A 429 after bKash acted is out of scope, as
+//     for EazzPay: bKash has no unique invoice to catch the retry.
 //   - The breaker (threshold 1) opens on ErrUnavailable and
 //     ErrOutcomeUnknown and stays closed on success and ErrUnsupported.
 var matrix = []row{
@@ -330,16 +362,53 @@ var matrix = []row{
 	{ud, verify, fSaysFailure, before, mfspay.ErrNotFound, 1, 1, closed},
 	{ud, verify, fHTML200, before, unavailable, 1, 1, open},
 	{ud, verify, fPlainJSON, before, unavailable, 1, 1, open},
+
+	{bk, create, f500, before, unknown, 1, 0, open},
+	{bk, create, f500, after, unknown, 1, 1, open},
+	{bk, create, f500Lasting, before, unknown, 1, 0, open},
+	{bk, create, f500Lasting, after, unknown, 1, 1, open},
+	{bk, create, f502HTML, before, unknown, 1, 0, open},
+	{bk, create, f502HTML, after, unknown, 1, 1, open},
+	{bk, create, f503Short, before, unknown, 1, 0, open},
+	{bk, create, f503Short, after, unknown, 1, 1, open},
+	{bk, create, f503Long, before, unknown, 1, 0, open},
+	{bk, create, f503Long, after, unknown, 1, 1, open},
+	{bk, create, f429, before, nil, 2, 1, closed},
+	{bk, create, fSlow, before, unknown, 1, 0, open},
+	{bk, create, fSlow, after, unknown, 1, 1, open},
+	{bk, create, fResetMid, before, unknown, 1, 0, open},
+	{bk, create, fResetMid, after, unknown, 1, 1, open},
+	{bk, create, fTruncated, before, unknown, 1, 0, open},
+	{bk, create, fTruncated, after, unknown, 1, 1, open},
+	{bk, create, fSaysFailure, before, unknown, 1, 0, open},
+	{bk, create, fSaysFailure, after, unknown, 1, 1, open},
+	{bk, create, fHTML200, before, unknown, 1, 0, open},
+	{bk, create, fHTML200, after, unknown, 1, 1, open},
+	{bk, create, fPlainJSON, before, unknown, 1, 0, open},
+	{bk, create, fPlainJSON, after, unknown, 1, 1, open},
+
+	{bk, verify, f500, before, nil, 2, 1, closed},
+	{bk, verify, f500Lasting, before, unavailable, 3, 1, open},
+	{bk, verify, f502HTML, before, nil, 2, 1, closed},
+	{bk, verify, f503Short, before, nil, 2, 1, closed},
+	{bk, verify, f503Long, before, unavailable, 1, 1, open},
+	{bk, verify, f429, before, nil, 2, 1, closed},
+	{bk, verify, fSlow, before, nil, 2, 1, closed},
+	{bk, verify, fResetMid, before, nil, 2, 1, closed},
+	{bk, verify, fTruncated, before, unavailable, 1, 1, open},
+	{bk, verify, fSaysFailure, before, unavailable, 1, 1, open},
+	{bk, verify, fHTML200, before, unavailable, 1, 1, open},
+	{bk, verify, fPlainJSON, before, unavailable, 1, 1, open},
 }
 
-// unsupportedRows: EazzPay's verify and list, and UddoktaPay's list, under
+// unsupportedRows: EazzPay's verify and list, and UddoktaPay's and bKash's list, under
 // every fault.
 func unsupportedRows() []row {
 	var rows []row
-	for _, pr := range []struct{ provider, op string }{{ez, verify}, {ez, list}, {ud, list}} {
+	for _, c := range []struct{ provider, op string }{{ez, verify}, {ez, list}, {ud, list}, {bk, list}} {
 		for _, f := range []string{f500, f500Lasting, f502HTML, f503Short, f503Long, f429, fSlow,
 			fResetMid, fTruncated, fSaysFailure, fHTML200, fPlainJSON} {
-			rows = append(rows, row{pr.provider, pr.op, f, before, mfspay.ErrUnsupported, 0, 0, closed})
+			rows = append(rows, row{c.provider, c.op, f, before, mfspay.ErrUnsupported, 0, 0, closed})
 		}
 	}
 	return rows
@@ -373,7 +442,7 @@ func TestFaultMatrixIsComplete(t *testing.T) {
 			for _, f := range []string{f500, f500Lasting, f502HTML, f503Short, f503Long, f429, fSlow,
 				fResetMid, fTruncated, fSaysFailure, fHTML200, fPlainJSON} {
 				assert.True(t, seen[fmt.Sprintf("%s/%s/%s/false", provider, op, f)], "%s %s %s before", provider, op, f)
-				if op == create && !((provider == ez || provider == ud) && f == f429) {
+				if op == create && !((provider == ez || provider == ud || provider == bk) && f == f429) {
 					assert.True(t, seen[fmt.Sprintf("%s/%s/%s/true", provider, op, f)], "%s %s %s after", provider, op, f)
 				}
 			}
@@ -402,6 +471,7 @@ func runRow(t *testing.T, r row) {
 		SuccessURL: "https://shop.example/ok",
 		CancelURL:  "https://shop.example/cancel",
 		WebhookURL: "http://127.0.0.1:9/hook", // never delivered: nothing is paid
+		ReturnURL:  "https://shop.example/return",
 	}
 	supported := r.op == create || r.op == verify && caps.VerifyByPaymentID || r.op == list && caps.List
 	var existing *mfspay.Checkout

@@ -1,0 +1,86 @@
+// Package bkash is the mfspay adapter for bKash Tokenized Checkout
+// (v1.2.0-beta, URL-based mode 0011), bKash's own merchant API.
+//
+//	gw, err := bkash.New(bkash.Config{
+//		Username: os.Getenv("BKASH_USERNAME"), Password: os.Getenv("BKASH_PASSWORD"),
+//		AppKey: os.Getenv("BKASH_APP_KEY"), AppSecret: os.Getenv("BKASH_APP_SECRET"),
+//		TopicARNs: []string{os.Getenv("BKASH_SNS_TOPIC_ARN")},
+//	})
+//
+// Every call carries a short-lived token granted from the four
+// credentials. It is cached per credential set for the whole process and
+// renewed once, ahead of time, for every caller, since bKash blocks
+// credentials that ask too often; a token refused mid-call is renewed and a
+// read sent once more, a create or an execute never.
+//
+// # The customer's return
+//
+// Nothing is debited until the merchant executes the payment after the
+// customer comes back, so Capabilities.Return is mfspay.ReturnExecute and
+// CreatePaymentRequest.ReturnURL is required: bKash's callbackURL is that
+// URL with ReturnInvoiceParam added, and bKash appends paymentID, status
+// (success, failure or cancel) and a signature no one can check. Gateway's
+// CompleteReturn trusts none of it. It queries the payment first, which
+// must belong to the invoice in the return or the return is
+// ErrInvalidRequest and nothing is done. Then:
+//
+//   - already Completed: paid, from the query;
+//   - success: execute, which captures the money. Its answer Completed is
+//     paid; a customer-side refusal (insufficient balance, blocked wallet,
+//     2010-2019, 2037-2046, 2057, 2058) is failed; "not approved" (2056,
+//     2060) is pending. Anything else (no answer in time, a non-200, the
+//     API gateway's "message", "already executed" 2062/2068/2116/2117/
+//     2119, an unreadable or unknown answer) is settled by one query, as
+//     bKash's rule asks: Completed is paid, Initiated pending. Execute is
+//     never sent twice by one return;
+//   - failure or cancel, still Initiated: failed or cancelled, unless the
+//     query says the customer approved (then pending: the success return
+//     must still come).
+//
+// Returns of one payment, status and invoice share one flight, so five
+// tabs execute once and see one outcome; a final outcome is remembered for
+// ten minutes. Event IDs are "bkash:{paymentID}:{status}". VerifyPayment
+// never executes: a payment approved by a customer who never came back
+// stays pending until a success return is completed for it.
+//
+// # Notifications
+//
+// bKash's webhook is an AWS SNS subscription, and Gateway's ParseWebhook
+// fails closed (ErrInvalidSignature) on anything amiss: a body that is not
+// an SNS message; an x-amz-sns-message-type header that is missing or names
+// another type, or message id or topic headers that disagree with the
+// body; a TopicArn not among Config.TopicARNs; a SignatureVersion other
+// than 1 (SHA1) or 2 (SHA256); a SigningCertURL that is not https on a
+// host matching Config.CertHost with a path ending .pem; a certificate that
+// is not a valid RSA one now; an RSA PKCS#1 v1.5 signature that does not
+// verify over the string to sign (StringToSign). A certificate that cannot
+// be fetched is ErrUnavailable, so that SNS retries; certificates are
+// cached by URL.
+//
+// A Notification is a transaction.received event: money arrived in the
+// wallet, from any channel. Event.ID is the MessageId, which SNS keeps on
+// re-delivery; the payment carries the message's amount exactly, the
+// trxID, the payer (debitMSISDN as 01…) and the time; Reference is
+// merchantInvoiceNumber, else transactionReference. No paymentID ties it to
+// a payment. A SubscriptionConfirmation from an allowed topic is confirmed
+// by getting its SubscribeURL (https, on a CertHost host) and answered
+// ErrUnsupported with Code CodeSubscriptionConfirmed; an
+// UnsubscribeConfirmation with CodeUnsubscribeConfirmation. A receiver
+// answers both 200.
+//
+// # Lookups, money and errors
+//
+// A create whose outcome is unknown is ErrOutcomeUnknown at once: bKash
+// cannot find a payment by invoice, and creating again is money-safe, since
+// a payment is captured only by an execute after its customer approved it
+// on the page of the create that answered. Payments are looked up by
+// paymentID only; lookup by invoice and listing are ErrUnsupported. Amounts travel as strings formatted from poisha and
+// are read back exactly. Error codes map to kinds: 2001 and 9999
+// ErrUnauthorized, 2002 and 2033 ErrNotFound, 2067 ErrForbidden, the
+// request codes (2006-2008, 2025, 2029, 2031, 2047-2049, 2063-2065)
+// ErrInvalidRequest, the rest ErrUnavailable (ErrOutcomeUnknown for a
+// create); HTTP 429 is ErrRateLimited with RetryAfter. The credentials
+// never appear in errors or logs.
+//
+// Package bkashtest runs a faithful bKash on 127.0.0.1 for tests and demos.
+package bkash

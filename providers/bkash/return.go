@@ -1,0 +1,174 @@
+package bkash
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
+)
+
+// memoLife is how long a final outcome of a return is remembered, so that
+// reloads and repeated tabs get it without asking bKash again.
+const memoLife = 10 * time.Minute
+
+// returnStatus is what each value of the return's status would mean, if
+// bKash confirms it.
+var returnStatus = map[string]mfspay.Status{
+	"success": mfspay.StatusPaid, "failure": mfspay.StatusFailed, "cancel": mfspay.StatusCancelled,
+}
+
+// CompleteReturn executes or settles the payment a customer's return
+// names, once per payment, status and invoice (see "The customer's
+// return" in the package doc).
+func (d *driver) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (*mfspay.Event, error) {
+	q := req.Query
+	if q.Get("paymentID") == "" && req.Form != nil {
+		q = req.Form
+	}
+	id, status, invoice := q.Get("paymentID"), q.Get("status"), q.Get(ReturnInvoiceParam)
+	want, ok := returnStatus[status]
+	switch {
+	case !ok:
+		return nil, kit.Invalid(ProviderName, mfspay.OpReturn, "status", "must be success, failure or cancel")
+	case (mfspay.PaymentRef{PaymentID: id}).Validate() != nil:
+		return nil, kit.Invalid(ProviderName, mfspay.OpReturn, "paymentID", "is not a bKash payment id")
+	case invoice == "":
+		return nil, kit.Invalid(ProviderName, mfspay.OpReturn, ReturnInvoiceParam, "is missing: not a return to this gateway")
+	}
+	key := id + "\n" + status + "\n" + invoice
+	if ev, ok := d.memo.get(key, d.clock()); ok {
+		return ev, nil
+	}
+	// The flight outlives a browser that gives up: an execute cut off half
+	// way would leave the others waiting on an unknown outcome.
+	ch := d.flights.DoChan(key, func() (any, error) {
+		ev, err := d.settle(context.WithoutCancel(ctx), id, want, invoice)
+		if err == nil && ev.Payment.Status.Final() {
+			d.memo.put(key, *ev, d.clock())
+		}
+		return ev, err
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		ev := *r.Val.(*mfspay.Event) // each caller its own copy
+		return &ev, nil
+	case <-ctx.Done():
+		return nil, &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: ProviderName, Op: mfspay.OpReturn,
+			Message: "call ended by the caller's context; the return goes on being completed", Err: ctx.Err()}
+	}
+}
+
+// settle finds out what the return amounts to, as the doc of CompleteReturn
+// says.
+func (d *driver) settle(ctx context.Context, id string, want mfspay.Status, invoice string) (*mfspay.Event, error) {
+	pre, err := d.query(ctx, mfspay.OpReturn, id)
+	if errors.Is(err, mfspay.ErrNotFound) {
+		return nil, kit.Invalid(ProviderName, mfspay.OpReturn, "paymentID", "names no bKash payment")
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case pre.PaymentID != id:
+		return nil, &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: ProviderName, Op: mfspay.OpReturn,
+			Message: "the query answered about another payment"}
+	case pre.invoice() != invoice:
+		return nil, kit.Invalid(ProviderName, mfspay.OpReturn, "paymentID", "does not belong to the invoice in the return")
+	case pre.TransactionStatus != "Initiated":
+		return event(pre.payment())
+	case want == mfspay.StatusPaid:
+		return d.execute(ctx, pre)
+	}
+	p := pre.payment()
+	if !pre.verified() {
+		p.Status = want
+	}
+	return event(p)
+}
+
+// execute captures an approved payment, querying whenever its answer does
+// not settle the outcome.
+func (d *driver) execute(ctx context.Context, pre *answer) (*mfspay.Event, error) {
+	body, _ := json.Marshal(map[string]string{"paymentID": pre.PaymentID})
+	resp, err := d.call(ctx, mfspay.OpReturn, "execute", body, false)
+	if err == nil && resp.OK() {
+		if a, ok := decode(resp.Body); ok && a.Message == nil {
+			p := pre.payment()
+			switch code, _ := strconv.Atoi(a.StatusCode); {
+			case a.StatusCode == "0000" && a.TransactionStatus == "Completed" && a.PaymentID == pre.PaymentID:
+				p = a.payment()
+				p.InvoiceID = pre.invoice()
+				return event(p)
+			case code == 2023 || 2010 <= code && code <= 2019 || 2037 <= code && code <= 2046 || code == 2057 || code == 2058:
+				p.Status = mfspay.StatusFailed
+				return event(p)
+			case code == 2056 || code == 2060:
+				return event(p)
+			}
+		}
+	}
+	after, err := d.query(ctx, mfspay.OpReturn, pre.PaymentID)
+	if err != nil {
+		return nil, err
+	}
+	if after.PaymentID != pre.PaymentID || after.invoice() != pre.invoice() {
+		return nil, &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: ProviderName, Op: mfspay.OpReturn,
+			Message: "the query after execute answered about another payment"}
+	}
+	return event(after.payment())
+}
+
+// event announces p; a status the adapter cannot map is a pending event
+// whose payment is StatusUnknown, never anything to act on.
+func event(p mfspay.Payment) (*mfspay.Event, error) {
+	t, ok := mfspay.EventTypeFor(p.Status)
+	if !ok {
+		t = mfspay.EventPaymentPending
+	}
+	return &mfspay.Event{ID: "bkash:" + p.PaymentID + ":" + string(p.Status), Provider: ProviderName, Type: t, Payment: p}, nil
+}
+
+// memo remembers final outcomes of returns for memoLife.
+type memo struct {
+	mu sync.Mutex
+	m  map[string]memoEntry
+}
+
+type memoEntry struct {
+	ev    mfspay.Event
+	until time.Time
+}
+
+func (m *memo) get(key string, now time.Time) (*mfspay.Event, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	e, ok := m.m[key]
+	if !ok || !now.Before(e.until) {
+		return nil, false
+	}
+	ev := e.ev
+	return &ev, true
+}
+
+// put remembers ev, forgetting what has lapsed.
+func (m *memo) put(key string, ev mfspay.Event, now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.m == nil {
+		m.m = map[string]memoEntry{}
+	}
+	for k, e := range m.m {
+		if !now.Before(e.until) {
+			delete(m.m, k)
+		}
+	}
+	m.m[key] = memoEntry{ev: ev, until: now.Add(memoLife)}
+}

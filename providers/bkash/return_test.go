@@ -1,0 +1,228 @@
+package bkash_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/bkash"
+	"github.com/mfspay/mfspay/providers/bkash/bkashtest"
+)
+
+func TestReturnSuccessExecutesOnceUnderFiveConcurrentHits(t *testing.T) {
+	e := newEnv(t)
+	req, co := e.create(t)
+	require.NoError(t, e.sim.Approve(co.PaymentID, "01770618575"))
+	ret := e.lastReturn(t, co.PaymentID)
+	assert.Equal(t, "success", ret.Query.Get("status"))
+	assert.Equal(t, req.InvoiceID, ret.Query.Get(bkash.ReturnInvoiceParam))
+	assert.Equal(t, "7", ret.Query.Get("shop"), "the merchant's own parameter survives")
+
+	events := make([]*mfspay.Event, 5)
+	errs := make([]error, 5)
+	var wg sync.WaitGroup
+	for i := range events {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			events[i], errs[i] = e.gw.CompleteReturn(context.Background(), ret)
+		}()
+	}
+	wg.Wait()
+	for i := range events {
+		require.NoError(t, errs[i])
+		assert.Equal(t, events[0], events[i], "every hit reports the same outcome")
+	}
+	ev := events[0]
+	assert.Equal(t, mfspay.EventPaymentCompleted, ev.Type)
+	assert.Equal(t, "bkash:"+co.PaymentID+":paid", ev.ID)
+	assert.Equal(t, mfspay.StatusPaid, ev.Payment.Status)
+	assert.Equal(t, req.Amount, ev.Payment.Amount)
+	assert.Equal(t, req.InvoiceID, ev.Payment.InvoiceID)
+	assert.Equal(t, "01770618575", ev.Payment.Sender)
+	assert.Len(t, ev.Payment.TrxID, 10)
+	assert.Equal(t, 1, e.requestsTo("/execute"), "executes sent")
+
+	// A reload later is answered from the memo: no traffic at all.
+	before := len(e.sim.Requests())
+	again, err := e.gw.CompleteReturn(context.Background(), ret)
+	require.NoError(t, err)
+	assert.Equal(t, ev, again)
+	assert.Equal(t, before, len(e.sim.Requests()))
+
+	// After the memo lapses, the query answers: still no second execute.
+	e.clock.Advance(11 * time.Minute)
+	again, err = e.gw.CompleteReturn(context.Background(), ret)
+	require.NoError(t, err)
+	assert.Equal(t, ev.ID, again.ID)
+	assert.Equal(t, 1, e.requestsTo("/execute"), "executes sent")
+
+	p, err := e.gw.VerifyPayment(context.Background(), mfspay.PaymentRef{PaymentID: co.PaymentID})
+	require.NoError(t, err)
+	assert.Equal(t, mfspay.StatusPaid, p.Status)
+	assert.Equal(t, ev.Payment.TrxID, p.TrxID)
+}
+
+func TestExecuteThatTimesOutButCompletesIsPaidAfterAQuery(t *testing.T) {
+	e := newEnv(t)
+	gw := e.gateway(t, time.Second) // well under the held answer
+	_, co := e.create(t)
+	require.NoError(t, e.sim.Approve(co.PaymentID, "01929918378"))
+	e.sim.HangNextExecute(5 * time.Second)
+	ev, err := gw.CompleteReturn(context.Background(), e.lastReturn(t, co.PaymentID))
+	require.NoError(t, err)
+	assert.Equal(t, mfspay.EventPaymentCompleted, ev.Type)
+	assert.Equal(t, mfspay.StatusPaid, ev.Payment.Status)
+	assert.Equal(t, 1, e.requestsTo("/execute"), "execute is never sent blindly twice")
+	assert.Equal(t, 2, e.requestsTo("/payment/status"), "the query before, and the query bKash's rule asks for after")
+	notes, err := e.sim.Notifications(context.Background(), co.PaymentID)
+	require.NoError(t, err)
+	assert.Len(t, notes, 1, "one debit, one notification")
+}
+
+func TestForgedReturnForAnotherInvoicesPaymentChangesNothing(t *testing.T) {
+	e := newEnv(t)
+	_, victim := e.create(t)
+	attacker, _ := e.create(t)
+	require.NoError(t, e.sim.Approve(victim.PaymentID, "01770618575"))
+	forged := withQuery(e.lastReturn(t, victim.PaymentID), bkash.ReturnInvoiceParam, attacker.InvoiceID)
+	ev, err := e.gw.CompleteReturn(context.Background(), forged)
+	require.ErrorIs(t, err, mfspay.ErrInvalidRequest)
+	assert.Nil(t, ev)
+	assert.Zero(t, e.requestsTo("/execute"), "nothing executed")
+	p, err := e.gw.VerifyPayment(context.Background(), mfspay.PaymentRef{PaymentID: victim.PaymentID})
+	require.NoError(t, err)
+	assert.Equal(t, mfspay.StatusPending, p.Status)
+}
+
+func TestReturnOutcomes(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		act    func(e *env, id string) error
+		status mfspay.Status
+		typ    mfspay.EventType
+	}{
+		{"cancelled on the page", func(e *env, id string) error { return e.sim.Cancel(context.Background(), id) },
+			mfspay.StatusCancelled, mfspay.EventPaymentCancelled},
+		{"failed PIN", func(e *env, id string) error { return e.sim.Decline(context.Background(), id) },
+			mfspay.StatusFailed, mfspay.EventPaymentFailed},
+		{"insufficient balance at execute", func(e *env, id string) error { return e.sim.Approve(id, bkashtest.InsufficientBalance) },
+			mfspay.StatusFailed, mfspay.EventPaymentFailed},
+		{"debit blocked at execute", func(e *env, id string) error { return e.sim.Approve(id, bkashtest.DebitBlocked) },
+			mfspay.StatusFailed, mfspay.EventPaymentFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			req, co := e.create(t)
+			require.NoError(t, tc.act(e, co.PaymentID))
+			ev, err := e.gw.CompleteReturn(context.Background(), e.lastReturn(t, co.PaymentID))
+			require.NoError(t, err)
+			assert.Equal(t, tc.typ, ev.Type)
+			assert.Equal(t, tc.status, ev.Payment.Status)
+			assert.Equal(t, req.Amount, ev.Payment.Amount)
+			assert.Equal(t, req.InvoiceID, ev.Payment.InvoiceID)
+			assert.Empty(t, ev.Payment.TrxID)
+			assert.Equal(t, "bkash:"+co.PaymentID+":"+string(tc.status), ev.ID)
+		})
+	}
+}
+
+func TestCancelReturnOfAnApprovedPaymentIsPending(t *testing.T) {
+	e := newEnv(t)
+	_, co := e.create(t)
+	require.NoError(t, e.sim.Approve(co.PaymentID, "01770618575"))
+	forged := withQuery(e.lastReturn(t, co.PaymentID), "status", "cancel")
+	ev, err := e.gw.CompleteReturn(context.Background(), forged)
+	require.NoError(t, err)
+	assert.Equal(t, mfspay.EventPaymentPending, ev.Type, "the customer approved: a cancel return cannot be true")
+	ev, err = e.gw.CompleteReturn(context.Background(), e.lastReturn(t, co.PaymentID))
+	require.NoError(t, err)
+	assert.Equal(t, mfspay.EventPaymentCompleted, ev.Type, "the pending outcome is not remembered against the success return")
+}
+
+func TestSuccessReturnBeforeApprovalIsPendingAndExecutesNothingTwice(t *testing.T) {
+	e := newEnv(t)
+	_, co := e.create(t)
+	forged := mfspay.ReturnRequest{Method: "GET", Query: map[string][]string{
+		"paymentID": {co.PaymentID}, "status": {"success"}, bkash.ReturnInvoiceParam: {co.InvoiceID}}}
+	ev, err := e.gw.CompleteReturn(context.Background(), forged)
+	require.NoError(t, err)
+	assert.Equal(t, mfspay.EventPaymentPending, ev.Type, "bKash answers 2056: not approved")
+	assert.Equal(t, mfspay.StatusPending, ev.Payment.Status)
+}
+
+func TestMalformedReturnsAreInvalid(t *testing.T) {
+	e := newEnv(t)
+	_, co := e.create(t)
+	ok := mfspay.ReturnRequest{Method: "GET", Query: map[string][]string{
+		"paymentID": {co.PaymentID}, "status": {"success"}, bkash.ReturnInvoiceParam: {co.InvoiceID}}}
+	for name, r := range map[string]mfspay.ReturnRequest{
+		"unknown status":  withQuery(ok, "status", "paid"),
+		"no invoice":      withQuery(ok, bkash.ReturnInvoiceParam, ""),
+		"bad payment id":  withQuery(ok, "paymentID", "TR 0011/../x"),
+		"unknown payment": withQuery(ok, "paymentID", "TR0011AAAAAAA1762072142166"),
+	} {
+		ev, err := e.gw.CompleteReturn(context.Background(), r)
+		assert.ErrorIs(t, err, mfspay.ErrInvalidRequest, name)
+		assert.Nil(t, ev, name)
+	}
+	assert.Zero(t, e.requestsTo("/execute"))
+}
+
+// executeAnswer is a transport that lets an execute reach bKash and then
+// hands the adapter another answer: what a gateway timeout, an API
+// gateway's message, or a replica that executed first looks like.
+type executeAnswer struct {
+	status int
+	body   string
+}
+
+func (x executeAnswer) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil || !strings.HasSuffix(r.URL.Path, "/execute") {
+		return resp, err
+	}
+	resp.Body.Close()
+	return &http.Response{StatusCode: x.status, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(x.body)), Request: r}, nil
+}
+
+func TestExecuteWhoseAnswerSaysNothingIsSettledByAQuery(t *testing.T) {
+	for name, answer := range map[string]executeAnswer{
+		"2117 already executed":    {200, `{"statusCode":"2117","statusMessage":"Payment execution already been called before"}`},
+		"2062 already completed":   {200, `{"statusCode":"2062","statusMessage":"The payment has already been completed"}`},
+		"API gateway message":      {200, `{"message":"Endpoint request timed out"}`},
+		"gateway timeout":          {504, `{"message":"Endpoint request timed out"}`},
+		"HTML page":                {502, `<html><body>Bad Gateway</body></html>`},
+		"2003 process failed":      {200, `{"statusCode":"2003","statusMessage":"Process failed"}`},
+		"an answer cut short":      {200, `{"statusCode":"0000","paymentID":"TR`},
+		"0000 but not Completed":   {200, `{"statusCode":"0000","transactionStatus":"Initiated"}`},
+		"a 401 after it was taken": {401, `{"message":"The incoming token has expired"}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t)
+			r := testResilience(e.logs, 2*time.Second)
+			r.Transport = answer
+			d, err := bkash.DriverFromSettings(e.settings, r)
+			require.NoError(t, err)
+			bkash.SetClock(d, e.clock.Now)
+			gw := mfspay.NewGateway(d, r)
+			req, co := e.create(t)
+			require.NoError(t, e.sim.Approve(co.PaymentID, "01770618575"))
+			ev, err := gw.CompleteReturn(context.Background(), e.lastReturn(t, co.PaymentID))
+			require.NoError(t, err)
+			assert.Equal(t, mfspay.EventPaymentCompleted, ev.Type)
+			assert.Equal(t, req.Amount, ev.Payment.Amount)
+			assert.Equal(t, 1, e.requestsTo("/execute"), "executes sent")
+			assert.Equal(t, 2, e.requestsTo("/payment/status"), "the query before, and the one that settles it")
+		})
+	}
+}
