@@ -37,13 +37,17 @@ var (
 	// ErrOutcomeUnknown: a create may or may not have happened at the
 	// provider. Do not create again blindly; verify by invoice first.
 	ErrOutcomeUnknown = errors.New("outcome unknown")
+	// ErrNoEvent: an authentic notification that carries no payment event
+	// (a subscription handshake, a provider's ping). The webhook handler
+	// answers it 200 and delivers nothing.
+	ErrNoEvent = errors.New("no event")
 )
 
 // Kinds lists every error kind, in a fixed order.
 var Kinds = []error{
 	ErrInvalidRequest, ErrUnauthorized, ErrForbidden, ErrNotFound, ErrDuplicate,
 	ErrRateLimited, ErrUnavailable, ErrCircuitOpen, ErrUnsupported,
-	ErrInvalidSignature, ErrOutcomeUnknown,
+	ErrInvalidSignature, ErrOutcomeUnknown, ErrNoEvent,
 }
 
 // KindOf returns the kind of err, or nil if err carries none.

@@ -113,7 +113,7 @@ func TestKindOf(t *testing.T) {
 }
 
 func TestKindByNameRoundTrip(t *testing.T) {
-	require.Len(t, mfspay.Kinds, 11)
+	require.Len(t, mfspay.Kinds, 12)
 	seen := map[string]bool{}
 	for _, kind := range mfspay.Kinds {
 		name := kind.Error()

@@ -235,6 +235,8 @@ func parseOutcome(err error) outcome {
 		return outBadAuth.withGateway(err)
 	case errors.Is(err, mfspay.ErrInvalidRequest):
 		return outMalformed.withGateway(err)
+	case errors.Is(err, mfspay.ErrNoEvent):
+		return outAcknowledged.withGateway(err)
 	case transient(err):
 		// A plugin that crashed or timed out: the provider should retry.
 		return outProvider.withGateway(err)

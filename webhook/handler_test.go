@@ -227,6 +227,7 @@ func TestParseErrorsThatAreNotTheSendersFault(t *testing.T) {
 		{"plugin crashed", &mfspay.Error{Kind: mfspay.ErrUnavailable}, 503},
 		{"breaker open", &mfspay.Error{Kind: mfspay.ErrCircuitOpen}, 503},
 		{"unclassified", errors.New("boom"), 500},
+		{"authentic, and no event (a subscription handshake)", &mfspay.Error{Kind: mfspay.ErrNoEvent}, 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

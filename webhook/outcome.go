@@ -26,24 +26,27 @@ type outcome struct {
 // The outcomes. Bodies are fixed texts so that nothing the sender wrote, and
 // nothing about why authentication failed, is ever reflected back.
 var (
-	outDelivered   = outcome{kind: "delivered", code: http.StatusOK, text: "delivered"}
-	outDuplicate   = outcome{kind: "duplicate", code: http.StatusOK, text: "duplicate"}
-	outRefused     = outcome{kind: "amount-mismatch", code: http.StatusOK, text: "not delivered"}
-	outMalformed   = outcome{kind: "malformed", code: http.StatusBadRequest, text: "malformed notification"}
-	outUnconfirmed = outcome{kind: "not-confirmed", code: http.StatusBadRequest, text: "malformed notification"}
-	outBadAuth     = outcome{kind: "bad-signature", code: http.StatusUnauthorized, text: "unauthorized"}
-	outNoRoute     = outcome{kind: "unknown-provider", code: http.StatusNotFound, text: "unknown provider"}
-	outMethod      = outcome{kind: "method-not-allowed", code: http.StatusMethodNotAllowed, text: "method not allowed"}
-	outTooLarge    = outcome{kind: "too-large", code: http.StatusRequestEntityTooLarge, text: "notification too large"}
-	outMediaType   = outcome{kind: "unsupported-media-type", code: http.StatusUnsupportedMediaType, text: "unsupported media type"}
-	outCallback    = outcome{kind: "callback-failed", code: http.StatusInternalServerError, text: "delivery failed, retry later"}
-	outHook        = outcome{kind: "mismatch-hook-failed", code: http.StatusInternalServerError, text: "delivery failed, retry later"}
-	outInternal    = outcome{kind: "internal-error", code: http.StatusInternalServerError, text: "internal error, retry later"}
-	outBusy        = outcome{kind: "in-flight", code: http.StatusServiceUnavailable, text: "in progress, retry later"}
-	outStoreDown   = outcome{kind: "store-unavailable", code: http.StatusServiceUnavailable, text: "temporarily unavailable, retry later"}
-	outProvider    = outcome{kind: "provider-unavailable", code: http.StatusServiceUnavailable, text: "temporarily unavailable, retry later"}
-	outNotYet      = outcome{kind: "claim-ahead-of-provider", code: http.StatusServiceUnavailable, text: "temporarily unavailable, retry later"}
-	outMerchant    = outcome{kind: "merchant-unavailable", code: http.StatusServiceUnavailable, text: "temporarily unavailable, retry later"}
+	outDelivered = outcome{kind: "delivered", code: http.StatusOK, text: "delivered"}
+	outDuplicate = outcome{kind: "duplicate", code: http.StatusOK, text: "duplicate"}
+	// outAcknowledged: authentic, and carrying no event to deliver (an SNS
+	// subscription handshake).
+	outAcknowledged = outcome{kind: "acknowledged", code: http.StatusOK, text: "acknowledged"}
+	outRefused      = outcome{kind: "amount-mismatch", code: http.StatusOK, text: "not delivered"}
+	outMalformed    = outcome{kind: "malformed", code: http.StatusBadRequest, text: "malformed notification"}
+	outUnconfirmed  = outcome{kind: "not-confirmed", code: http.StatusBadRequest, text: "malformed notification"}
+	outBadAuth      = outcome{kind: "bad-signature", code: http.StatusUnauthorized, text: "unauthorized"}
+	outNoRoute      = outcome{kind: "unknown-provider", code: http.StatusNotFound, text: "unknown provider"}
+	outMethod       = outcome{kind: "method-not-allowed", code: http.StatusMethodNotAllowed, text: "method not allowed"}
+	outTooLarge     = outcome{kind: "too-large", code: http.StatusRequestEntityTooLarge, text: "notification too large"}
+	outMediaType    = outcome{kind: "unsupported-media-type", code: http.StatusUnsupportedMediaType, text: "unsupported media type"}
+	outCallback     = outcome{kind: "callback-failed", code: http.StatusInternalServerError, text: "delivery failed, retry later"}
+	outHook         = outcome{kind: "mismatch-hook-failed", code: http.StatusInternalServerError, text: "delivery failed, retry later"}
+	outInternal     = outcome{kind: "internal-error", code: http.StatusInternalServerError, text: "internal error, retry later"}
+	outBusy         = outcome{kind: "in-flight", code: http.StatusServiceUnavailable, text: "in progress, retry later"}
+	outStoreDown    = outcome{kind: "store-unavailable", code: http.StatusServiceUnavailable, text: "temporarily unavailable, retry later"}
+	outProvider     = outcome{kind: "provider-unavailable", code: http.StatusServiceUnavailable, text: "temporarily unavailable, retry later"}
+	outNotYet       = outcome{kind: "claim-ahead-of-provider", code: http.StatusServiceUnavailable, text: "temporarily unavailable, retry later"}
+	outMerchant     = outcome{kind: "merchant-unavailable", code: http.StatusServiceUnavailable, text: "temporarily unavailable, retry later"}
 )
 
 // with returns o carrying err as its cause.

@@ -64,8 +64,8 @@
 // merchantInvoiceNumber, else transactionReference. No paymentID ties it to
 // a payment. A SubscriptionConfirmation from an allowed topic is confirmed
 // by getting its SubscribeURL (https, on a CertHost host) and answered
-// ErrUnsupported with Code CodeSubscriptionConfirmed; an
-// UnsubscribeConfirmation with CodeUnsubscribeConfirmation. A receiver
+// mfspay.ErrNoEvent with Code CodeSubscriptionConfirmed; an
+// UnsubscribeConfirmation with CodeUnsubscribeConfirmation. webhook.Handler
 // answers both 200.
 //
 // # Lookups, money and errors

@@ -23,10 +23,10 @@ import (
 	"github.com/mfspay/mfspay/providers/kit"
 )
 
-// The Code of the ErrUnsupported that ParseNotification answers for an
+// The Code of the mfspay.ErrNoEvent that ParseNotification answers for an
 // authentic SNS message that is not a notification: the subscription was
-// confirmed (or its end acknowledged) and there is no event to deliver. A
-// receiver answers such messages 200.
+// confirmed (or its end acknowledged) and there is no event to deliver.
+// webhook.Handler answers such messages 200.
 const (
 	CodeSubscriptionConfirmed   = "sns_subscription_confirmed"
 	CodeUnsubscribeConfirmation = "sns_unsubscribe_confirmation"
@@ -88,7 +88,7 @@ func (d *driver) ParseNotification(ctx context.Context, req mfspay.WebhookReques
 	case "SubscriptionConfirmation":
 		return nil, d.confirm(ctx, m)
 	case "UnsubscribeConfirmation":
-		return nil, &mfspay.Error{Kind: mfspay.ErrUnsupported, Provider: ProviderName, Op: opWebhook,
+		return nil, &mfspay.Error{Kind: mfspay.ErrNoEvent, Provider: ProviderName, Op: opWebhook,
 			Code: CodeUnsubscribeConfirmation, Message: "the SNS subscription ended; the message carries no event"}
 	}
 	var n struct {
@@ -170,7 +170,7 @@ func (d *driver) confirm(ctx context.Context, m *snsMessage) error {
 		return err
 	}
 	resp.Body.Close()
-	return &mfspay.Error{Kind: mfspay.ErrUnsupported, Provider: ProviderName, Op: opWebhook, Code: CodeSubscriptionConfirmed,
+	return &mfspay.Error{Kind: mfspay.ErrNoEvent, Provider: ProviderName, Op: opWebhook, Code: CodeSubscriptionConfirmed,
 		Message: "the SNS subscription was confirmed; the message carries no event"}
 }
 

@@ -216,7 +216,7 @@ func TestSubscriptionConfirmationIsConfirmedForAnAllowedTopicOnly(t *testing.T) 
 	assert.Nil(t, ev)
 	var me *mfspay.Error
 	require.ErrorAs(t, err, &me)
-	assert.ErrorIs(t, err, mfspay.ErrUnsupported)
+	assert.ErrorIs(t, err, mfspay.ErrNoEvent)
 	assert.Equal(t, bkash.CodeSubscriptionConfirmed, me.Code)
 	assert.Equal(t, 1, e.sim.Confirmations())
 
