@@ -32,6 +32,14 @@ type Capabilities struct {
 	// Return says what the customer's return from the hosted page needs
 	// (ReturnNone: nothing; see ReturnAction).
 	Return ReturnAction
+	// PaymentIDLater says the provider's create answer names no payment:
+	// Checkout.PaymentID is empty, and the payment id first arrives with
+	// the customer's return or a notification (UddoktaPay's invoice_id).
+	// Until then the merchant knows the payment by its invoice id and the
+	// checkout's RedirectURL, and cannot look it up by payment id. False
+	// promises a PaymentID in every checkout, so that an empty one is an
+	// adapter's bug, not the provider's way.
+	PaymentIDLater bool
 }
 
 // Reports reports whether the provider can report status s: it is

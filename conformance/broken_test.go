@@ -46,14 +46,18 @@ var (
 		s := wezopaytest.NewServer()
 		return s, s.Close
 	}, wezopay.DriverFromSettings}
-	miniPayNoReturnSubject = miniPaySubject(mfspay.ReturnNone)
-	miniPayExecuteSubject  = miniPaySubject(mfspay.ReturnExecute)
+	miniPayNoReturnSubject = miniPaySubject(mfspay.ReturnNone, miniIDsAtCreate)
+	miniPayExecuteSubject  = miniPaySubject(mfspay.ReturnExecute, miniIDsAtCreate)
+	miniPayLaterSubject    = miniPaySubject(mfspay.ReturnVerify, miniIDsLater)
 )
 
-func miniPaySubject(mode mfspay.ReturnAction) subject {
+func miniPaySubject(mode mfspay.ReturnAction, ids miniIDs) subject {
 	name := map[mfspay.ReturnAction]string{mfspay.ReturnNone: "MiniPay", mfspay.ReturnVerify: "MiniPayVerify", mfspay.ReturnExecute: "MiniPayExecute"}[mode]
+	if ids == miniIDsLater {
+		name += "NamingLater"
+	}
 	return subject{name, func() (simctl.Controller, func()) {
-		s := newMiniSim(mode)
+		s := newMiniSim(mode, ids)
 		return s, s.Close
 	}, miniDriverFromSettings}
 }
@@ -102,6 +106,39 @@ func (d pendingNotificationCompleted) ParseNotification(ctx context.Context, req
 	ev, err := d.Driver.ParseNotification(ctx, req)
 	if ev != nil && ev.Type == mfspay.EventPaymentPending {
 		ev.Type, ev.Payment.Status = mfspay.EventPaymentCompleted, mfspay.StatusPaid
+	}
+	return ev, err
+}
+
+// dropsPaymentID loses the payment id of the create answer, which its
+// provider gave, without declaring Capabilities.PaymentIDLater.
+type dropsPaymentID struct{ mfspay.Driver }
+
+func (d dropsPaymentID) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
+	co, err := d.Driver.Create(ctx, req)
+	if co != nil {
+		co.PaymentID = ""
+	}
+	return co, err
+}
+
+// namesNoPaymentEvenLater is a driver whose provider names payments later
+// (Capabilities.PaymentIDLater), which then loses the id in every event,
+// leaving the merchant the invoice only: a shop could never look the
+// payment up.
+type namesNoPaymentEvenLater struct{ mfspay.ReturnDriver }
+
+func (d namesNoPaymentEvenLater) ParseNotification(ctx context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
+	return withoutPaymentID(d.ReturnDriver.ParseNotification(ctx, req))
+}
+
+func (d namesNoPaymentEvenLater) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (*mfspay.Event, error) {
+	return withoutPaymentID(d.ReturnDriver.CompleteReturn(ctx, req))
+}
+
+func withoutPaymentID(ev *mfspay.Event, err error) (*mfspay.Event, error) {
+	if ev != nil {
+		ev.Payment.PaymentID = ""
 	}
 	return ev, err
 }
@@ -571,6 +608,22 @@ var brokenCases = []brokenCase{
 			"Verify/RejectsRefWithBothIDsWithoutTraffic",
 		},
 		mustPass: []string{"Capabilities/NamesItsProvider", "Capabilities/UnsupportedOperationsReturnErrUnsupported"},
+	},
+	{
+		name: "DropsThePaymentID", of: wezoPaySubject,
+		build:    driverBug(func(d mfspay.Driver, _ mfspay.Resilience) mfspay.Driver { return dropsPaymentID{d} }),
+		mustFail: []string{"Create/ReturnsPendingCheckout", "Create/RegistersExactlyOnePayment"},
+		mustPass: []string{"Create/RejectsZeroAmountWithoutTraffic"},
+	},
+	{
+		name: "NamesNoPaymentEvenLater", of: miniPayLaterSubject,
+		build: driverBug(func(d mfspay.Driver, _ mfspay.Resilience) mfspay.Driver {
+			return namesNoPaymentEvenLater{d.(mfspay.ReturnDriver)}
+		}),
+		// Each rule that has the customer pay, or announces a payment,
+		// finds no payment id where one is due.
+		mustFail: []string{"Status/PaidAfterPay", "Status/PendingWhileTheWalletHasNotConfirmed", "Status/NotPaidAfterCancelOrExpire"},
+		mustPass: []string{"Create/ReturnsPendingCheckout"},
 	},
 	{
 		name: "BreakerExcludesDeadlines", of: wezoPaySubject,

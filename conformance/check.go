@@ -115,13 +115,18 @@ func closeGateway(gw mfspay.Gateway) error {
 	return nil
 }
 
-// create makes a payment that must succeed.
+// create makes a payment that must succeed. Its checkout names the
+// payment unless the gateway declares that its provider names it later
+// (Capabilities.PaymentIDLater): then see handle and learnPaymentID.
 func (c *check) create(gw *recorded, req mfspay.CreatePaymentRequest) *mfspay.Checkout {
 	c.Helper()
 	co, err := gw.CreatePayment(c.ctx, req)
 	require.NoError(c, err, "creating a payment for invoice %s", req.InvoiceID)
 	require.NotNil(c, co, "CreatePayment returned neither a checkout nor an error")
-	require.NotEmpty(c, co.PaymentID, "checkout without a payment id")
+	if !c.s.caps.PaymentIDLater {
+		require.NotEmpty(c, co.PaymentID, "checkout without a payment id, from a gateway that does not declare "+
+			"Capabilities.PaymentIDLater")
+	}
 	return co
 }
 
@@ -169,42 +174,59 @@ func (c *check) clearFaults() {
 // pay has the customer pay on the hosted page. Where the provider debits
 // only when the merchant acts on the customer's return (ReturnExecute), the
 // merchant's return endpoint then completes the return through the rule's
-// gateway, as a shop does, so that the payment is captured.
-func (c *check) pay(paymentID string, p simctl.Payer) {
+// gateway, as a shop does, so that the payment is captured. Where the
+// create named no payment, co.PaymentID is then the id the provider named
+// (learnPaymentID).
+func (c *check) pay(co *mfspay.Checkout, p simctl.Payer) {
 	c.Helper()
-	require.NoError(c, c.s.sim.Pay(c.ctx, paymentID, p), "simulator Pay")
+	require.NoError(c, c.s.sim.Pay(c.ctx, handle(co), p), "simulator Pay")
 	if c.s.caps.Return == mfspay.ReturnExecute {
-		rets := c.returns(paymentID)
+		rets := c.returns(co)
 		require.NotEmpty(c, rets, "the simulator recorded no customer's return after Pay")
-		_, err := c.gateway().CompleteReturn(c.ctx, cloneReturn(rets[len(rets)-1]))
+		ev, err := c.gateway().CompleteReturn(c.ctx, cloneReturn(rets[len(rets)-1]))
 		require.NoError(c, err, "completing the customer's return after Pay, as the merchant's return endpoint does")
+		c.adoptPaymentID(co, ev, "the customer's return")
 	}
+	c.learnPaymentID(co)
 }
 
 // payPending has the customer submit without the wallet confirming, which
 // the provider announces as pending. A simulator that cannot (its provider
-// never announces one) makes the rule not applicable.
-func (c *check) payPending(paymentID string) {
+// never announces one) makes the rule not applicable. Where the create
+// named no payment, co.PaymentID is then the id the provider named.
+func (c *check) payPending(co *mfspay.Checkout) {
 	c.Helper()
-	err := c.s.sim.Pay(c.ctx, paymentID, c.s.pendingPayer())
+	err := c.s.sim.Pay(c.ctx, handle(co), c.s.pendingPayer())
 	if errors.Is(err, mfspay.ErrUnsupported) {
 		c.Skipf("not applicable: the simulator cannot leave a payment pending (simctl.Payer.Pending): %v", err)
 	}
 	require.NoError(c, err, "simulator Pay with Payer.Pending")
+	c.learnPaymentID(co)
 }
 
-func (c *check) cancel(paymentID string) {
+// identify makes sure co can be looked up by payment id where the gateway
+// looks payments up that way: if the create named no payment, the
+// customer pays, and the provider names it (learnPaymentID). Rules that
+// need a payment to read, not a pending one, use it.
+func (c *check) identify(co *mfspay.Checkout) {
 	c.Helper()
-	err := c.s.sim.Cancel(c.ctx, paymentID)
+	if co.PaymentID == "" && c.s.caps.VerifyByPaymentID {
+		c.pay(co, c.s.payer())
+	}
+}
+
+func (c *check) cancel(co *mfspay.Checkout) {
+	c.Helper()
+	err := c.s.sim.Cancel(c.ctx, handle(co))
 	if errors.Is(err, mfspay.ErrUnsupported) {
 		c.Skipf("not applicable: the simulator cannot cancel a payment: %v", err)
 	}
 	require.NoError(c, err, "simulator Cancel")
 }
 
-func (c *check) expire(paymentID string) {
+func (c *check) expire(co *mfspay.Checkout) {
 	c.Helper()
-	err := c.s.sim.Expire(c.ctx, paymentID)
+	err := c.s.sim.Expire(c.ctx, handle(co))
 	if errors.Is(err, mfspay.ErrUnsupported) {
 		c.Skipf("not applicable: the simulator cannot expire a payment: %v", err)
 	}
@@ -225,34 +247,49 @@ func (c *check) tamper(t simctl.Tamper) {
 
 // returns are the customer's returns the simulator recorded for the
 // payment.
-func (c *check) returns(paymentID string) []mfspay.ReturnRequest {
+func (c *check) returns(co *mfspay.Checkout) []mfspay.ReturnRequest {
 	c.Helper()
-	rets, err := c.s.sim.Returns(c.ctx, paymentID)
+	rets, err := c.s.sim.Returns(c.ctx, handle(co))
 	require.NoError(c, err, "simulator Returns")
 	return rets
 }
 
-func (c *check) notifications(paymentID string) []mfspay.WebhookRequest {
+func (c *check) notifications(co *mfspay.Checkout) []mfspay.WebhookRequest {
 	c.Helper()
-	ns, err := c.s.sim.Notifications(c.ctx, paymentID)
+	ns, err := c.s.sim.Notifications(c.ctx, handle(co))
 	require.NoError(c, err, "simulator Notifications")
 	return ns
 }
 
-// ref returns the ref form the gateway verifies by, preferring the
-// provider's payment id.
-func (c *check) ref(co *mfspay.Checkout) mfspay.PaymentRef {
-	if c.s.caps.VerifyByPaymentID {
-		return mfspay.PaymentRef{PaymentID: co.PaymentID}
+// refs are the ref forms co can be looked up by, the provider's payment id
+// first: none where the gateway looks up by payment id only and the
+// provider has not named the payment yet.
+func (c *check) refs(co *mfspay.Checkout) []mfspay.PaymentRef {
+	var out []mfspay.PaymentRef
+	if c.s.caps.VerifyByPaymentID && co.PaymentID != "" {
+		out = append(out, mfspay.PaymentRef{PaymentID: co.PaymentID})
 	}
-	return mfspay.PaymentRef{InvoiceID: co.InvoiceID}
+	if c.s.caps.VerifyByInvoice {
+		out = append(out, mfspay.PaymentRef{InvoiceID: co.InvoiceID})
+	}
+	return out
+}
+
+// ref returns the ref form the gateway verifies by, preferring the
+// provider's payment id. A rule asks only for a payment it can look up.
+func (c *check) ref(co *mfspay.Checkout) mfspay.PaymentRef {
+	c.Helper()
+	refs := c.refs(co)
+	require.NotEmpty(c, refs, "the suite looks up the payment for invoice %s, which it has no way to name "+
+		"(a rule that needs a payment id must identify the payment first)", co.InvoiceID)
+	return refs[0]
 }
 
 // verify looks a payment up, which must succeed.
 func (c *check) verify(co *mfspay.Checkout) *mfspay.Payment {
 	c.Helper()
 	p, err := c.gateway().VerifyPayment(c.ctx, c.ref(co))
-	require.NoError(c, err, "verifying payment %s", co.PaymentID)
+	require.NoError(c, err, "verifying payment %s", handle(co))
 	require.NotNil(c, p, "VerifyPayment returned neither a payment nor an error")
 	return p
 }

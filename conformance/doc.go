@@ -47,6 +47,19 @@
 // and Status/ExpiredAfterExpire, and Status/NotPaidAfterCancelOrExpire
 // checks instead that whatever a cancel or a lapse leaves is never paid.
 //
+// A provider whose create answers no payment id, only the page to send
+// the customer to (UddoktaPay), declares Capabilities.PaymentIDLater, and
+// the suite drives it as a shop would: it names the payment to the
+// simulator by the checkout's RedirectURL (simctl.Controller requires a
+// simulator to accept it), and once the customer has been to the page it
+// learns the id from the customer's return, completed through the
+// gateway, or else from the provider's notification. Rules that need some
+// payment to read have the customer pay first; those that need the id of a
+// payment nobody has paid (Verify/ByPaymentIDReturnsThePendingPayment)
+// are skipped with the reason. A gateway that does not declare it must
+// name the payment in every checkout, and one that does must name it in
+// the events of its returns and notifications, or the rules fail.
+//
 // # Rules added for the failures seen in the field
 //
 //   - Webhooks/PendingNotificationIsNotCompleted: the simulator leaves a

@@ -19,6 +19,9 @@ import (
 // invoice. Its customer's return is configurable: none, one the merchant
 // verifies (as UddoktaPay's), or one the merchant must execute before
 // anything is debited (as bKash's, with a payment AUTHORIZED until then).
+// So is its create answer: with the payment's id, or, as UddoktaPay's,
+// with only the page to send the customer to (the id arrives with the
+// return or the notification).
 //
 // The driver trusts the portable layer with every check of its answers, as
 // a driver may: it maps the wire and nothing more. That makes it the
@@ -45,6 +48,16 @@ const (
 	miniPending     = "PENDING"
 	miniError       = "ERROR"
 	miniSettingMode = "returns"
+	miniSettingIDs  = "ids"
+)
+
+// miniIDs says when MiniPay names a payment: in the create answer, or only
+// later (the setting "ids").
+type miniIDs string
+
+const (
+	miniIDsAtCreate miniIDs = ""
+	miniIDsLater    miniIDs = "later"
 )
 
 // miniStatuses is the driver's exact status table.
@@ -58,11 +71,12 @@ type miniDriver struct {
 	base, key string
 	secrets   []string
 	returns   mfspay.ReturnAction
+	ids       miniIDs
 	http      *kit.HTTPClient
 }
 
-// miniDriverFromSettings reads base_url, api_key, webhook_secret and
-// returns ("", "verify" or "execute").
+// miniDriverFromSettings reads base_url, api_key, webhook_secret, returns
+// ("", "verify" or "execute") and ids ("" or "later").
 func miniDriverFromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
 	base, _, err := kit.ParseBaseURL(miniName, settings["base_url"], "")
 	if err != nil {
@@ -75,9 +89,13 @@ func miniDriverFromSettings(settings map[string]string, r mfspay.Resilience) (mf
 	if mode != mfspay.ReturnNone && mode != mfspay.ReturnVerify && mode != mfspay.ReturnExecute {
 		return nil, kit.Invalid(miniName, "configure", miniSettingMode, "must be empty, verify or execute")
 	}
+	ids := miniIDs(settings[miniSettingIDs])
+	if ids != miniIDsAtCreate && ids != miniIDsLater {
+		return nil, kit.Invalid(miniName, "configure", miniSettingIDs, "must be empty or later")
+	}
 	secrets := kit.SettingList(settings["webhook_secret"])
 	return &miniDriver{
-		base: base, key: settings["api_key"], secrets: secrets, returns: mode,
+		base: base, key: settings["api_key"], secrets: secrets, returns: mode, ids: ids,
 		http: kit.NewClient(miniName, r, append([]string{settings["api_key"]}, secrets...)...),
 	}, nil
 }
@@ -100,6 +118,7 @@ func (d *miniDriver) Capabilities() mfspay.Capabilities {
 		EventTypes:        []mfspay.EventType{mfspay.EventPaymentPending, mfspay.EventPaymentCompleted, mfspay.EventPaymentFailed},
 		Statuses:          []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed},
 		Return:            d.returns,
+		PaymentIDLater:    d.ids == miniIDsLater,
 	}
 }
 

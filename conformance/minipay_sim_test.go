@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -20,14 +21,16 @@ import (
 type miniSim struct {
 	*simkit.Server
 	returns             mfspay.ReturnAction
+	ids                 miniIDs
 	key, badKey, secret string
 }
 
 var _ simctl.Controller = (*miniSim)(nil)
 
-// newMiniSim starts a MiniPay whose customers return as mode says.
-func newMiniSim(mode mfspay.ReturnAction) *miniSim {
-	s := &miniSim{returns: mode, key: simkit.NewID("mk_", 12), badKey: simkit.NewID("mk_", 12), secret: simkit.NewID("mwh_", 12)}
+// newMiniSim starts a MiniPay whose customers return as mode says and
+// whose create answer names the payment or not, as ids says.
+func newMiniSim(mode mfspay.ReturnAction, ids miniIDs) *miniSim {
+	s := &miniSim{returns: mode, ids: ids, key: simkit.NewID("mk_", 12), badKey: simkit.NewID("mk_", 12), secret: simkit.NewID("mwh_", 12)}
 	api := http.NewServeMux()
 	api.HandleFunc("POST /api/payments", s.create)
 	api.HandleFunc("GET /api/payments/{id}", s.get)
@@ -54,8 +57,10 @@ func newMiniSim(mode mfspay.ReturnAction) *miniSim {
 
 // Settings configure miniDriverFromSettings against this simulator.
 func (s *miniSim) Settings(context.Context) (simctl.Settings, error) {
-	good := map[string]string{"base_url": s.BaseURL(), "api_key": s.key, "webhook_secret": s.secret, miniSettingMode: string(s.returns)}
-	bad := map[string]string{"base_url": s.BaseURL(), "api_key": s.badKey, "webhook_secret": s.secret, miniSettingMode: string(s.returns)}
+	good := map[string]string{"base_url": s.BaseURL(), "api_key": s.key, "webhook_secret": s.secret,
+		miniSettingMode: string(s.returns), miniSettingIDs: string(s.ids)}
+	bad := maps.Clone(good)
+	bad["api_key"] = s.badKey
 	return simctl.Settings{Values: good, BadCredentials: bad, Secrets: []string{s.key, s.badKey, s.secret}}, nil
 }
 
@@ -109,7 +114,11 @@ func (s *miniSim) create(w http.ResponseWriter, r *http.Request) {
 		writeMiniError(w, http.StatusInternalServerError, "store")
 		return
 	}
-	s.answer(w, http.StatusCreated, p, "")
+	ans := wirePayment(p, "", s.PageURL(p.ID))
+	if s.ids == miniIDsLater {
+		ans.ID = "" // only the page to send the customer to
+	}
+	s.send(w, http.StatusCreated, ans)
 }
 
 func (s *miniSim) get(w http.ResponseWriter, r *http.Request) {
@@ -164,9 +173,13 @@ func (s *miniSim) announce(k *simkit.Server, p simkit.Payment) {
 }
 
 func (s *miniSim) answer(w http.ResponseWriter, status int, p simkit.Payment, eventID string) {
+	s.send(w, status, wirePayment(p, eventID, s.PageURL(p.ID)))
+}
+
+func (s *miniSim) send(w http.ResponseWriter, status int, ans miniPayment) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(wirePayment(p, eventID, s.PageURL(p.ID)))
+	json.NewEncoder(w).Encode(ans)
 }
 
 func wirePayment(p simkit.Payment, eventID, payURL string) miniPayment {

@@ -92,7 +92,7 @@ func TestConformanceHonestProviderWithThreeStatuses(t *testing.T) {
 		for _, rt := range miniPayRoutes {
 			t.Run(mode.name+"/"+rt.name, func(t *testing.T) {
 				t.Parallel()
-				sim := newMiniSim(mode.action)
+				sim := newMiniSim(mode.action, miniIDsAtCreate)
 				t.Cleanup(sim.Close)
 				skips := runNotingSkips(t, rt.harness(sim))
 				want := slices.Concat(miniPaySkips, rt.skips)
@@ -106,5 +106,35 @@ func TestConformanceHonestProviderWithThreeStatuses(t *testing.T) {
 				assert.Contains(t, skips["Status/ExpiredAfterExpire"], "declares no expired status")
 			})
 		}
+	}
+}
+
+// TestConformanceProviderNamingPaymentsLater runs the whole suite against
+// MiniPay answering its creates with the payment page only, as UddoktaPay
+// does, and declaring it (Capabilities.PaymentIDLater): the suite names
+// each payment to the simulator by its RedirectURL, learns the id from the
+// customer's return (verified or executed) or, without returns, from the
+// notification, and passes; only the rules that need the id of a payment
+// nobody has paid yet are skipped, with the reason.
+func TestConformanceProviderNamingPaymentsLater(t *testing.T) {
+	for _, mode := range []struct {
+		name   string
+		action mfspay.ReturnAction
+	}{{"NoReturn", mfspay.ReturnNone}, {"ReturnVerify", mfspay.ReturnVerify}, {"ReturnExecute", mfspay.ReturnExecute}} {
+		t.Run(mode.name, func(t *testing.T) {
+			t.Parallel()
+			sim := newMiniSim(mode.action, miniIDsLater)
+			t.Cleanup(sim.Close)
+			skips := runNotingSkips(t, conformance.InProcess(sim, miniFromSettings))
+			want := slices.Concat(miniPaySkips, []string{"Verify/ByPaymentIDReturnsThePendingPayment"})
+			if mode.action == mfspay.ReturnNone {
+				want = slices.DeleteFunc(want, func(rule string) bool { return rule == "Returns/UnsupportedWithoutTraffic" })
+				want = append(want, "Returns/PaidAfterPay", "Returns/NeverPaidAfterCancel",
+					"Returns/ForgedReturnNeverPaysTheRealInvoice", "Returns/ConcurrentRepeatsReportOneOutcome")
+			}
+			slices.Sort(want)
+			assert.Equal(t, want, slices.Sorted(maps.Keys(skips)), "the rules skipped")
+			assert.Contains(t, skips["Verify/ByPaymentIDReturnsThePendingPayment"], "names no payment until the customer returns")
+		})
 	}
 }

@@ -45,9 +45,9 @@ func (c *check) awaitNotificationsWhere(gw *recorded, co *mfspay.Checkout, what 
 	deadline := time.Now().Add(notificationWait)
 	for {
 		var out []parsedNotification
-		for i, n := range c.notifications(co.PaymentID) {
+		for i, n := range c.notifications(co) {
 			ev, err := gw.ParseWebhook(c.ctx, cloneRequest(n))
-			require.NoError(c, err, "parsing genuine notification %d about %s: %s", i, co.PaymentID, n.Body)
+			require.NoError(c, err, "parsing genuine notification %d about %s: %s", i, handle(co), n.Body)
 			require.NotNil(c, ev, "ParseWebhook returned neither an event nor an error")
 			out = append(out, parsedNotification{req: n, ev: ev})
 		}
@@ -56,7 +56,7 @@ func (c *check) awaitNotificationsWhere(gw *recorded, co *mfspay.Checkout, what 
 		}
 		if time.Now().After(deadline) || c.ctx.Err() != nil {
 			require.Failf(c, "no notification", "after %v the provider's notifications about %s parse to %s, none to %s",
-				notificationWait, co.PaymentID, eventTypes(out), what)
+				notificationWait, handle(co), eventTypes(out), what)
 		}
 		c.sleep(25 * time.Millisecond)
 	}
@@ -77,8 +77,9 @@ func (c *check) awaitEvent(co *mfspay.Checkout, amount mfspay.Amount, want mfspa
 }
 
 // checkEvent checks what every event about co must say. Payment events
-// carry both ids, so that a receiver can tie them to its order; every event
-// carries co's exact amount.
+// carry both ids, so that a receiver can tie them to its order (co's
+// payment id, where the provider has named it); every event carries co's
+// exact amount.
 func (c *check) checkEvent(ev *mfspay.Event, co *mfspay.Checkout, amount mfspay.Amount, body []byte) {
 	c.Helper()
 	assert.Equal(c, amount, ev.Payment.Amount, "Event.Payment.Amount of %s", body)
@@ -88,7 +89,7 @@ func (c *check) checkEvent(ev *mfspay.Event, co *mfspay.Checkout, amount mfspay.
 	if ev.Type != mfspay.EventTransactionReceived {
 		want, ok := mfspay.EventTypeFor(ev.Payment.Status)
 		assert.True(c, ok && want == ev.Type, "event type %q announces status %q", ev.Type, ev.Payment.Status)
-		assert.Equal(c, co.PaymentID, ev.Payment.PaymentID, "Event.Payment.PaymentID of %s", body)
+		c.checkNamedPayment(co, ev.Payment.PaymentID, fmt.Sprintf("Event.Payment.PaymentID of %s", body))
 		assert.Equal(c, co.InvoiceID, ev.Payment.InvoiceID, "Event.Payment.InvoiceID of %s", body)
 	}
 	if ev.Type != mfspay.EventPaymentCompleted && ev.Type != mfspay.EventTransactionReceived {

@@ -62,6 +62,7 @@ func (s *suite) breakerRules(r Reporter) {
 	var openedAt time.Time
 	s.rule(r, "OpensAfterRepeatedUnavailability", func(c *check) {
 		existing = c.create(gw, s.request(mfspay.Taka(90)))
+		c.identify(existing)
 		c.fail(simctl.Fault{Status: 503, Count: 10000})
 		for i := 1; i <= breakerThreshold; i++ {
 			err := probe(c)

@@ -45,6 +45,7 @@ func (c *check) interruptible(existing *mfspay.Checkout) []call {
 func (s *suite) cancellationRules(r Reporter) {
 	s.rule(r, "ReturnsCanceledWhenAlreadyCancelled", func(c *check) {
 		_, co := c.newPayment(mfspay.Taka(60))
+		c.identify(co)
 		ctx, cancel := context.WithCancel(c.ctx)
 		cancel()
 		for _, op := range c.interruptible(co) {
@@ -67,6 +68,7 @@ func (s *suite) cancellationRules(r Reporter) {
 	} {
 		s.rule(r, tc.name, func(c *check) {
 			_, co := c.newPayment(mfspay.Taka(61))
+			c.identify(co)
 			for _, op := range c.interruptible(co) {
 				// Every request is held, not just the next one: the work of
 				// a call the caller abandoned may reach the provider after
@@ -112,16 +114,18 @@ func (s *suite) concurrencyRules(r Reporter) {
 			}()
 		}
 		wg.Wait()
+		// By payment id, or, where the create names no payment, by the
+		// page it sends the customer to.
 		ids := map[string]string{}
 		for _, res := range results {
 			if !assert.NoError(c, res.err, "create %s", res.req.InvoiceID) || !assert.NotNil(c, res.co) {
 				continue
 			}
 			assert.Equal(c, res.req.InvoiceID, res.co.InvoiceID, "a checkout came back for another invoice")
-			if other, dup := ids[res.co.PaymentID]; dup {
-				c.Errorf("invoices %s and %s got the same payment id %s", other, res.req.InvoiceID, res.co.PaymentID)
+			if other, dup := ids[handle(res.co)]; dup {
+				c.Errorf("invoices %s and %s got the same payment id (or, naming none, redirect URL) %s", other, res.req.InvoiceID, handle(res.co))
 			}
-			ids[res.co.PaymentID] = res.req.InvoiceID
+			ids[handle(res.co)] = res.req.InvoiceID
 		}
 		for _, res := range results[:3] {
 			assert.Equal(c, 1, c.payments(res.req.InvoiceID), "payments for %s", res.req.InvoiceID)

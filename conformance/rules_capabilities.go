@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -121,6 +122,7 @@ func (s *suite) capabilityRules(r Reporter) {
 	}
 	s.rule(r, "SupportedOperationsNeverReturnErrUnsupported", func(c *check) {
 		_, co := c.newPayment(mfspay.Taka(10))
+		c.identify(co)
 		for _, call := range supportedCalls(caps) {
 			err := call.do(c.ctx, c.gateway(), co)
 			assert.NotErrorIs(c, err, mfspay.ErrUnsupported, "%s is declared supported", call.name)
@@ -148,6 +150,9 @@ type capCall struct {
 	do        func(ctx context.Context, gw mfspay.Gateway, co *mfspay.Checkout) error
 }
 
+// unnamedPaymentID is a well-formed payment id no provider issued.
+const unnamedPaymentID = "CF-UNNAMED-PAYMENT-1"
+
 var capCalls = []capCall{
 	{"VerifyPayment by invoice", func(c mfspay.Capabilities) bool { return c.VerifyByInvoice },
 		func(ctx context.Context, gw mfspay.Gateway, co *mfspay.Checkout) error {
@@ -156,7 +161,9 @@ var capCalls = []capCall{
 		}},
 	{"VerifyPayment by payment id", func(c mfspay.Capabilities) bool { return c.VerifyByPaymentID },
 		func(ctx context.Context, gw mfspay.Gateway, co *mfspay.Checkout) error {
-			_, err := gw.VerifyPayment(ctx, mfspay.PaymentRef{PaymentID: co.PaymentID})
+			// Where the provider has not named the payment (and the call
+			// is declared unsupported), any well-formed id will do.
+			_, err := gw.VerifyPayment(ctx, mfspay.PaymentRef{PaymentID: cmp.Or(co.PaymentID, unnamedPaymentID)})
 			return err
 		}},
 	{"ListPayments", func(c mfspay.Capabilities) bool { return c.List },

@@ -17,6 +17,7 @@ import (
 func (s *suite) hygieneRules(r Reporter) {
 	s.rule(r, "NoSecretInErrorsWhenProviderEchoesSecrets", func(c *check) {
 		_, co := c.newPayment(mfspay.Taka(40))
+		c.identify(co)
 		// The provider echoes the gateway's own secrets: those are what it
 		// knows to scrub.
 		echo := "invalid credentials: " + strings.Join(secretsIn(s.settings.Values, s.settings.Secrets), " ")

@@ -128,6 +128,7 @@ func (s *suite) hungProviderRule(r Reporter) {
 		var probe func(ctx context.Context) error
 		if s.caps.CanVerify() {
 			co := c.create(gw, s.request(mfspay.Taka(95)))
+			c.identify(co)
 			ref := c.ref(co)
 			probe = func(ctx context.Context) error { _, err := gw.VerifyPayment(ctx, ref); return err }
 		} else {

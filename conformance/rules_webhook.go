@@ -19,14 +19,14 @@ func (s *suite) webhookRules(r Reporter) {
 	paid := func(c *check) []parsedNotification {
 		c.Helper()
 		_, co := c.newPayment(mustAmount("321.09"))
-		c.pay(co.PaymentID, s.payer())
+		c.pay(co, s.payer())
 		return c.awaitNotifications(c.gateway(), co, mfspay.EventPaymentCompleted)
 	}
 
 	s.rule(r, "ParsesGenuineNotificationAfterPay", func(c *check) {
 		req, co := c.newPayment(mustAmount("321.09"))
 		payer := s.payer()
-		c.pay(co.PaymentID, payer)
+		c.pay(co, payer)
 		ev := c.awaitEvent(co, req.Amount, mfspay.EventPaymentCompleted)
 		assert.Equal(c, mfspay.StatusPaid, ev.Payment.Status)
 		c.checkPaidClaims(&ev.Payment, payer)
@@ -47,7 +47,7 @@ func (s *suite) webhookRules(r Reporter) {
 	})
 	s.rule(r, "PendingNotificationIsNotCompleted", func(c *check) {
 		req, co := c.newPayment(mustAmount("321.09"))
-		c.payPending(co.PaymentID)
+		c.payPending(co)
 		pending := c.awaitNotificationsWhere(c.gateway(), co, "any notification about the pending payment",
 			func(ps []parsedNotification) bool { return len(ps) > 0 })
 		for _, pn := range pending {
@@ -58,7 +58,7 @@ func (s *suite) webhookRules(r Reporter) {
 				"a notification the provider sent while the wallet had not confirmed: %s", pn.req.Body)
 		}
 		// The payment stays payable, and its completion is another event.
-		c.pay(co.PaymentID, s.payer())
+		c.pay(co, s.payer())
 		done := c.awaitNotifications(c.gateway(), co, mfspay.EventPaymentCompleted)
 		for _, pn := range done {
 			if pn.ev.Type != mfspay.EventPaymentCompleted {
@@ -74,8 +74,8 @@ func (s *suite) webhookRules(r Reporter) {
 		sources := 1
 		// The same payment pending, then paid.
 		_, co := c.newPayment(mustAmount("321.09"))
-		if err := s.sim.Pay(c.ctx, co.PaymentID, s.pendingPayer()); err == nil {
-			c.pay(co.PaymentID, s.payer())
+		if err := s.sim.Pay(c.ctx, handle(co), s.pendingPayer()); err == nil {
+			c.pay(co, s.payer())
 			ns = append(ns, c.awaitNotifications(c.gateway(), co, mfspay.EventPaymentCompleted)...)
 			sources++
 		} else if !errors.Is(err, mfspay.ErrUnsupported) {
@@ -84,7 +84,7 @@ func (s *suite) webhookRules(r Reporter) {
 		// Another payment cancelled, where the gateway announces that.
 		if s.caps.Supports(mfspay.EventPaymentCancelled) && s.caps.Reports(mfspay.StatusCancelled) {
 			_, co := c.newPayment(mustAmount("321.09"))
-			c.cancel(co.PaymentID)
+			c.cancel(co)
 			ns = append(ns, c.awaitNotifications(c.gateway(), co, mfspay.EventPaymentCancelled)...)
 			sources++
 		}

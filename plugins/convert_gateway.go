@@ -52,6 +52,7 @@ func toPBCapabilities(c mfspay.Capabilities) *pb.Capabilities {
 		out.Statuses = append(out.Statuses, string(st))
 	}
 	out.ReturnAction = string(c.Return)
+	out.PaymentIdLater = c.PaymentIDLater
 	return out
 }
 
@@ -71,6 +72,7 @@ func fromPBCapabilities(c *pb.Capabilities) mfspay.Capabilities {
 		out.Statuses = append(out.Statuses, mfspay.Status(st))
 	}
 	out.Return = mfspay.ReturnAction(c.GetReturnAction())
+	out.PaymentIDLater = c.GetPaymentIdLater()
 	return out
 }
 

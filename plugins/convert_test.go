@@ -49,7 +49,9 @@ func TestConvertGatewayTypesRoundTrip(t *testing.T) {
 	t.Run("capabilities", func(t *testing.T) {
 		for _, c := range []mfspay.Capabilities{{}, {VerifyByInvoice: true, VerifyByPaymentID: true, List: true, ListByStatus: true,
 			MaxPerPage: 100, Webhook: mfspay.WebhookHMACSHA256,
-			EventTypes: []mfspay.EventType{mfspay.EventPaymentCompleted, mfspay.EventTransactionReceived}}} {
+			EventTypes: []mfspay.EventType{mfspay.EventPaymentCompleted, mfspay.EventTransactionReceived}},
+			{VerifyByPaymentID: true, Statuses: []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid},
+				Return: mfspay.ReturnVerify, PaymentIDLater: true}} {
 			assert.Equal(t, c, fromPBCapabilities(wire(t, toPBCapabilities(c))))
 		}
 	})

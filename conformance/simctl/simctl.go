@@ -18,6 +18,15 @@ import (
 
 // Controller drives one running simulated provider. Methods are safe for
 // concurrent use.
+//
+// Methods taking a paymentID name the payment by the provider's payment id
+// (Checkout.PaymentID). A provider whose create answers none
+// (mfspay.Capabilities.PaymentIDLater) leaves the merchant only the
+// checkout's RedirectURL until the customer's return or a notification
+// names the payment, so a simulator must accept the RedirectURL its create
+// answered in place of the id, in every such method, before and after the
+// id is known; the id, once known, names the payment too. A handle that
+// names no payment is an error.
 type Controller interface {
 	// Settings returns provider settings that configure a gateway against
 	// this simulator, as the adapter's FromSettings (or a plugin's Configure)

@@ -370,9 +370,12 @@ type Capabilities struct {
 	// statuses the provider can report; empty: undeclared.
 	Statuses []string `protobuf:"bytes,8,rep,name=statuses,proto3" json:"statuses,omitempty"`
 	// return_action: "", "verify" or "execute".
-	ReturnAction  string `protobuf:"bytes,9,opt,name=return_action,json=returnAction,proto3" json:"return_action,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ReturnAction string `protobuf:"bytes,9,opt,name=return_action,json=returnAction,proto3" json:"return_action,omitempty"`
+	// payment_id_later: the create answer names no payment; the id arrives
+	// with the customer's return or a notification.
+	PaymentIdLater bool `protobuf:"varint,10,opt,name=payment_id_later,json=paymentIdLater,proto3" json:"payment_id_later,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Capabilities) Reset() {
@@ -466,6 +469,13 @@ func (x *Capabilities) GetReturnAction() string {
 		return x.ReturnAction
 	}
 	return ""
+}
+
+func (x *Capabilities) GetPaymentIdLater() bool {
+	if x != nil {
+		return x.PaymentIdLater
+	}
+	return false
 }
 
 type Customer struct {
@@ -2823,7 +2833,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"s\n" +
 	"\x11ConfigureResponse\x12\x1a\n" +
 	"\bprovider\x18\x01 \x01(\tR\bprovider\x12B\n" +
-	"\fcapabilities\x18\x02 \x01(\v2\x1e.mfspay.plugin.v1.CapabilitiesR\fcapabilities\"\xc3\x02\n" +
+	"\fcapabilities\x18\x02 \x01(\v2\x1e.mfspay.plugin.v1.CapabilitiesR\fcapabilities\"\xed\x02\n" +
 	"\fCapabilities\x12*\n" +
 	"\x11verify_by_invoice\x18\x01 \x01(\bR\x0fverifyByInvoice\x12/\n" +
 	"\x14verify_by_payment_id\x18\x02 \x01(\bR\x11verifyByPaymentId\x12\x12\n" +
@@ -2835,7 +2845,9 @@ const file_plugin_proto_rawDesc = "" +
 	"\vevent_types\x18\a \x03(\tR\n" +
 	"eventTypes\x12\x1a\n" +
 	"\bstatuses\x18\b \x03(\tR\bstatuses\x12#\n" +
-	"\rreturn_action\x18\t \x01(\tR\freturnAction\"J\n" +
+	"\rreturn_action\x18\t \x01(\tR\freturnAction\x12(\n" +
+	"\x10payment_id_later\x18\n" +
+	" \x01(\bR\x0epaymentIdLater\"J\n" +
 	"\bCustomer\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05email\x18\x02 \x01(\tR\x05email\x12\x14\n" +

@@ -12,12 +12,27 @@ import (
 )
 
 // The generic half of simctl.Controller. A simulator adds Settings, the
-// one method that depends on its adapter's configuration.
+// one method that depends on its adapter's configuration. Every method
+// that takes a paymentID takes the payment's PageURL in its place.
+
+// paymentID is the id of the payment a controller call names by handle:
+// its id, or its hosted page (PageURL, with any query), which is what a
+// provider whose create answers no id leaves the merchant as
+// Checkout.RedirectURL (see simctl.Controller). A simulator whose create
+// answers another URL resolves it in its own controller methods.
+func (s *Server) paymentID(handle string) string {
+	rest, ok := strings.CutPrefix(handle, s.URL+s.spec.PagePath)
+	if id, _, _ := strings.Cut(rest, "?"); ok && id != "" {
+		return id
+	}
+	return handle
+}
 
 // Pay completes the payment as the customer would on the hosted page, or
 // with p.Pending only submits it, which the provider announces as pending.
 // A zero Method means bKash; an empty Sender or TrxID is made up.
 func (s *Server) Pay(_ context.Context, paymentID string, p simctl.Payer) error {
+	paymentID = s.paymentID(paymentID)
 	if p.Method == "" || p.Method == mfspay.MethodUnknown {
 		p.Method = mfspay.MethodBKash
 	}
@@ -63,7 +78,7 @@ func (s *Server) checkPayer(sender, trxID string) string {
 
 // Cancel cancels the payment as the customer would on the hosted page.
 func (s *Server) Cancel(_ context.Context, paymentID string) error {
-	p, err := s.Move(paymentID, s.spec.Cancelled, nil)
+	p, err := s.Move(s.paymentID(paymentID), s.spec.Cancelled, nil)
 	if err == nil {
 		s.returnTo(p, OutcomeCancelled)
 	}
@@ -72,13 +87,13 @@ func (s *Server) Cancel(_ context.Context, paymentID string) error {
 
 // Expire makes the open payment expire now.
 func (s *Server) Expire(_ context.Context, paymentID string) error {
-	_, err := s.Move(paymentID, s.spec.Expired, nil)
+	_, err := s.Move(s.paymentID(paymentID), s.spec.Expired, nil)
 	return err
 }
 
 // Decline fails the open payment, as when the wallet refuses it.
 func (s *Server) Decline(_ context.Context, paymentID string) error {
-	p, err := s.Move(paymentID, s.spec.Failed, nil)
+	p, err := s.Move(s.paymentID(paymentID), s.spec.Failed, nil)
 	if err == nil {
 		s.returnTo(p, OutcomeFailed)
 	}
@@ -125,6 +140,7 @@ func (s *Server) PaymentCount(_ context.Context, invoiceID string) (int, error) 
 // payment as a receiver gets it: headers, the query of the URL it was sent
 // to, and the raw body of its first delivery.
 func (s *Server) Notifications(_ context.Context, paymentID string) ([]mfspay.WebhookRequest, error) {
+	paymentID = s.paymentID(paymentID)
 	if _, ok := s.Store.Get(paymentID); !ok {
 		return nil, fmt.Errorf("%w: %s", ErrPaymentNotFound, paymentID)
 	}

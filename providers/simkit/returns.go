@@ -28,8 +28,10 @@ func (s *Server) returnTo(p Payment, outcome string) string {
 // Returns returns, in order, the customer's returns from the hosted page
 // for the payment, as the merchant's return endpoint receives them: a GET
 // of the URL the page sent the browser to. Pay, Cancel and Decline count as
-// the customer's visit to the page and produce one each.
+// the customer's visit to the page and produce one each. Like them, it
+// takes the payment's id or its hosted page URL.
 func (s *Server) Returns(_ context.Context, paymentID string) ([]mfspay.ReturnRequest, error) {
+	paymentID = s.paymentID(paymentID)
 	if _, ok := s.Store.Get(paymentID); !ok {
 		return nil, fmt.Errorf("%w: %s", ErrPaymentNotFound, paymentID)
 	}

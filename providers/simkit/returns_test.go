@@ -64,3 +64,36 @@ func TestReturnsRecordWhereTheBrowserWent(t *testing.T) {
 	_, err = s.Returns(ctx, "nobody")
 	assert.ErrorIs(t, err, ErrPaymentNotFound)
 }
+
+// TestControllerTakesThePageURL: a provider whose create answers no id
+// leaves the merchant the hosted page's URL, and every controller method
+// that names a payment takes it in place of the id (simctl.Controller).
+func TestControllerTakesThePageURL(t *testing.T) {
+	s := NewServer(returnSpec(), Options{})
+	defer s.Close()
+	ctx := context.Background()
+	for _, id := range []string{"a", "b", "c"} {
+		_, err := s.Insert(Payment{ID: id, InvoiceID: "INV-" + id, Status: "open", Amount: mfspay.Taka(10),
+			SuccessURL: "https://shop.example/return", CancelURL: "https://shop.example/cancel"}, true)
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.Pay(ctx, s.PageURL("a"), simctl.Payer{}))
+	require.NoError(t, s.Cancel(ctx, s.PageURL("b")+"?lang=bn"))
+	require.NoError(t, s.Expire(ctx, s.PageURL("c")))
+	for id, want := range map[string]string{"a": "paid", "b": "cancelled", "c": "expired"} {
+		p, _ := s.Payment(id)
+		assert.Equal(t, want, p.Status, id)
+	}
+	byURL, err := s.Returns(ctx, s.PageURL("a"))
+	require.NoError(t, err)
+	byID, err := s.Returns(ctx, "a")
+	require.NoError(t, err)
+	require.Len(t, byURL, 1)
+	assert.Equal(t, byID, byURL)
+	_, err = s.Notifications(ctx, s.PageURL("a"))
+	assert.NoError(t, err)
+	_, err = s.Returns(ctx, s.PageURL("nobody"))
+	assert.ErrorIs(t, err, ErrPaymentNotFound)
+	_, err = s.Returns(ctx, s.PageURL(""))
+	assert.ErrorIs(t, err, ErrPaymentNotFound)
+}

@@ -155,6 +155,7 @@ func TestCapabilitiesAreHonest(t *testing.T) {
 		EventTypes:        []mfspay.EventType{mfspay.EventPaymentPending, mfspay.EventPaymentCompleted, mfspay.EventPaymentFailed},
 		Statuses:          []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed},
 		Return:            mfspay.ReturnVerify,
+		PaymentIDLater:    true,
 	}, caps)
 	_, co := s.create(t)
 	before := s.requests(t)

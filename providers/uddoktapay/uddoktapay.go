@@ -123,7 +123,9 @@ func (g *gateway) Provider() string { return ProviderName }
 
 // Capabilities: verify by UddoktaPay's invoice_id only, no list, IPNs
 // authenticated by a static header, a return that names the payment to
-// verify, and no cancelled or expired status (see the package doc).
+// verify, no cancelled or expired status, and a create answer without the
+// invoice_id, which arrives with the return or the IPN (see the package
+// doc).
 func (g *gateway) Capabilities() mfspay.Capabilities {
 	return mfspay.Capabilities{
 		VerifyByPaymentID: true,
@@ -131,6 +133,7 @@ func (g *gateway) Capabilities() mfspay.Capabilities {
 		EventTypes:        []mfspay.EventType{mfspay.EventPaymentPending, mfspay.EventPaymentCompleted, mfspay.EventPaymentFailed},
 		Statuses:          []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed},
 		Return:            mfspay.ReturnVerify,
+		PaymentIDLater:    true,
 	}
 }
 
