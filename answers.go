@@ -15,6 +15,8 @@ func checkCheckout(provider string, caps Capabilities, req CreatePaymentRequest,
 		return "the checkout names another provider"
 	case co.InvoiceID != "" && co.InvoiceID != req.InvoiceID:
 		return "the checkout is for another invoice"
+	case co.PaymentID == "" && !caps.PaymentIDLater:
+		return "the checkout names no payment, and the gateway does not declare that it names it later"
 	case co.PaymentID != "" && validPaymentID(co.PaymentID) != "":
 		return "the checkout's payment id breaks the id rules"
 	case validURL(co.RedirectURL) != "":

@@ -78,7 +78,11 @@ type CreatePaymentRequest struct {
 
 // Checkout is a created payment: send the customer to RedirectURL.
 type Checkout struct {
-	Provider    string
+	Provider string
+	// PaymentID is the provider's id of the payment. It is empty only for
+	// gateways whose Capabilities declare PaymentIDLater: their provider
+	// names the payment when the customer returns or a notification
+	// arrives.
 	PaymentID   string
 	InvoiceID   string
 	RedirectURL string

@@ -87,6 +87,7 @@ func TestLayerChecksEveryAnswer(t *testing.T) {
 		{"checkout of another invoice", with(func(d *answerDriver) { d.checkout.InvoiceID = "INV-2" }), createCall, mfspay.ErrOutcomeUnknown, "another invoice"},
 		{"checkout of another provider", with(func(d *answerDriver) { d.checkout.Provider = "other" }), createCall, mfspay.ErrOutcomeUnknown, "another provider"},
 		{"checkout with a bad payment id", with(func(d *answerDriver) { d.checkout.PaymentID = "a/b" }), createCall, mfspay.ErrOutcomeUnknown, "payment id"},
+		{"checkout naming no payment, undeclared", with(func(d *answerDriver) { d.checkout.PaymentID = "" }), createCall, mfspay.ErrOutcomeUnknown, "names no payment"},
 		{"javascript redirect", with(func(d *answerDriver) { d.checkout.RedirectURL = "javascript:alert(1)" }), createCall, mfspay.ErrOutcomeUnknown, "redirect URL"},
 		{"relative redirect", with(func(d *answerDriver) { d.checkout.RedirectURL = "/pay" }), createCall, mfspay.ErrOutcomeUnknown, "redirect URL"},
 		{"unknown checkout status", with(func(d *answerDriver) { d.checkout.Status = mfspay.StatusUnknown }), createCall, mfspay.ErrOutcomeUnknown, "status"},
@@ -147,6 +148,12 @@ func TestLayerFillsWhatDriversMayLeaveOut(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "fake", co.Provider)
 	assert.Equal(t, validCreate.InvoiceID, co.InvoiceID)
+
+	d.caps.PaymentIDLater = true
+	d.checkout.PaymentID = ""
+	co, err = g.CreatePayment(ctx, validCreate)
+	require.NoError(t, err, "a gateway that declares it names the payment later")
+	assert.Empty(t, co.PaymentID)
 
 	p, err := g.VerifyPayment(ctx, ref)
 	require.NoError(t, err)
