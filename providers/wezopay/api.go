@@ -1,174 +1,166 @@
 package wezopay
 
 import (
-	"bytes"
+	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"mime"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/providers/kit"
 )
 
+// call sends one API request through the payment-safe client and returns
+// its successful answer. A non-2xx answer, a body that is not the
+// documented JSON, and one that does not say "success": true are errors;
+// for a create, whose effect such an answer no longer tells, they are
+// ErrOutcomeUnknown (unless they say the invoice is taken), so that the
+// invoice is looked up before anything else.
+func call[T any](ctx context.Context, d *driver, op, method, path string, body []byte) (*envelope[T], *kit.HTTPResponse, error) {
+	header := d.readHeaders
+	if body != nil {
+		header = d.jsonHeaders
+	}
+	resp, err := d.http.Do(ctx, kit.HTTPRequest{
+		Op: op, Method: method, URL: d.base + path, Header: header, Body: body,
+		Idempotent: method == http.MethodGet,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if !resp.OK() {
+		return nil, resp, d.statusError(op, resp)
+	}
+	var env envelope[T]
+	if err := decode(resp.Body, &env); err != nil {
+		return nil, resp, malformed(op, resp, err)
+	}
+	if !env.Success {
+		return nil, resp, d.unsuccessful(op, resp, env.failure)
+	}
+	return &env, resp, nil
+}
+
+// failure is what an unsuccessful answer says: {"success": false,
+// "error": "…", "errors": {"field": ["…"]}} ("message" for "error", or
+// one string for a field's list, from frameworks that answer so).
+type failure struct {
+	Error   string              `json:"error"`
+	Message string              `json:"message"`
+	Errors  map[string]messages `json:"errors"`
+}
+
+// messages is a field's error messages: a list, or one string.
+type messages []string
+
+func (m *messages) UnmarshalJSON(b []byte) error {
+	var one string
+	if json.Unmarshal(b, &one) == nil {
+		*m = messages{one}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]string)(m))
+}
+
 // statusError maps a non-2xx answer to an *mfspay.Error: the kind from the
 // status code (a 5xx answer to a create is ErrOutcomeUnknown), WezoPay's
-// "error" text with its "errors" field map summarised, and Retry-After. A
-// create's reused invoice id is ErrDuplicate. A body that is not JSON (a
-// proxy's HTML error page) is described, never copied. A retried create
-// meeting its invoice id taken is ErrOutcomeUnknown instead: the earlier
-// attempt may have made that payment (see kit.HTTPResponse.DuplicateKind).
-func (g *gateway) statusError(op string, resp *kit.HTTPResponse) *mfspay.Error {
-	env, ok := decodeEnvelope(resp.Body)
-	if !ok {
-		return g.http.StatusError(op, resp, "", nonJSON(resp))
+// text with its field errors, and Retry-After, all scrubbed of secrets by
+// the client. A proxy's non-JSON page is described, never copied. A
+// create's reused invoice id is ErrDuplicate, or ErrOutcomeUnknown when it
+// answers a retry (see kit.HTTPResponse.DuplicateKind): the earlier
+// attempt may have made that payment.
+func (d *driver) statusError(op string, resp *kit.HTTPResponse) *mfspay.Error {
+	var f failure
+	// A member of an unexpected type only loses its text.
+	var typeErr *json.UnmarshalTypeError
+	if err := json.Unmarshal(resp.Body, &f); err != nil && !(errors.As(err, &typeErr) && typeErr.Field != "") {
+		what := strconv.Itoa(len(resp.Body)) + " bytes"
+		if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err == nil {
+			what = mt + ", " + what
+		}
+		return d.http.StatusError(op, resp, "", "non-JSON response ("+what+")")
 	}
-	msg, field := describe(env)
-	e := g.http.StatusError(op, resp, "", msg)
+	msg, field := f.describe()
+	e := d.http.StatusError(op, resp, "", msg)
 	if e.Kind == mfspay.ErrInvalidRequest {
-		e.Field = g.http.Redact(field) // the provider's field names are its text too
+		e.Field = d.http.Redact(field) // the provider's field names are its text too
 	}
 	// Only a create can find its invoice id taken; a read saying so is not
 	// about this payment.
 	if op == mfspay.OpCreate && (resp.StatusCode == http.StatusUnprocessableEntity || resp.StatusCode == http.StatusConflict) &&
-		duplicateInvoice(env) {
-		e.Kind = resp.DuplicateKind() // a retry's duplicate may be the first attempt's payment
-		e.Field = "invoice_id"
+		f.duplicateInvoice() {
+		e.Kind, e.Field = resp.DuplicateKind(), "invoice_id"
 	}
 	return e
 }
 
-// unsuccessful maps a 2xx answer whose body says "success": false (or does
-// not say true) to an error. For a create, whose effect the answer no
-// longer tells, it is ErrOutcomeUnknown, so that the invoice is looked up
-// before anything else; for reads it is ErrUnavailable.
-func (g *gateway) unsuccessful(op string, resp *kit.HTTPResponse, env envelope) *mfspay.Error {
-	msg, _ := describe(env)
+// unsuccessful maps a 2xx answer that does not say "success": true.
+func (d *driver) unsuccessful(op string, resp *kit.HTTPResponse, f failure) *mfspay.Error {
 	kind := mfspay.ErrUnavailable
 	switch {
-	case op == mfspay.OpCreate && duplicateInvoice(env):
+	case op == mfspay.OpCreate && f.duplicateInvoice():
 		kind = resp.DuplicateKind()
 	case op == mfspay.OpCreate:
 		kind = mfspay.ErrOutcomeUnknown
 	}
-	if msg == "" {
-		msg = "the provider did not report success"
-	} else {
-		msg = "the provider did not report success: " + msg
+	msg := "the provider did not report success"
+	if text, _ := f.describe(); text != "" {
+		msg += ": " + text
 	}
-	return &mfspay.Error{Kind: kind, Provider: ProviderName, Op: op, HTTPStatus: resp.StatusCode, Message: truncate(g.http.Redact(msg))}
+	// Scrubbed before it is cut, so that a cut cannot hide part of a secret.
+	if msg = d.http.Redact(msg); len(msg) > 512 {
+		msg = strings.ToValidUTF8(msg[:512], "") + "…"
+	}
+	return &mfspay.Error{Kind: kind, Provider: ProviderName, Op: op, HTTPStatus: resp.StatusCode, Message: msg}
 }
 
 // malformed is the error for a success answer that lacks what it must
-// carry. Only the field's name is kept, never its value.
-func (g *gateway) malformed(op string, resp *kit.HTTPResponse, err error) *mfspay.Error {
+// carry: for a create ErrOutcomeUnknown (the payment may exist: look it
+// up), for a read ErrUnavailable. Only the member's name is kept.
+func malformed(op string, resp *kit.HTTPResponse, err error) *mfspay.Error {
 	kind := mfspay.ErrUnavailable
 	if op == mfspay.OpCreate {
-		kind = mfspay.ErrOutcomeUnknown // the payment may exist: look it up.
+		kind = mfspay.ErrOutcomeUnknown
 	}
 	msg := "malformed response"
-	var bf *badField
-	if errors.As(err, &bf) {
+	if bf := (*badField)(nil); errors.As(err, &bf) {
 		msg += ": " + bf.Error()
 	}
 	return &mfspay.Error{Kind: kind, Provider: ProviderName, Op: op, HTTPStatus: resp.StatusCode, Message: msg}
 }
 
-// nonJSON describes a body that is not JSON without quoting it.
-func nonJSON(resp *kit.HTTPResponse) string {
-	ct := resp.Header.Get("Content-Type")
-	if mt, _, err := mime.ParseMediaType(ct); err == nil && mt != "" {
-		return "non-JSON response (" + mt + ", " + strconv.Itoa(len(resp.Body)) + " bytes)"
-	}
-	return "non-JSON response (" + strconv.Itoa(len(resp.Body)) + " bytes)"
-}
-
-// describe renders WezoPay's error text and field errors as one message,
+// describe renders the error text and the field errors as one message,
 // and names the first offending field.
-func describe(env envelope) (msg, field string) {
-	msg = text(env.Error)
-	if msg == "" {
-		msg = text(env.Message)
-	}
-	fieldErrs := fieldErrors(env.Errors)
-	if len(fieldErrs) == 0 {
+func (f failure) describe() (msg, field string) {
+	msg = cmp.Or(f.Error, f.Message)
+	if len(f.Errors) == 0 {
 		return msg, ""
 	}
-	names := make([]string, 0, len(fieldErrs))
-	for name := range fieldErrs {
-		names = append(names, name)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(f.Errors))
 	parts := make([]string, 0, len(names))
 	for _, name := range names {
-		parts = append(parts, name+": "+strings.Join(fieldErrs[name], " "))
+		parts = append(parts, name+": "+strings.Join(f.Errors[name], " "))
 	}
-	summary := strings.Join(parts, "; ")
-	if msg == "" {
-		return summary, names[0]
+	if summary := strings.Join(parts, "; "); msg == "" {
+		msg = summary
+	} else {
+		msg += " [" + summary + "]"
 	}
-	return msg + " [" + summary + "]", names[0]
-}
-
-// fieldErrors reads {"field": ["msg", …]} or {"field": "msg"}.
-func fieldErrors(raw json.RawMessage) map[string][]string {
-	if isNull(raw) {
-		return nil
-	}
-	var obj map[string]json.RawMessage
-	if json.Unmarshal(raw, &obj) != nil {
-		return nil
-	}
-	out := make(map[string][]string, len(obj))
-	for name, v := range obj {
-		var list []string
-		if json.Unmarshal(v, &list) == nil {
-			out[name] = list
-			continue
-		}
-		if s := text(v); s != "" {
-			out[name] = []string{s}
-		}
-	}
-	return out
-}
-
-// text renders a JSON string as its text, and nothing else.
-func text(raw json.RawMessage) string {
-	var s string
-	if isNull(raw) || json.Unmarshal(bytes.TrimSpace(raw), &s) != nil {
-		return ""
-	}
-	return s
+	return msg, names[0]
 }
 
 // duplicateInvoice recognises WezoPay's "invoice_id already exists" (and a
 // framework's "has already been taken" on invoice_id).
-func duplicateInvoice(env envelope) bool {
-	if strings.Contains(strings.ToLower(text(env.Error)), "already exists") {
-		return true
+func (f failure) duplicateInvoice() bool {
+	taken := strings.Contains(strings.ToLower(f.Error), "already exists")
+	for _, m := range f.Errors["invoice_id"] {
+		taken = taken || strings.Contains(strings.ToLower(m), "already")
 	}
-	for _, m := range fieldErrors(env.Errors)["invoice_id"] {
-		if m = strings.ToLower(m); strings.Contains(m, "already") {
-			return true
-		}
-	}
-	return false
-}
-
-// truncate bounds provider text kept in an error, cutting on a rune
-// boundary.
-func truncate(s string) string {
-	n := 512
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return taken
 }

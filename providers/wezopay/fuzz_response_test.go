@@ -233,11 +233,11 @@ func fzCreatedToken(a fzAnswer) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	data, ok := fzObject(raw)
+	data, ok := fzRead(raw)
 	if !ok {
 		return "", false
 	}
-	token, payURL := fuzzcheck.String(data, "token"), fuzzcheck.String(data, "payment_url")
+	token, payURL := data.Token, data.PaymentURL
 	u, err := url.Parse(payURL)
 	if token == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", false
@@ -260,18 +260,18 @@ var fzStatusTable = map[string]mfspay.Status{
 
 // fzReadPayment is the oracle for one verify-shaped object.
 func fzReadPayment(raw json.RawMessage) (fzPayment, bool) {
-	data, ok := fzObject(raw)
+	data, ok := fzRead(raw)
 	if !ok {
 		return fzPayment{}, false
 	}
-	p := fzPayment{token: fuzzcheck.String(data, "token"), invoice: fuzzcheck.String(data, "invoice_id")}
-	rawStatus := fuzzcheck.String(data, "status")
+	p := fzPayment{token: data.Token, invoice: data.InvoiceID}
+	rawStatus := data.Status
 	st, known := fzStatusTable[rawStatus]
 	if !known {
 		st = mfspay.StatusUnknown
 	}
 	p.status = st
-	amount, ok := fuzzcheck.Amount(data["amount"])
+	amount, ok := fuzzcheck.Amount(data.Amount)
 	p.amount = amount
 	return p, ok && p.token != "" && p.invoice != "" && rawStatus != ""
 }

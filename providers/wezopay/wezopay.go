@@ -2,6 +2,7 @@ package wezopay
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/mfspay/mfspay"
@@ -38,16 +39,16 @@ type Config struct {
 	Resilience mfspay.Resilience
 }
 
-// gateway is the WezoPay driver; New wraps it in the portable layer.
-type gateway struct {
-	base    string // API base without a trailing slash
-	pages   string // scheme://host where hosted pages live
-	apiKey  string
-	secrets []string
-	// verifier checks webhook signatures under secrets.
+// driver is the WezoPay driver; New wraps it in the portable layer.
+type driver struct {
+	base  string // API base without a trailing slash
+	pages string // scheme://host where hosted pages live
+	http  *kit.HTTPClient
+	// verifier checks webhook signatures; noSecret says it has no secret.
 	verifier *kit.HMACSHA256Verifier
-	http     *kit.HTTPClient
-	// readHeaders and jsonHeaders are what headers returns.
+	noSecret bool
+	// readHeaders and jsonHeaders go with every read and every request
+	// with a body: built once, never modified (the client copies them).
 	readHeaders, jsonHeaders http.Header
 }
 
@@ -65,48 +66,28 @@ func New(cfg Config) (mfspay.Gateway, error) {
 // host applies the portable layer). cfg.Resilience configures its HTTP
 // client; its Breaker is not used.
 func NewDriver(cfg Config) (mfspay.Driver, error) {
-	return newGateway(cfg)
-}
-
-func newGateway(cfg Config) (*gateway, error) {
-	const op = "configure"
 	if cfg.APIKey == "" {
-		return nil, kit.Invalid(ProviderName, op, SettingAPIKey, "is required")
+		return nil, kit.Invalid(ProviderName, "configure", SettingAPIKey, "is required")
 	}
-	if !headerSafe(cfg.APIKey) {
-		return nil, kit.Invalid(ProviderName, op, SettingAPIKey, "must be printable ASCII without spaces")
+	if strings.ContainsFunc(cfg.APIKey, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
+		return nil, kit.Invalid(ProviderName, "configure", SettingAPIKey, "must be printable ASCII without spaces")
 	}
 	base, u, err := kit.ParseBaseURL(ProviderName, cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
-	var secrets []string
-	for _, s := range cfg.WebhookSecrets {
-		if s != "" {
-			secrets = append(secrets, s)
-		}
-	}
-	readHeaders, jsonHeaders := buildHeaders(cfg.APIKey)
-	return &gateway{
-		readHeaders: readHeaders,
-		jsonHeaders: jsonHeaders,
+	read := http.Header{"X-Api-Key": {cfg.APIKey}, "Accept": {"application/json"}}
+	withJSON := read.Clone()
+	withJSON.Set("Content-Type", "application/json")
+	return &driver{
 		base:        base,
 		pages:       u.Scheme + "://" + u.Host,
-		apiKey:      cfg.APIKey,
-		secrets:     secrets,
-		verifier:    kit.NewHMACSHA256Verifier(secrets),
-		http:        kit.NewClient(ProviderName, cfg.Resilience, append([]string{cfg.APIKey}, secrets...)...),
+		http:        kit.NewClient(ProviderName, cfg.Resilience, append([]string{cfg.APIKey}, cfg.WebhookSecrets...)...),
+		verifier:    kit.NewHMACSHA256Verifier(cfg.WebhookSecrets),
+		noSecret:    !slices.ContainsFunc(cfg.WebhookSecrets, func(s string) bool { return s != "" }),
+		readHeaders: read,
+		jsonHeaders: withJSON,
 	}, nil
-}
-
-// headerSafe reports whether s can travel in a header unchanged.
-func headerSafe(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] >= 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // FromSettings builds the same gateway as New from string settings:
@@ -133,49 +114,25 @@ func configFromSettings(settings map[string]string, r mfspay.Resilience) Config 
 }
 
 // Provider returns ProviderName.
-func (g *gateway) Provider() string { return ProviderName }
+func (d *driver) Provider() string { return ProviderName }
 
-// maxPerPage is WezoPay's documented page-size limit.
-const maxPerPage = 100
-
-// Capabilities: verify by invoice or token, list with a status filter, and
-// HMAC-SHA256 signed webhooks.
-func (g *gateway) Capabilities() mfspay.Capabilities {
+// Capabilities: verify by invoice or token, a list filtered by status of
+// at most 100 a page, HMAC-SHA256 signed webhooks, and the five statuses
+// WezoPay reports, each with its event.
+func (d *driver) Capabilities() mfspay.Capabilities {
 	return mfspay.Capabilities{
 		VerifyByInvoice:   true,
 		VerifyByPaymentID: true,
 		List:              true,
 		ListByStatus:      true,
-		MaxPerPage:        maxPerPage,
+		MaxPerPage:        100,
 		Webhook:           mfspay.WebhookHMACSHA256,
 		EventTypes: []mfspay.EventType{
-			mfspay.EventPaymentCompleted,
-			mfspay.EventPaymentFailed,
-			mfspay.EventPaymentCancelled,
-			mfspay.EventPaymentExpired,
-			mfspay.EventPaymentPending,
+			mfspay.EventPaymentPending, mfspay.EventPaymentCompleted, mfspay.EventPaymentFailed,
+			mfspay.EventPaymentCancelled, mfspay.EventPaymentExpired,
+		},
+		Statuses: []mfspay.Status{
+			mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed, mfspay.StatusCancelled, mfspay.StatusExpired,
 		},
 	}
 }
-
-// headers are sent with every API request: built once, never modified
-// (the HTTP client copies them into each request).
-func (g *gateway) headers(json bool) http.Header {
-	if json {
-		return g.jsonHeaders
-	}
-	return g.readHeaders
-}
-
-// buildHeaders returns the headers of reads and of requests with a JSON body.
-func buildHeaders(apiKey string) (read, withJSON http.Header) {
-	read = http.Header{
-		"X-Api-Key": {apiKey},
-		"Accept":    {"application/json"},
-	}
-	withJSON = read.Clone()
-	withJSON["Content-Type"] = []string{"application/json"}
-	return read, withJSON
-}
-
-var _ mfspay.Driver = (*gateway)(nil)

@@ -1,6 +1,6 @@
 // Package fuzzcheck holds the oracles the built-in adapters' fuzz tests
-// share: reading fuzzed JSON independently of the adapters, and the shape
-// every error an adapter returns must have.
+// share: reading fuzzed money independently of mfspay.Amount, and the
+// shape every error an adapter returns must have.
 package fuzzcheck
 
 import (
@@ -13,15 +13,6 @@ import (
 
 	"github.com/mfspay/mfspay"
 )
-
-// String returns a JSON string member's text, "" for anything else.
-func String(obj map[string]json.RawMessage, name string) string {
-	var s string
-	if json.Unmarshal(obj[name], &s) != nil {
-		return ""
-	}
-	return s
-}
 
 // Amount reads a money value: a JSON number or a decimal string, parsed by
 // mfspay.ParseAmount from its exact text.
