@@ -26,7 +26,7 @@ type apiError struct {
 // printable excerpt instead. Either is decoded first, JSON escapes and HTML
 // character references alike, so that what is kept is the provider's text
 // and a secret it echoes is recognised whatever its escaping.
-func (g *gateway) statusError(op string, resp *kit.HTTPResponse) *mfspay.Error {
+func (d *driver) statusError(op string, resp *kit.HTTPResponse) *mfspay.Error {
 	var body apiError
 	code, message := "", ""
 	if err := json.Unmarshal(resp.Body, &body); err == nil {
@@ -35,9 +35,9 @@ func (g *gateway) statusError(op string, resp *kit.HTTPResponse) *mfspay.Error {
 	} else {
 		// Scrub before excerpt cuts the text, so a cut cannot split a
 		// secret and leave part of it unrecognised.
-		message = excerpt([]byte(g.http.Redact(html.UnescapeString(string(resp.Body)))))
+		message = excerpt([]byte(d.http.Redact(html.UnescapeString(string(resp.Body)))))
 	}
-	return g.http.StatusError(op, resp, code, message)
+	return d.http.StatusError(op, resp, code, message)
 }
 
 // jsonText renders a JSON value as text: a string decoded, a number as
@@ -99,5 +99,3 @@ func excerpt(b []byte) string {
 	}
 	return "non-JSON body: " + s
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
