@@ -16,21 +16,53 @@ import (
 	"github.com/mfspay/mfspay/providers/kit"
 )
 
-// call sends one API request through the payment-safe client and returns
-// its successful answer. A non-2xx answer, a body that is not the
-// documented JSON, and one that does not say "success": true are errors;
-// for a create, whose effect such an answer no longer tells, they are
-// ErrOutcomeUnknown (unless they say the invoice is taken), so that the
-// invoice is looked up before anything else.
-func call[T any](ctx context.Context, d *driver, op, method, path string, body []byte) (*envelope[T], *kit.HTTPResponse, error) {
-	header := d.readHeaders
-	if body != nil {
-		header = d.jsonHeaders
+// envelope is every successful WezoPay answer, {"success": true, "data":
+// …, "meta": …} (meta in lists), with what an unsuccessful one says.
+type envelope[T any] struct {
+	Success bool `json:"success"`
+	Data    T    `json:"data"`
+	Meta    *struct {
+		Page     int `json:"page"`
+		PerPage  int `json:"per_page"`
+		Total    int `json:"total"`
+		LastPage int `json:"last_page"`
+	} `json:"meta"`
+	failure
+}
+
+// failure is what an unsuccessful answer says: {"success": false,
+// "error": "…", "errors": {"field": ["…"]}} (or "message", as some
+// frameworks write it).
+type failure struct {
+	Error   string              `json:"error"`
+	Message string              `json:"message"`
+	Errors  map[string][]string `json:"errors"`
+}
+
+// badField says which member of an answer is wrong, never with its value.
+type badField struct{ name, problem string }
+
+func (b *badField) Error() string { return b.name + " " + b.problem }
+
+// decode reads a JSON body into v, or names the member at fault.
+func decode(body []byte, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return &badField{cmp.Or(kit.JSONField(err, "amount"), "body"), "is not the documented JSON"}
 	}
-	resp, err := d.http.Do(ctx, kit.HTTPRequest{
-		Op: op, Method: method, URL: d.base + path, Header: header, Body: body,
-		Idempotent: method == http.MethodGet,
-	})
+	return nil
+}
+
+// call sends one request through the payment-safe client and returns its
+// successful answer. Any other answer is an error; for a create, whose
+// effect it no longer tells, ErrOutcomeUnknown unless it says the invoice
+// is taken, so that the invoice is looked up before anything else.
+func call[T any](ctx context.Context, d *driver, op, method, path string, body []byte) (*envelope[T], *kit.HTTPResponse, error) {
+	header := d.readHeader
+	if body != nil {
+		header = d.jsonHeader
+	}
+	resp, err := d.http.Do(ctx, kit.HTTPRequest{Op: op, Method: method, URL: d.base + path, Header: header, Body: body,
+		Idempotent: method == http.MethodGet})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -42,43 +74,44 @@ func call[T any](ctx context.Context, d *driver, op, method, path string, body [
 		return nil, resp, malformed(op, resp, err)
 	}
 	if !env.Success {
-		return nil, resp, d.unsuccessful(op, resp, env.failure)
+		e := malformed(op, resp, nil)
+		e.Message = "the provider did not report success"
+		if text, _ := env.describe(); text != "" {
+			// Scrubbed before it is cut, so a cut cannot hide part of a secret.
+			if e.Message = d.http.Redact(e.Message + ": " + text); len(e.Message) > 512 {
+				e.Message = strings.ToValidUTF8(e.Message[:512], "") + "…"
+			}
+		}
+		if op == mfspay.OpCreate && env.duplicateInvoice() {
+			e.Kind = resp.DuplicateKind()
+		}
+		return nil, resp, e
 	}
 	return &env, resp, nil
 }
 
-// failure is what an unsuccessful answer says: {"success": false,
-// "error": "…", "errors": {"field": ["…"]}} ("message" for "error", or
-// one string for a field's list, from frameworks that answer so).
-type failure struct {
-	Error   string              `json:"error"`
-	Message string              `json:"message"`
-	Errors  map[string]messages `json:"errors"`
-}
-
-// messages is a field's error messages: a list, or one string.
-type messages []string
-
-func (m *messages) UnmarshalJSON(b []byte) error {
-	var one string
-	if json.Unmarshal(b, &one) == nil {
-		*m = messages{one}
-		return nil
+// malformed is a 2xx answer that cannot be used: ErrOutcomeUnknown for a
+// create (the payment may exist), else ErrUnavailable. Values are not kept.
+func malformed(op string, resp *kit.HTTPResponse, err error) *mfspay.Error {
+	e := &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: ProviderName, Op: op, HTTPStatus: resp.StatusCode,
+		Message: "malformed response"}
+	if op == mfspay.OpCreate {
+		e.Kind = mfspay.ErrOutcomeUnknown
 	}
-	return json.Unmarshal(b, (*[]string)(m))
+	if bf := (*badField)(nil); errors.As(err, &bf) {
+		e.Message += ": " + bf.Error()
+	}
+	return e
 }
 
-// statusError maps a non-2xx answer to an *mfspay.Error: the kind from the
-// status code (a 5xx answer to a create is ErrOutcomeUnknown), WezoPay's
-// text with its field errors, and Retry-After, all scrubbed of secrets by
-// the client. A proxy's non-JSON page is described, never copied. A
-// create's reused invoice id is ErrDuplicate, or ErrOutcomeUnknown when it
-// answers a retry (see kit.HTTPResponse.DuplicateKind): the earlier
-// attempt may have made that payment.
+// statusError maps a non-2xx answer (see kit.HTTPClient.StatusError) with
+// WezoPay's text, scrubbed of secrets; a proxy's non-JSON page is
+// described, never copied. A create's reused invoice id is ErrDuplicate,
+// or ErrOutcomeUnknown when it answers a retry, whose earlier attempt may
+// have made that payment (see kit.HTTPResponse.DuplicateKind).
 func (d *driver) statusError(op string, resp *kit.HTTPResponse) *mfspay.Error {
 	var f failure
-	// A member of an unexpected type only loses its text.
-	var typeErr *json.UnmarshalTypeError
+	var typeErr *json.UnmarshalTypeError // a member of another shape only loses its text
 	if err := json.Unmarshal(resp.Body, &f); err != nil && !(errors.As(err, &typeErr) && typeErr.Field != "") {
 		what := strconv.Itoa(len(resp.Body)) + " bytes"
 		if mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err == nil {
@@ -98,41 +131,6 @@ func (d *driver) statusError(op string, resp *kit.HTTPResponse) *mfspay.Error {
 		e.Kind, e.Field = resp.DuplicateKind(), "invoice_id"
 	}
 	return e
-}
-
-// unsuccessful maps a 2xx answer that does not say "success": true.
-func (d *driver) unsuccessful(op string, resp *kit.HTTPResponse, f failure) *mfspay.Error {
-	kind := mfspay.ErrUnavailable
-	switch {
-	case op == mfspay.OpCreate && f.duplicateInvoice():
-		kind = resp.DuplicateKind()
-	case op == mfspay.OpCreate:
-		kind = mfspay.ErrOutcomeUnknown
-	}
-	msg := "the provider did not report success"
-	if text, _ := f.describe(); text != "" {
-		msg += ": " + text
-	}
-	// Scrubbed before it is cut, so that a cut cannot hide part of a secret.
-	if msg = d.http.Redact(msg); len(msg) > 512 {
-		msg = strings.ToValidUTF8(msg[:512], "") + "…"
-	}
-	return &mfspay.Error{Kind: kind, Provider: ProviderName, Op: op, HTTPStatus: resp.StatusCode, Message: msg}
-}
-
-// malformed is the error for a success answer that lacks what it must
-// carry: for a create ErrOutcomeUnknown (the payment may exist: look it
-// up), for a read ErrUnavailable. Only the member's name is kept.
-func malformed(op string, resp *kit.HTTPResponse, err error) *mfspay.Error {
-	kind := mfspay.ErrUnavailable
-	if op == mfspay.OpCreate {
-		kind = mfspay.ErrOutcomeUnknown
-	}
-	msg := "malformed response"
-	if bf := (*badField)(nil); errors.As(err, &bf) {
-		msg += ": " + bf.Error()
-	}
-	return &mfspay.Error{Kind: kind, Provider: ProviderName, Op: op, HTTPStatus: resp.StatusCode, Message: msg}
 }
 
 // describe renders the error text and the field errors as one message,

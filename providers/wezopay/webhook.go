@@ -10,8 +10,7 @@ import (
 	"github.com/mfspay/mfspay/providers/kit"
 )
 
-// signatureKey is SignatureHeader in the canonical form http.Header keys
-// take.
+// signatureKey is SignatureHeader as http.Header keys are spelled.
 var signatureKey = http.CanonicalHeaderKey(SignatureHeader)
 
 // events are the documented and inferred webhook events, each with the
@@ -20,11 +19,9 @@ var events = map[string]struct {
 	typ    mfspay.EventType
 	status string
 }{
-	"payment.completed": {mfspay.EventPaymentCompleted, "paid"},
-	"payment.failed":    {mfspay.EventPaymentFailed, "failed"},
-	"payment.cancelled": {mfspay.EventPaymentCancelled, "cancelled"},
-	"payment.expired":   {mfspay.EventPaymentExpired, "expired"},
-	"payment.pending":   {mfspay.EventPaymentPending, "pending"},
+	"payment.completed": {mfspay.EventPaymentCompleted, "paid"}, "payment.failed": {mfspay.EventPaymentFailed, "failed"},
+	"payment.cancelled": {mfspay.EventPaymentCancelled, "cancelled"}, "payment.expired": {mfspay.EventPaymentExpired, "expired"},
+	"payment.pending": {mfspay.EventPaymentPending, "pending"},
 }
 
 // ParseNotification authenticates a webhook on its raw bytes, trying every
@@ -36,15 +33,16 @@ func (d *driver) ParseNotification(_ context.Context, req mfspay.WebhookRequest)
 		return nil, err
 	}
 	var n payment
-	if err := decode(req.Body, &n); err != nil {
-		return nil, invalidNotification(err)
+	var p mfspay.Payment
+	err := decode(req.Body, &n)
+	if err == nil && n.Event == "" {
+		err = &badField{"event", "is missing"}
 	}
-	if n.Event == "" {
-		return nil, invalidNotification(&badField{"event", "is missing"})
+	if err == nil {
+		p, err = n.toPayment()
 	}
-	p, err := n.toPayment()
-	if err != nil {
-		return nil, invalidNotification(err)
+	if bf := (*badField)(nil); errors.As(err, &bf) { // authentic, but not the documented JSON
+		return nil, kit.Invalid(ProviderName, "webhook", bf.name, bf.problem)
 	}
 	ev := &mfspay.Event{ID: "wezopay:" + p.PaymentID + ":" + n.Event}
 	if known, ok := events[n.Event]; ok && known.status == n.Status {
@@ -58,31 +56,22 @@ func (d *driver) ParseNotification(_ context.Context, req mfspay.WebhookRequest)
 	return ev, nil
 }
 
-// invalidNotification is an authentic notification that is not the
-// documented JSON: ErrInvalidRequest naming the member.
-func invalidNotification(err error) error {
-	bf := &badField{"body", "cannot be read"}
-	errors.As(err, &bf)
-	return kit.Invalid(ProviderName, "webhook", bf.name, bf.problem)
-}
-
 // authenticate checks the signature header against every secret.
 func (d *driver) authenticate(req mfspay.WebhookRequest) error {
-	fail := func(msg string) error {
-		return &mfspay.Error{Kind: mfspay.ErrInvalidSignature, Provider: ProviderName, Op: "webhook", Message: msg}
-	}
-	if d.noSecret {
-		return fail("no webhook secret is configured")
-	}
 	var sig string
 	if v := req.Header[signatureKey]; len(v) > 0 { // as Header.Get, without canonicalising per call
 		sig = strings.TrimSpace(v[0])
 	}
+	var msg string
 	switch {
+	case d.noSecret:
+		msg = "no webhook secret is configured"
 	case sig == "":
-		return fail("the " + SignatureHeader + " header is missing")
+		msg = "the " + SignatureHeader + " header is missing"
 	case !d.verifier.Verify(req.Body, sig):
-		return fail("the signature does not match the body")
+		msg = "the signature does not match the body"
+	default:
+		return nil
 	}
-	return nil
+	return &mfspay.Error{Kind: mfspay.ErrInvalidSignature, Provider: ProviderName, Op: "webhook", Message: msg}
 }

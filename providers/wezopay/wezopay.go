@@ -9,14 +9,14 @@ import (
 	"github.com/mfspay/mfspay/providers/kit"
 )
 
-// ProviderName is the name the adapter reports from Provider.
-const ProviderName = "wezopay"
-
-// DefaultBaseURL is WezoPay's documented API base.
-const DefaultBaseURL = "https://wezopay.com/api/v1"
-
-// SignatureHeader carries the hex HMAC-SHA256 of a webhook's raw body.
-const SignatureHeader = "X-WezoPay-Signature"
+const (
+	// ProviderName is the name the adapter reports from Provider.
+	ProviderName = "wezopay"
+	// DefaultBaseURL is WezoPay's documented API base.
+	DefaultBaseURL = "https://wezopay.com/api/v1"
+	// SignatureHeader carries the hex HMAC-SHA256 of a webhook's raw body.
+	SignatureHeader = "X-WezoPay-Signature"
+)
 
 // The names FromSettings reads.
 const (
@@ -41,15 +41,13 @@ type Config struct {
 
 // driver is the WezoPay driver; New wraps it in the portable layer.
 type driver struct {
-	base  string // API base without a trailing slash
-	pages string // scheme://host where hosted pages live
-	http  *kit.HTTPClient
-	// verifier checks webhook signatures; noSecret says it has no secret.
-	verifier *kit.HMACSHA256Verifier
-	noSecret bool
-	// readHeaders and jsonHeaders go with every read and every request
-	// with a body: built once, never modified (the client copies them).
-	readHeaders, jsonHeaders http.Header
+	base, pages string // the API base without a trailing slash; scheme://host of the hosted pages
+	http        *kit.HTTPClient
+	verifier    *kit.HMACSHA256Verifier
+	noSecret    bool
+	// The headers of a read and of a request with a body, built once and
+	// never modified (the client copies them).
+	readHeader, jsonHeader http.Header
 }
 
 // New returns a WezoPay gateway with payment-safe retries and a circuit
@@ -66,11 +64,8 @@ func New(cfg Config) (mfspay.Gateway, error) {
 // host applies the portable layer). cfg.Resilience configures its HTTP
 // client; its Breaker is not used.
 func NewDriver(cfg Config) (mfspay.Driver, error) {
-	if cfg.APIKey == "" {
-		return nil, kit.Invalid(ProviderName, "configure", SettingAPIKey, "is required")
-	}
-	if strings.ContainsFunc(cfg.APIKey, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
-		return nil, kit.Invalid(ProviderName, "configure", SettingAPIKey, "must be printable ASCII without spaces")
+	if cfg.APIKey == "" || strings.ContainsFunc(cfg.APIKey, func(r rune) bool { return r <= ' ' || r >= 0x7f }) {
+		return nil, kit.Invalid(ProviderName, "configure", SettingAPIKey, "is required, printable ASCII without spaces")
 	}
 	base, u, err := kit.ParseBaseURL(ProviderName, cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
@@ -80,13 +75,13 @@ func NewDriver(cfg Config) (mfspay.Driver, error) {
 	withJSON := read.Clone()
 	withJSON.Set("Content-Type", "application/json")
 	return &driver{
-		base:        base,
-		pages:       u.Scheme + "://" + u.Host,
-		http:        kit.NewClient(ProviderName, cfg.Resilience, append([]string{cfg.APIKey}, cfg.WebhookSecrets...)...),
-		verifier:    kit.NewHMACSHA256Verifier(cfg.WebhookSecrets),
-		noSecret:    !slices.ContainsFunc(cfg.WebhookSecrets, func(s string) bool { return s != "" }),
-		readHeaders: read,
-		jsonHeaders: withJSON,
+		base:       base,
+		pages:      u.Scheme + "://" + u.Host,
+		http:       kit.NewClient(ProviderName, cfg.Resilience, append([]string{cfg.APIKey}, cfg.WebhookSecrets...)...),
+		verifier:   kit.NewHMACSHA256Verifier(cfg.WebhookSecrets),
+		noSecret:   !slices.ContainsFunc(cfg.WebhookSecrets, func(s string) bool { return s != "" }),
+		readHeader: read,
+		jsonHeader: withJSON,
 	}, nil
 }
 
@@ -116,23 +111,15 @@ func configFromSettings(settings map[string]string, r mfspay.Resilience) Config 
 // Provider returns ProviderName.
 func (d *driver) Provider() string { return ProviderName }
 
-// Capabilities: verify by invoice or token, a list filtered by status of
-// at most 100 a page, HMAC-SHA256 signed webhooks, and the five statuses
-// WezoPay reports, each with its event.
+// Capabilities: verify by invoice or token, a list by status of at most
+// 100 a page, signed webhooks, five statuses each announced by its event.
 func (d *driver) Capabilities() mfspay.Capabilities {
 	return mfspay.Capabilities{
-		VerifyByInvoice:   true,
-		VerifyByPaymentID: true,
-		List:              true,
-		ListByStatus:      true,
-		MaxPerPage:        100,
-		Webhook:           mfspay.WebhookHMACSHA256,
-		EventTypes: []mfspay.EventType{
-			mfspay.EventPaymentPending, mfspay.EventPaymentCompleted, mfspay.EventPaymentFailed,
-			mfspay.EventPaymentCancelled, mfspay.EventPaymentExpired,
-		},
-		Statuses: []mfspay.Status{
-			mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed, mfspay.StatusCancelled, mfspay.StatusExpired,
-		},
+		VerifyByInvoice: true, VerifyByPaymentID: true, List: true, ListByStatus: true, MaxPerPage: 100,
+		Webhook: mfspay.WebhookHMACSHA256,
+		EventTypes: []mfspay.EventType{mfspay.EventPaymentPending, mfspay.EventPaymentCompleted,
+			mfspay.EventPaymentFailed, mfspay.EventPaymentCancelled, mfspay.EventPaymentExpired},
+		Statuses: []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed,
+			mfspay.StatusCancelled, mfspay.StatusExpired},
 	}
 }
