@@ -3,6 +3,7 @@ package eazzpay
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"html"
 	"maps"
 	"slices"
@@ -98,4 +99,20 @@ func excerpt(b []byte) string {
 		return ""
 	}
 	return "non-JSON body: " + s
+}
+
+// explainOutcomeUnknown tells the caller what to do about an ambiguous
+// create, since there is no lookup to settle it.
+func explainOutcomeUnknown(err error) error {
+	var e *mfspay.Error
+	if !errors.As(err, &e) || e.Kind != mfspay.ErrOutcomeUnknown {
+		return err
+	}
+	out := *e
+	out.Message = "the payment may have been created and EazzPay offers no lookup: " +
+		"check the dashboard or wait for its IPN before creating it again"
+	if e.Message != "" {
+		out.Message += " (" + e.Message + ")"
+	}
+	return &out
 }

@@ -3,7 +3,6 @@ package eazzpay
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -116,20 +115,4 @@ func initiateBody(req mfspay.CreatePaymentRequest) ([]byte, error) {
 		IPNURL:     ipn.String(),
 		IPNMethod:  http.MethodPost,
 	})
-}
-
-// explainOutcomeUnknown tells the caller what to do about an ambiguous
-// create, since there is no lookup to settle it.
-func explainOutcomeUnknown(err error) error {
-	var e *mfspay.Error
-	if !errors.As(err, &e) || e.Kind != mfspay.ErrOutcomeUnknown {
-		return err
-	}
-	out := *e
-	out.Message = "the payment may have been created and EazzPay offers no lookup: " +
-		"check the dashboard or wait for its IPN before creating it again"
-	if e.Message != "" {
-		out.Message += " (" + e.Message + ")"
-	}
-	return &out
 }

@@ -46,13 +46,7 @@ type driver struct {
 }
 
 // New returns an EazzPay gateway with retries and a circuit breaker.
-func New(cfg Config) (mfspay.Gateway, error) {
-	d, err := NewDriver(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return mfspay.NewGateway(d, cfg.Resilience), nil
-}
+func New(cfg Config) (mfspay.Gateway, error) { return kit.NewGateway(NewDriver, cfg, cfg.Resilience) }
 
 // NewDriver returns the EazzPay driver alone, for a plugin to serve (the
 // host applies the portable layer). cfg.Resilience configures its HTTP
@@ -78,26 +72,27 @@ func NewDriver(cfg Config) (mfspay.Driver, error) {
 	}, nil
 }
 
-// FromSettings builds the same gateway as New from string settings:
-// "base_url" (optional), "client_secret" (required) and "accepted_secrets"
-// (optional, comma-separated).
-func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
-	return New(configFromSettings(settings, r))
-}
-
-// DriverFromSettings builds the same driver as NewDriver from the settings
-// FromSettings reads: what a plugin's ServeConfig.Factory is.
-func DriverFromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
-	return NewDriver(configFromSettings(settings, r))
-}
-
-func configFromSettings(settings map[string]string, r mfspay.Resilience) Config {
+// settingsConfig is the Config that string settings describe.
+func settingsConfig(settings map[string]string, r mfspay.Resilience) Config {
 	return Config{
 		BaseURL:         settings["base_url"],
 		ClientSecret:    settings["client_secret"],
 		AcceptedSecrets: kit.SettingList(settings["accepted_secrets"]),
 		Resilience:      r,
 	}
+}
+
+// DriverFromSettings is NewDriver from the settings FromSettings reads:
+// what a plugin's ServeConfig.Factory is.
+func DriverFromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
+	return NewDriver(settingsConfig(settings, r))
+}
+
+// FromSettings is New from string settings, as plugins and the
+// conformance suite build gateways: "base_url" (optional), "client_secret"
+// (required) and "accepted_secrets" (optional, comma-separated).
+func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+	return New(settingsConfig(settings, r))
 }
 
 // Provider returns ProviderName.

@@ -2,18 +2,15 @@ package eazzpay_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
-	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/providers/eazzpay"
-	"github.com/mfspay/mfspay/providers/internal/fuzzcheck"
+	"github.com/mfspay/mfspay/providers/internal/drivertest"
 )
 
 // Secrets of the fuzzed merchant: the client secret and one accepted while
@@ -80,27 +77,8 @@ func FuzzParseWebhook(f *testing.F) {
 		req := mfspay.WebhookRequest{Header: fzHeader(header, mode%hdrModes), Query: query, Body: body}
 		authentic := fzAuthentic(req.Header)
 
-		ev, err := gw.ParseWebhook(context.Background(), req)
-		ev2, err2 := gw.ParseWebhook(context.Background(), req)
-		if !reflect.DeepEqual(ev, ev2) || mfspay.KindOf(err) != mfspay.KindOf(err2) {
-			t.Fatalf("two parses of one request differ: %+v %v / %+v %v", ev, err, ev2, err2)
-		}
-		if err != nil {
-			fzCheckError(t, err, "webhook")
-			if ev != nil {
-				t.Fatalf("an event came with an error: %+v", ev)
-			}
-		}
-		if !authentic {
-			if !errors.Is(err, mfspay.ErrInvalidSignature) {
-				t.Fatalf("unauthenticated request (header %q) gave %+v, %v", req.Header, ev, err)
-			}
-			return
-		}
-		if err != nil {
-			if k := mfspay.KindOf(err); k != mfspay.ErrInvalidRequest {
-				t.Fatalf("an authentic body failed with kind %v: %v", k, err)
-			}
+		ev := drivertest.ParseWebhook(t, gw, req, authentic, fzSecret, fzOldSecret)
+		if ev == nil {
 			return
 		}
 		fzCheckEvent(t, gw, body, query, ev)
@@ -160,7 +138,7 @@ func fzCheckEvent(t *testing.T, gw mfspay.Gateway, body []byte, query url.Values
 	t.Helper()
 	// The documented members, names matched as encoding/json matches them
 	// (any letter case, the last of duplicates winning); json.RawMessage
-	// keeps a member's presence, and money raw for fuzzcheck.Amount.
+	// keeps a member's presence, and money raw for drivertest.Amount.
 	var obj struct {
 		PaymentID     json.RawMessage `json:"payment_id"`
 		TransactionID json.RawMessage `json:"transaction_id"`
@@ -174,7 +152,7 @@ func fzCheckEvent(t *testing.T, gw mfspay.Gateway, body []byte, query url.Values
 	if ev.Provider != eazzpay.ProviderName || ev.Payment.Provider != eazzpay.ProviderName || !gw.Capabilities().Supports(ev.Type) {
 		t.Fatalf("malformed event %+v", ev)
 	}
-	if amount, ok := fuzzcheck.Amount(obj.Amount); !ok || amount < 0 || amount != ev.Payment.Amount {
+	if amount, ok := drivertest.Amount(obj.Amount); !ok || amount < 0 || amount != ev.Payment.Amount {
 		t.Fatalf("event amount %v, body says %s", ev.Payment.Amount, obj.Amount)
 	}
 	if obj.PaymentID != nil {
@@ -201,5 +179,5 @@ func fzCheckEvent(t *testing.T, gw mfspay.Gateway, body []byte, query url.Values
 
 // fzCheckError asserts the shape every error must have, secrets included.
 func fzCheckError(t *testing.T, err error, op string) {
-	fuzzcheck.Error(t, err, eazzpay.ProviderName, op, fzSecret, fzOldSecret)
+	drivertest.Error(t, err, eazzpay.ProviderName, op, fzSecret, fzOldSecret)
 }

@@ -2,9 +2,7 @@ package wezopay_test
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/internal/drivertest"
 	"github.com/mfspay/mfspay/providers/wezopay"
 )
 
@@ -111,23 +110,11 @@ func TestListQueryAndPages(t *testing.T) {
 	assert.False(t, got.HasMore)
 }
 
-// fixed serves one canned answer to every request.
-func fixed(t *testing.T, status int, contentType, body string) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", contentType)
-		w.WriteHeader(status)
-		io.WriteString(w, body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/api/v1"
-}
-
+// fixedGateway is a gateway on a provider giving one canned answer.
 func fixedGateway(t *testing.T, status int, contentType, body string) mfspay.Gateway {
-	gw, err := wezopay.New(wezopay.Config{
-		BaseURL: fixed(t, status, contentType, body), APIKey: "wpk_fixed_secret",
-		Resilience: mfspay.Resilience{Retry: mfspay.RetryPolicy{MaxAttempts: 1}},
-	})
+	p := drivertest.NewProvider(t)
+	p.Set(http.MethodGet, drivertest.Answer{Status: status, ContentType: contentType, Body: []byte(body)})
+	gw, err := wezopay.New(wezopay.Config{BaseURL: p.URL + "/api/v1", APIKey: "wpk_fixed", Resilience: drivertest.OneAttempt})
 	require.NoError(t, err)
 	return gw
 }

@@ -52,12 +52,13 @@ type driver struct {
 
 // New returns a WezoPay gateway with payment-safe retries and a circuit
 // breaker. A bad Config is an ErrInvalidRequest naming the field.
-func New(cfg Config) (mfspay.Gateway, error) {
-	d, err := NewDriver(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return mfspay.NewGateway(d, cfg.Resilience), nil
+func New(cfg Config) (mfspay.Gateway, error) { return kit.NewGateway(NewDriver, cfg, cfg.Resilience) }
+
+// FromSettings is New for plugins and the conformance suite: "base_url"
+// (optional), "api_key" (required) and "webhook_secrets" (comma-separated;
+// spaces around each are ignored). Other keys are ignored.
+func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+	return New(configFromSettings(settings, r))
 }
 
 // NewDriver returns the WezoPay driver alone, for a plugin to serve (the
@@ -85,16 +86,8 @@ func NewDriver(cfg Config) (mfspay.Driver, error) {
 	}, nil
 }
 
-// FromSettings builds the same gateway as New from string settings:
-// "base_url" (optional), "api_key" (required) and "webhook_secrets"
-// (comma-separated; spaces around each are ignored). Other keys are
-// ignored.
-func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
-	return New(configFromSettings(settings, r))
-}
-
-// DriverFromSettings builds the same driver as NewDriver from the settings
-// FromSettings reads: what a plugin's ServeConfig.Factory is.
+// DriverFromSettings is NewDriver from the settings FromSettings reads:
+// what a plugin's ServeConfig.Factory is.
 func DriverFromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
 	return NewDriver(configFromSettings(settings, r))
 }
