@@ -101,16 +101,15 @@ func (d *driver) Provider() string { return ProviderName }
 // Capabilities: EazzPay documents neither a lookup nor a list, so the
 // layer answers those ErrUnsupported itself; it notifies a payment's
 // pending, completed, failed and cancelled states (an expiry comes as
-// FAILED) and money received, with a shared-secret header.
-func (d *driver) Capabilities() mfspay.Capabilities {
-	return mfspay.Capabilities{
-		Webhook: mfspay.WebhookSharedSecret,
-		EventTypes: []mfspay.EventType{
-			mfspay.EventPaymentPending, mfspay.EventPaymentCompleted, mfspay.EventPaymentFailed,
-			mfspay.EventPaymentCancelled, mfspay.EventTransactionReceived,
-		},
-		Statuses: []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed, mfspay.StatusCancelled},
-	}
+// FAILED) and money received, with a shared-secret header. Built once, as
+// the layer reads them on every call: the slices are shared, only read.
+func (d *driver) Capabilities() mfspay.Capabilities { return capabilities }
+
+var capabilities = mfspay.Capabilities{
+	Webhook: mfspay.WebhookSharedSecret,
+	EventTypes: []mfspay.EventType{mfspay.EventPaymentPending, mfspay.EventPaymentCompleted, mfspay.EventPaymentFailed,
+		mfspay.EventPaymentCancelled, mfspay.EventTransactionReceived},
+	Statuses: []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed, mfspay.StatusCancelled},
 }
 
 // Verify is never called: the capabilities declare no lookup.

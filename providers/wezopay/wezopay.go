@@ -106,13 +106,15 @@ func (d *driver) Provider() string { return ProviderName }
 
 // Capabilities: verify by invoice or token, a list by status of at most
 // 100 a page, signed webhooks, five statuses each announced by its event.
-func (d *driver) Capabilities() mfspay.Capabilities {
-	return mfspay.Capabilities{
-		VerifyByInvoice: true, VerifyByPaymentID: true, List: true, ListByStatus: true, MaxPerPage: 100,
-		Webhook: mfspay.WebhookHMACSHA256,
-		EventTypes: []mfspay.EventType{mfspay.EventPaymentPending, mfspay.EventPaymentCompleted,
-			mfspay.EventPaymentFailed, mfspay.EventPaymentCancelled, mfspay.EventPaymentExpired},
-		Statuses: []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed,
-			mfspay.StatusCancelled, mfspay.StatusExpired},
-	}
+// Built once, as the layer reads them on every call: the slices are shared
+// and only ever read.
+func (d *driver) Capabilities() mfspay.Capabilities { return capabilities }
+
+var capabilities = mfspay.Capabilities{
+	VerifyByInvoice: true, VerifyByPaymentID: true, List: true, ListByStatus: true, MaxPerPage: 100,
+	Webhook: mfspay.WebhookHMACSHA256,
+	EventTypes: []mfspay.EventType{mfspay.EventPaymentPending, mfspay.EventPaymentCompleted,
+		mfspay.EventPaymentFailed, mfspay.EventPaymentCancelled, mfspay.EventPaymentExpired},
+	Statuses: []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed,
+		mfspay.StatusCancelled, mfspay.StatusExpired},
 }
