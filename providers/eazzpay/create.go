@@ -56,7 +56,7 @@ func (d *driver) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (*
 			EazzpayURL string `json:"eazzpay_url"`
 		} `json:"data"`
 	}
-	if json.Unmarshal(resp.Body, &answer) != nil || answer.Data == nil || answer.Data.PaymentID == "" {
+	if kit.DecodeJSON(resp.Body, &answer) != nil || answer.Data == nil || answer.Data.PaymentID == "" {
 		// EazzPay answered success, so a payment may exist.
 		return nil, explainOutcomeUnknown(&mfspay.Error{Kind: mfspay.ErrOutcomeUnknown, Provider: ProviderName,
 			Op: mfspay.OpCreate, HTTPStatus: resp.StatusCode, Message: "malformed response: no data.payment_id"})

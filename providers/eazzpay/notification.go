@@ -3,6 +3,7 @@ package eazzpay
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -134,12 +135,12 @@ func parseIPN(body []byte, query url.Values) (*mfspay.Event, error) {
 // mismatch means the notification was not made for the order it names.
 func ipnInvoiceID(metadataString string, fromQuery []string) (string, error) {
 	var md struct {
-		InvoiceID json.RawMessage `json:"invoice_id"`
+		InvoiceID string `json:"invoice_id"`
 	}
-	var fromMetadata string
-	if json.Unmarshal([]byte(metadataString), &md) == nil {
-		_ = json.Unmarshal(md.InvoiceID, &fromMetadata)
+	if kit.DecodeJSON([]byte(metadataString), &md) != nil {
+		md.InvoiceID = "" // not written by the adapter
 	}
+	fromMetadata := md.InvoiceID
 	for _, v := range fromQuery {
 		if v != fromQuery[0] {
 			return "", invalid("invoice_id", "the ipn_url carries conflicting invoice_id parameters")
@@ -188,16 +189,17 @@ func parseListener(body []byte) (*mfspay.Event, error) {
 	}, nil
 }
 
-// decode reads a notification body into v; an error names the member at
-// fault.
+// decode reads a notification body into v (see kit.DecodeJSON); an error
+// names the member at fault.
 func decode(body []byte, v any) error {
-	err := json.Unmarshal(body, v)
-	if field := kit.JSONField(err, "amount"); field != "" {
-		return invalid(field, "is not the documented JSON")
-	} else if err != nil {
-		return invalid("", "the body is not a JSON object")
+	bad := (*kit.JSONError)(nil)
+	switch {
+	case !errors.As(kit.DecodeJSON(body, v), &bad):
+		return nil
+	case bad.Member == "":
+		return invalid("", bad.Error())
 	}
-	return nil
+	return invalid(bad.Member, "is not the documented JSON")
 }
 
 // invalid is an authenticated notification that breaks the documented

@@ -24,24 +24,36 @@ func TestEncodeJSONKeepsHTMLCharacters(t *testing.T) {
 	assert.Error(t, err, "what encoding/json cannot encode is an error")
 }
 
-func TestJSONFieldNamesTheMemberNotItsValue(t *testing.T) {
-	var v struct {
-		Data struct {
-			TrxID string `json:"trx_id"`
-		} `json:"data"`
+func TestDecodeJSONNamesTheMemberNotItsValue(t *testing.T) {
+	type payment struct {
+		TrxID  string         `json:"trx_id"`
 		Amount *mfspay.Amount `json:"amount"`
 	}
-	for _, tc := range []struct{ body, field string }{
+	var v struct {
+		Data  payment   `json:"data"`
+		Items []payment `json:"items"`
+	}
+	for _, tc := range []struct{ body, member string }{
 		{`{"data":{"trx_id":5}}`, "data.trx_id"},
 		{`{"data":[1]}`, "data"},
-		{`{"amount":"12.345"}`, "amount"},
-		{`{"amount":true}`, "amount"},
+		{`{"data":{"amount":"12.345"}}`, "data.amount"},
+		{`{"data":{"amount":true}}`, "data.amount"},
+		{`{"items":[{},{"amount":-1}]}`, "items.1.amount"},
+		{`{"data":{"trx_id":"a","trx_id":"b"}}`, ""},
+		{"{\"data\":{\"trx_id\":\"\xff\"}}", ""},
+		{`{"data":{}} trailing`, ""},
 		{`[1,2]`, ""},
 		{`{"data":`, ""},
 		{`<html>`, ""},
 	} {
-		err := json.Unmarshal([]byte(tc.body), &v)
-		require.Error(t, err, tc.body)
-		assert.Equal(t, tc.field, kit.JSONField(err, "amount"), tc.body)
+		err := kit.DecodeJSON([]byte(tc.body), &v)
+		var je *kit.JSONError
+		require.ErrorAs(t, err, &je, tc.body)
+		assert.Equal(t, tc.member, je.Member, tc.body)
+		assert.NotContains(t, err.Error(), "12.345", "never the provider's value")
 	}
+
+	require.NoError(t, kit.DecodeJSON([]byte(`{"data":{"trx_id":"T1","amount":"250.5","extra":[1]},"DATA":{"trx_id":"X"}}`), &v))
+	assert.Equal(t, "T1", v.Data.TrxID, "names match exactly: DATA is another member")
+	assert.Equal(t, mfspay.Poisha(25050), *v.Data.Amount, "money through mfspay.Amount, from a string too")
 }

@@ -44,10 +44,11 @@ type badField struct{ name, problem string }
 
 func (b *badField) Error() string { return b.name + " " + b.problem }
 
-// decode reads a JSON body into v, or names the member at fault.
+// decode reads a JSON body into v (see kit.DecodeJSON), or names the
+// member at fault.
 func decode(body []byte, v any) error {
-	if err := json.Unmarshal(body, v); err != nil {
-		return &badField{cmp.Or(kit.JSONField(err, "amount"), "body"), "is not the documented JSON"}
+	if bad := (*kit.JSONError)(nil); errors.As(kit.DecodeJSON(body, v), &bad) {
+		return &badField{cmp.Or(bad.Member, "body"), "is not the documented JSON"}
 	}
 	return nil
 }

@@ -1,13 +1,11 @@
 package wezopay_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"reflect"
 	"strings"
@@ -193,25 +191,26 @@ func fzCheckEvent(t *testing.T, gw mfspay.Gateway, body []byte, ev *mfspay.Event
 	}
 }
 
-// fzMembers is how the oracles read a WezoPay object: with encoding/json
-// into the documented members, names matched as encoding/json matches
-// them (in any letter case, the last of duplicates winning); a member of
-// another type reads as absent, and money stays raw for drivertest.Amount.
+// fzMembers is what the oracles read of a WezoPay object.
 type fzMembers struct {
-	Event      string          `json:"event"`
-	Token      string          `json:"token"`
-	InvoiceID  string          `json:"invoice_id"`
-	Status     string          `json:"status"`
-	PaymentURL string          `json:"payment_url"`
-	Amount     json.RawMessage `json:"amount"`
+	Event, Token, InvoiceID, Status, PaymentURL string
+	Amount                                      json.RawMessage // for drivertest.Amount
 }
 
-// fzRead reads raw as one JSON object; ok is false when it is not one.
-func fzRead(raw []byte) (m fzMembers, ok bool) {
-	err := json.Unmarshal(raw, &m)
-	var typeErr *json.UnmarshalTypeError
-	return m, bytes.HasPrefix(bytes.TrimSpace(raw), []byte("{")) &&
-		(err == nil || errors.As(err, &typeErr) && typeErr.Field != "")
+// fzRead reads raw as one JSON object, by exact member names as the driver
+// reads it (it refuses a member given twice, so which of two wins does not
+// matter where it succeeds); a member of another type reads as absent.
+func fzRead(raw []byte) (fzMembers, bool) {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(raw, &obj) != nil || obj == nil {
+		return fzMembers{}, false
+	}
+	str := func(name string) (s string) {
+		_ = json.Unmarshal(obj[name], &s)
+		return s
+	}
+	return fzMembers{Event: str("event"), Token: str("token"), InvoiceID: str("invoice_id"), Status: str("status"),
+		PaymentURL: str("payment_url"), Amount: obj["amount"]}, true
 }
 
 // fzCheckError asserts the shape every error must have, secrets included.
