@@ -3,6 +3,7 @@ package eazzpay
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"html"
 	"maps"
 	"slices"
@@ -26,7 +27,7 @@ type apiError struct {
 // printable excerpt instead. Either is decoded first, JSON escapes and HTML
 // character references alike, so that what is kept is the provider's text
 // and a secret it echoes is recognised whatever its escaping.
-func (g *gateway) statusError(op string, resp *kit.HTTPResponse) *mfspay.Error {
+func (d *driver) statusError(op string, resp *kit.HTTPResponse) *mfspay.Error {
 	var body apiError
 	code, message := "", ""
 	if err := json.Unmarshal(resp.Body, &body); err == nil {
@@ -35,9 +36,9 @@ func (g *gateway) statusError(op string, resp *kit.HTTPResponse) *mfspay.Error {
 	} else {
 		// Scrub before excerpt cuts the text, so a cut cannot split a
 		// secret and leave part of it unrecognised.
-		message = excerpt([]byte(g.http.Redact(html.UnescapeString(string(resp.Body)))))
+		message = excerpt([]byte(d.http.Redact(html.UnescapeString(string(resp.Body)))))
 	}
-	return g.http.StatusError(op, resp, code, message)
+	return d.http.StatusError(op, resp, code, message)
 }
 
 // jsonText renders a JSON value as text: a string decoded, a number as
@@ -100,4 +101,18 @@ func excerpt(b []byte) string {
 	return "non-JSON body: " + s
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
+// explainOutcomeUnknown tells the caller what to do about an ambiguous
+// create, since there is no lookup to settle it.
+func explainOutcomeUnknown(err error) error {
+	var e *mfspay.Error
+	if !errors.As(err, &e) || e.Kind != mfspay.ErrOutcomeUnknown {
+		return err
+	}
+	out := *e
+	out.Message = "the payment may have been created and EazzPay offers no lookup: " +
+		"check the dashboard or wait for its IPN before creating it again"
+	if e.Message != "" {
+		out.Message += " (" + e.Message + ")"
+	}
+	return &out
+}

@@ -1,12 +1,11 @@
 package eazzpay
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -14,14 +13,8 @@ import (
 	"github.com/mfspay/mfspay/providers/kit"
 )
 
-// EazzPay's documented field limits, in characters.
-const (
-	maxNameLen     = 100
-	maxURLLen      = 100
-	maxMetadataLen = 1000
-)
-
-// initiateRequest is the body of POST /payments/initiate.
+// initiateRequest is the body of POST /payments/initiate. Metadata is a
+// string holding JSON, as EazzPay documents it.
 type initiateRequest struct {
 	CusName    string      `json:"cus_name"`
 	Amount     json.Number `json:"amount"`
@@ -32,186 +25,94 @@ type initiateRequest struct {
 	IPNMethod  string      `json:"ipn_method"`
 }
 
-// initiateResponse is the 201 answer; only what the adapter uses is decoded.
-type initiateResponse struct {
-	Data *struct {
-		PaymentID  string `json:"payment_id"`
-		EazzpayURL string `json:"eazzpay_url"`
-	} `json:"data"`
+// metadata is what the adapter puts in EazzPay's metadata string: EazzPay
+// has no invoice field, so the invoice id travels beside the merchant's
+// own metadata, and neither can overwrite the other.
+type metadata struct {
+	InvoiceID string            `json:"invoice_id"`
+	Metadata  map[string]string `json:"metadata,omitempty"`
 }
 
-// Create initiates a payment. The request is sent once: EazzPay cannot
-// be asked whether an ambiguous attempt created a payment, so such a failure
-// is returned as ErrOutcomeUnknown rather than risking a second payment.
-func (g *gateway) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
-	body, err := buildInitiate(req)
+// Create initiates a payment. The request is sent once: EazzPay cannot be
+// asked whether an ambiguous attempt created a payment, so such a failure
+// is ErrOutcomeUnknown rather than the risk of a second payment.
+func (d *driver) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
+	body, err := initiateBody(req)
 	if err != nil {
 		return nil, err
 	}
-	payload, err := marshalJSON(body)
-	if err != nil {
-		return nil, kit.Invalid(ProviderName, mfspay.OpCreate, "", "cannot encode the request")
-	}
-	resp, err := g.http.Do(ctx, kit.HTTPRequest{
-		Op:     mfspay.OpCreate,
-		Method: http.MethodPost,
-		URL:    g.base + "/payments/initiate",
-		Header: http.Header{
-			"Content-Type": {"application/json"},
-			"Accept":       {"application/json"},
-			SecretHeader:   {g.secret},
-		},
-		Body:       payload,
-		Idempotent: false,
+	resp, err := d.http.Do(ctx, kit.HTTPRequest{
+		Op: mfspay.OpCreate, Method: http.MethodPost, URL: d.base + "/payments/initiate", Header: d.header, Body: body,
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return nil, explainOutcomeUnknown(err)
+	case !resp.OK():
+		return nil, explainOutcomeUnknown(d.statusError(mfspay.OpCreate, resp))
 	}
-	if !resp.OK() {
-		return nil, explainOutcomeUnknown(g.statusError(mfspay.OpCreate, resp))
+	var answer struct {
+		Data *struct {
+			PaymentID  string `json:"payment_id"`
+			EazzpayURL string `json:"eazzpay_url"`
+		} `json:"data"`
 	}
-	co, err := g.checkout(req.InvoiceID, resp)
-	if err != nil {
-		return nil, explainOutcomeUnknown(err)
+	if kit.DecodeJSON(resp.Body, &answer) != nil || answer.Data == nil || answer.Data.PaymentID == "" {
+		// EazzPay answered success, so a payment may exist.
+		return nil, explainOutcomeUnknown(&mfspay.Error{Kind: mfspay.ErrOutcomeUnknown, Provider: ProviderName,
+			Op: mfspay.OpCreate, HTTPStatus: resp.StatusCode, Message: "malformed response: no data.payment_id"})
 	}
-	return co, nil
+	return &mfspay.Checkout{PaymentID: answer.Data.PaymentID, RedirectURL: answer.Data.EazzpayURL, Status: mfspay.StatusPending}, nil
 }
 
-// buildInitiate checks req against EazzPay's own rules (the portable layer
-// has checked the neutral ones) and returns the wire body. Every failure is
-// an ErrInvalidRequest naming the request field.
-func buildInitiate(req mfspay.CreatePaymentRequest) (*initiateRequest, error) {
-	const op = mfspay.OpCreate
+// initiateBody checks req against EazzPay's own rules (the layer has
+// checked the neutral ones) and encodes it. The invoice id travels in the
+// metadata string and as an invoice_id parameter on ipn_url, so that every
+// IPN can be tied to its order; EazzPay's limits, in characters, count
+// them. Every failure is an ErrInvalidRequest naming the request field.
+func initiateBody(req mfspay.CreatePaymentRequest) ([]byte, error) {
+	invalid := func(field, message string) error { return kit.Invalid(ProviderName, mfspay.OpCreate, field, message) }
 	if strings.TrimSpace(req.Customer.Name) == "" {
-		return nil, kit.Invalid(ProviderName, op, "customer.name", "is required by EazzPay")
+		return nil, invalid("customer.name", "is required by EazzPay")
 	}
-	if req.WebhookURL == "" {
-		return nil, kit.Invalid(ProviderName, op, "webhook_url", "is required by EazzPay (it becomes ipn_url)")
+	ipn, err := url.Parse(req.WebhookURL)
+	if err != nil || req.WebhookURL == "" {
+		return nil, invalid("webhook_url", "is required by EazzPay (it becomes ipn_url)")
 	}
-	ipnURL, err := ipnURLFor(req.WebhookURL, req.InvoiceID)
+	switch query, err := url.ParseQuery(ipn.RawQuery); {
+	case err != nil:
+		return nil, invalid("webhook_url", "has a malformed query")
+	case query.Has("invoice_id"):
+		return nil, invalid("webhook_url", "must not carry invoice_id: the adapter adds it")
+	}
+	if ipn.RawQuery != "" { // the merchant's own query is kept exactly as written
+		ipn.RawQuery += "&"
+	}
+	ipn.RawQuery += "invoice_id=" + url.QueryEscape(req.InvoiceID)
+	md, err := kit.EncodeJSON(metadata{InvoiceID: req.InvoiceID, Metadata: req.Metadata})
 	if err != nil {
-		return nil, err
-	}
-	metadata, err := encodeMetadata(req.InvoiceID, req.Metadata)
-	if err != nil {
-		return nil, kit.Invalid(ProviderName, op, "metadata", "cannot be encoded")
+		return nil, invalid("metadata", "cannot be encoded")
 	}
 	for _, f := range []struct {
 		field, value, what string
 		max                int
 	}{
-		{"customer.name", req.Customer.Name, "cus_name", maxNameLen},
-		{"success_url", req.SuccessURL, "success_url", maxURLLen},
-		{"cancel_url", req.CancelURL, "cancel_url", maxURLLen},
-		{"webhook_url", ipnURL, "ipn_url (with the invoice_id parameter the adapter adds)", maxURLLen},
-		{"metadata", metadata, "the metadata string (invoice id and metadata as JSON)", maxMetadataLen},
+		{"customer.name", req.Customer.Name, "cus_name", 100},
+		{"success_url", req.SuccessURL, "success_url", 100},
+		{"cancel_url", req.CancelURL, "cancel_url", 100},
+		{"webhook_url", ipn.String(), "ipn_url (with the invoice_id parameter the adapter adds)", 100},
+		{"metadata", string(md), "the metadata string (invoice id and metadata as JSON)", 1000},
 	} {
 		if n := utf8.RuneCountInString(f.value); n > f.max {
-			return nil, kit.Invalid(ProviderName, op, f.field,
-				"EazzPay limits "+f.what+" to "+itoa(f.max)+" characters; it has "+itoa(n))
+			return nil, invalid(f.field, "EazzPay limits "+f.what+" to "+strconv.Itoa(f.max)+" characters; it has "+strconv.Itoa(n))
 		}
 	}
-	return &initiateRequest{
+	return kit.EncodeJSON(initiateRequest{
 		CusName:    req.Customer.Name,
 		Amount:     req.Amount.Number(),
-		Metadata:   metadata,
+		Metadata:   string(md),
 		SuccessURL: req.SuccessURL,
 		CancelURL:  req.CancelURL,
-		IPNURL:     ipnURL,
+		IPNURL:     ipn.String(),
 		IPNMethod:  http.MethodPost,
-	}, nil
-}
-
-// ipnURLFor adds invoice_id to the merchant's webhook URL, keeping its
-// existing query exactly as written.
-func ipnURLFor(webhookURL, invoiceID string) (string, error) {
-	u, err := url.Parse(webhookURL)
-	if err != nil {
-		return "", kit.Invalid(ProviderName, mfspay.OpCreate, "webhook_url", "is not a URL")
-	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return "", kit.Invalid(ProviderName, mfspay.OpCreate, "webhook_url", "has a malformed query")
-	}
-	if q.Has("invoice_id") {
-		return "", kit.Invalid(ProviderName, mfspay.OpCreate, "webhook_url",
-			"must not carry invoice_id: the adapter adds it")
-	}
-	param := "invoice_id=" + url.QueryEscape(invoiceID)
-	if u.RawQuery == "" {
-		u.RawQuery = param
-	} else {
-		u.RawQuery += "&" + param
-	}
-	return u.String(), nil
-}
-
-// checkout decodes a successful initiate answer.
-func (g *gateway) checkout(invoiceID string, resp *kit.HTTPResponse) (*mfspay.Checkout, error) {
-	var out initiateResponse
-	if err := json.Unmarshal(resp.Body, &out); err != nil || out.Data == nil {
-		return nil, malformed(resp, "the body is not the documented JSON")
-	}
-	id := out.Data.PaymentID
-	if id == "" || (mfspay.PaymentRef{PaymentID: id}).Validate() != nil {
-		return nil, malformed(resp, "data.payment_id is missing or not an id")
-	}
-	if !absoluteHTTPURL(out.Data.EazzpayURL) {
-		// The payment exists but the customer cannot be sent to it, so it
-		// can never be paid; say which one it is for the merchant's records.
-		return nil, malformed(resp, "data.eazzpay_url of payment "+id+" is not an absolute URL")
-	}
-	return &mfspay.Checkout{
-		Provider:    ProviderName,
-		PaymentID:   id,
-		InvoiceID:   invoiceID,
-		RedirectURL: out.Data.EazzpayURL,
-		Status:      mfspay.StatusPending,
-	}, nil
-}
-
-func absoluteHTTPURL(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
-}
-
-// malformed reports a 2xx answer the adapter cannot use. EazzPay answered
-// success, so a payment may exist: the outcome is unknown, not a reason to
-// create again.
-func malformed(resp *kit.HTTPResponse, why string) *mfspay.Error {
-	return &mfspay.Error{
-		Kind:       mfspay.ErrOutcomeUnknown,
-		Provider:   ProviderName,
-		Op:         mfspay.OpCreate,
-		HTTPStatus: resp.StatusCode,
-		Message:    "malformed response: " + why,
-	}
-}
-
-// explainOutcomeUnknown tells the caller what to do about an ambiguous
-// create, since the adapter has no lookup to settle it.
-func explainOutcomeUnknown(err error) error {
-	var e *mfspay.Error
-	if !errors.As(err, &e) || e.Kind != mfspay.ErrOutcomeUnknown {
-		return err
-	}
-	out := *e
-	out.Message = "the payment may have been created and EazzPay offers no lookup: " +
-		"check the dashboard or wait for its IPN before creating it again"
-	if e.Message != "" {
-		out.Message += " (" + e.Message + ")"
-	}
-	return &out
-}
-
-// marshalJSON encodes v without HTML escaping, so that the URLs' & and the
-// metadata string reach EazzPay as written and counted.
-func marshalJSON(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	})
 }

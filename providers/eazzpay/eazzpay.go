@@ -2,6 +2,7 @@ package eazzpay
 
 import (
 	"context"
+	"net/http"
 	"strings"
 
 	"github.com/mfspay/mfspay"
@@ -36,70 +37,43 @@ type Config struct {
 	Resilience mfspay.Resilience
 }
 
-// gateway is the EazzPay adapter; the breaker wraps it in New.
-type gateway struct {
+// driver is the EazzPay driver; New wraps it in the portable layer.
+type driver struct {
 	base    string
-	secret  string
-	secrets []string // every secret accepted on notifications
+	header  http.Header // of every request, built once and never modified
+	secrets []string    // every secret accepted on notifications
 	http    *kit.HTTPClient
 }
 
 // New returns an EazzPay gateway with retries and a circuit breaker.
-func New(cfg Config) (mfspay.Gateway, error) {
-	d, err := NewDriver(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return mfspay.NewGateway(d, cfg.Resilience), nil
-}
+func New(cfg Config) (mfspay.Gateway, error) { return kit.NewGateway(NewDriver, cfg, cfg.Resilience) }
 
 // NewDriver returns the EazzPay driver alone, for a plugin to serve (the
 // host applies the portable layer). cfg.Resilience configures its HTTP
 // client; its Breaker is not used.
 func NewDriver(cfg Config) (mfspay.Driver, error) {
-	return newGateway(cfg)
-}
-
-func newGateway(cfg Config) (*gateway, error) {
-	const op = "configure"
-	if cfg.ClientSecret == "" {
-		return nil, kit.Invalid(ProviderName, op, "client_secret", "is required")
-	}
-	if strings.TrimSpace(cfg.ClientSecret) != cfg.ClientSecret {
-		return nil, kit.Invalid(ProviderName, op, "client_secret", "has surrounding spaces")
+	if cfg.ClientSecret == "" || strings.TrimSpace(cfg.ClientSecret) != cfg.ClientSecret {
+		return nil, kit.Invalid(ProviderName, "configure", "client_secret", "is required, without surrounding spaces")
 	}
 	base, _, err := kit.ParseBaseURL(ProviderName, cfg.BaseURL, DefaultBaseURL)
 	if err != nil {
 		return nil, err
 	}
-	secrets := []string{cfg.ClientSecret}
-	for _, s := range cfg.AcceptedSecrets {
-		if s != "" {
-			secrets = append(secrets, s)
-		}
-	}
-	return &gateway{
-		base:    base,
-		secret:  cfg.ClientSecret,
+	secrets := append([]string{cfg.ClientSecret}, cfg.AcceptedSecrets...)
+	return &driver{
+		base: base,
+		header: http.Header{
+			"Content-Type": {"application/json"},
+			"Accept":       {"application/json"},
+			SecretHeader:   {cfg.ClientSecret},
+		},
 		secrets: secrets,
 		http:    kit.NewClient(ProviderName, cfg.Resilience, secrets...),
 	}, nil
 }
 
-// FromSettings builds the same gateway as New from string settings:
-// "base_url" (optional), "client_secret" (required) and "accepted_secrets"
-// (optional, comma-separated).
-func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
-	return New(configFromSettings(settings, r))
-}
-
-// DriverFromSettings builds the same driver as NewDriver from the settings
-// FromSettings reads: what a plugin's ServeConfig.Factory is.
-func DriverFromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
-	return NewDriver(configFromSettings(settings, r))
-}
-
-func configFromSettings(settings map[string]string, r mfspay.Resilience) Config {
+// settingsConfig is the Config that string settings describe.
+func settingsConfig(settings map[string]string, r mfspay.Resilience) Config {
 	return Config{
 		BaseURL:         settings["base_url"],
 		ClientSecret:    settings["client_secret"],
@@ -108,31 +82,42 @@ func configFromSettings(settings map[string]string, r mfspay.Resilience) Config 
 	}
 }
 
-// Provider returns ProviderName.
-func (g *gateway) Provider() string { return ProviderName }
-
-// Capabilities says that EazzPay offers neither verify nor list, and
-// authenticates notifications with a shared-secret header.
-func (g *gateway) Capabilities() mfspay.Capabilities {
-	return mfspay.Capabilities{
-		Webhook: mfspay.WebhookSharedSecret,
-		EventTypes: []mfspay.EventType{
-			mfspay.EventPaymentPending,
-			mfspay.EventPaymentCompleted,
-			mfspay.EventPaymentFailed,
-			mfspay.EventPaymentCancelled,
-			mfspay.EventTransactionReceived,
-		},
-	}
+// DriverFromSettings is NewDriver from the settings FromSettings reads:
+// what a plugin's ServeConfig.Factory is.
+func DriverFromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
+	return NewDriver(settingsConfig(settings, r))
 }
 
-// Verify is never called: the capabilities declare no lookup, which EazzPay
-// does not document, so the portable layer answers ErrUnsupported itself.
-func (g *gateway) Verify(context.Context, mfspay.PaymentRef) (*mfspay.Payment, error) {
+// FromSettings is New from string settings, as plugins and the
+// conformance suite build gateways: "base_url" (optional), "client_secret"
+// (required) and "accepted_secrets" (optional, comma-separated).
+func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
+	return New(settingsConfig(settings, r))
+}
+
+// Provider returns ProviderName.
+func (d *driver) Provider() string { return ProviderName }
+
+// Capabilities: EazzPay documents neither a lookup nor a list, so the
+// layer answers those ErrUnsupported itself; it notifies a payment's
+// pending, completed, failed and cancelled states (an expiry comes as
+// FAILED) and money received, with a shared-secret header. Built once, as
+// the layer reads them on every call: the slices are shared, only read.
+func (d *driver) Capabilities() mfspay.Capabilities { return capabilities }
+
+var capabilities = mfspay.Capabilities{
+	Webhook: mfspay.WebhookSharedSecret,
+	EventTypes: []mfspay.EventType{mfspay.EventPaymentPending, mfspay.EventPaymentCompleted, mfspay.EventPaymentFailed,
+		mfspay.EventPaymentCancelled, mfspay.EventTransactionReceived},
+	Statuses: []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed, mfspay.StatusCancelled},
+}
+
+// Verify is never called: the capabilities declare no lookup.
+func (d *driver) Verify(context.Context, mfspay.PaymentRef) (*mfspay.Payment, error) {
 	return nil, kit.Unsupported(ProviderName, mfspay.OpVerify)
 }
 
-// List is never called: EazzPay documents no list endpoint.
-func (g *gateway) List(context.Context, mfspay.ListQuery) (*mfspay.PaymentPage, error) {
+// List is never called: the capabilities declare no list.
+func (d *driver) List(context.Context, mfspay.ListQuery) (*mfspay.PaymentPage, error) {
 	return nil, kit.Unsupported(ProviderName, mfspay.OpList)
 }

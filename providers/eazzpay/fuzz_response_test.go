@@ -4,22 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/providers/eazzpay"
+	"github.com/mfspay/mfspay/providers/internal/drivertest"
 	"github.com/mfspay/mfspay/providers/kit"
 )
-
-// fzStatuses are the status codes a fuzzed answer may carry: the
-// documented ones, what proxies add, and some nobody documents.
-var fzStatuses = []int{200, 201, 202, 204, 302, 400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504}
 
 // fzSecretPlaceholder in a fuzzed answer becomes the client secret, so that
 // the fuzzer can try to smuggle it into an error.
@@ -49,32 +42,22 @@ func FuzzCreateResponse(f *testing.F) {
 		}
 	}
 
-	p := &fzProvider{}
-	srv := httptest.NewServer(p)
-	f.Cleanup(srv.Close)
-	gw, err := eazzpay.New(eazzpay.Config{
-		BaseURL:      srv.URL + "/api/v1",
-		ClientSecret: fzSecret,
-		Resilience: mfspay.Resilience{
-			// One attempt (the answer would not change), no breaker (each
-			// input stands alone).
-			Retry:   mfspay.RetryPolicy{MaxAttempts: 1, AttemptTimeout: 5 * time.Second},
-			Breaker: mfspay.BreakerSettings{Disabled: true},
-		},
-	})
+	p := drivertest.NewProvider(f)
+	gw, err := eazzpay.New(eazzpay.Config{BaseURL: p.URL + "/api/v1", ClientSecret: fzSecret, Resilience: drivertest.OneAttempt})
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, status uint8, contentType string, body []byte) {
-		code := fzStatuses[int(status)%len(fzStatuses)]
+		code := drivertest.Statuses[int(status)%len(drivertest.Statuses)]
 		body = bytes.ReplaceAll(body, []byte(fzSecretPlaceholder), []byte(fzSecret))
-		p.set(code, contentType, body)
+		answer := drivertest.Answer{Status: code, ContentType: contentType, Body: body}
+		p.Set(http.MethodPost, answer)
 
 		co, err := gw.CreatePayment(context.Background(), validRequest())
 		if err != nil {
 			fzCheckError(t, err, mfspay.OpCreate)
 			want := mfspay.ErrOutcomeUnknown
-			if code >= 400 && code < 500 && fzWireSafe(contentType) {
+			if code >= 400 && code < 500 && answer.WireSafe() {
 				want = kit.KindForStatus(code)
 			}
 			if k := mfspay.KindOf(err); k != want {
@@ -83,7 +66,7 @@ func FuzzCreateResponse(f *testing.F) {
 			return
 		}
 		u, perr := url.Parse(co.RedirectURL)
-		if code < 200 || code > 299 || !fzWireSafe(contentType) || perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		if code < 200 || code > 299 || !answer.WireSafe() || perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 			(mfspay.PaymentRef{PaymentID: co.PaymentID}).Validate() != nil ||
 			co.Provider != eazzpay.ProviderName || co.InvoiceID != validRequest().InvoiceID || co.Status != mfspay.StatusPending {
 			t.Fatalf("answer %d %q gave checkout %+v", code, body, co)
@@ -93,30 +76,6 @@ func FuzzCreateResponse(f *testing.F) {
 			t.Fatalf("checkout %+v holds values the answer %q does not", co, body)
 		}
 	})
-}
-
-// fzProvider answers every request with the fuzzer's answer.
-type fzProvider struct {
-	mu          sync.Mutex
-	status      int
-	contentType string
-	body        []byte
-}
-
-func (p *fzProvider) set(status int, contentType string, body []byte) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.status, p.contentType, p.body = status, contentType, body
-}
-
-func (p *fzProvider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	io.Copy(io.Discard, r.Body)
-	p.mu.Lock()
-	status, ct, body := p.status, p.contentType, p.body
-	p.mu.Unlock()
-	w.Header()["Content-Type"] = []string{ct}
-	w.WriteHeader(status)
-	w.Write(body)
 }
 
 // fzStrings is every string (keys and values, unescaped) in a JSON text,
@@ -134,16 +93,4 @@ func fzStrings(body []byte) map[string]bool {
 			out[s] = true
 		}
 	}
-}
-
-// fzWireSafe reports whether a header value reaches the client intact: Go's
-// server turns CR and LF into spaces, and its client refuses any other
-// control byte, so such an answer is a broken connection, not an answer.
-func fzWireSafe(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < 0x20 && c != '\t' && c != '\r' && c != '\n' || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }

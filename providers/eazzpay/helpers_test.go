@@ -1,10 +1,8 @@
 package eazzpay_test
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/providers/eazzpay"
+	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
 )
 
 const testSecret = "esk_live_7f3a9c1d2e4b"
@@ -29,6 +28,14 @@ func fastResilience() mfspay.Resilience {
 			AttemptTimeout: 200 * time.Millisecond,
 		},
 	}
+}
+
+// simGateway starts a simulator with testSecret and a gateway on it.
+func simGateway(t *testing.T, r mfspay.Resilience) (*eazzpaytest.Server, mfspay.Gateway) {
+	t.Helper()
+	sim := eazzpaytest.NewServer(eazzpaytest.WithClientSecret(testSecret))
+	t.Cleanup(sim.Close)
+	return sim, newGateway(t, sim.BaseURL(), r)
 }
 
 func newGateway(t *testing.T, baseURL string, r mfspay.Resilience) mfspay.Gateway {
@@ -98,37 +105,6 @@ func reply(status int, body string) func(http.ResponseWriter, *http.Request) {
 const createdBody = `{"code":201,"message":"Payment initiated","data":{"payment_id":"67adb1d9a7436e9d01c5f00d",` +
 	`"reference":"R1","transaction_status":"INITIATED","amount":250,` +
 	`"eazzpay_url":"https://pay.eazzpay.com/checkout/67adb1d9a7436e9d01c5f00d"}}`
-
-// logSink collects every log line as text, for secret-hygiene checks.
-type logSink struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *logSink) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *logSink) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
-
-func (s *logSink) Logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(s, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
-// requireNoSecret fails when any secret, or its first half (a secret cut
-// by truncation), appears in text.
-func requireNoSecret(t *testing.T, text string, secrets ...string) {
-	t.Helper()
-	for _, s := range secrets {
-		require.NotContains(t, text, s[:len(s)/2])
-	}
-}
 
 // repeat returns a string of n copies of c.
 func repeat(c string, n int) string { return strings.Repeat(c, n) }

@@ -5,80 +5,44 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/mfspay/mfspay"
-	"github.com/mfspay/mfspay/providers/internal/fuzzcheck"
+	"github.com/mfspay/mfspay/providers/internal/drivertest"
 	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/wezopay"
 )
 
-// fzStatuses are the status codes a fuzzed answer may carry: the
-// documented ones, what proxies add, and some nobody documents.
-var fzStatuses = []int{200, 201, 202, 204, 302, 400, 401, 403, 404, 409, 422, 429, 500, 502, 503, 504}
-
-func fzStatus(b uint8) int { return fzStatuses[int(b)%len(fzStatuses)] }
+func fzStatus(b uint8) int { return drivertest.Statuses[int(b)%len(drivertest.Statuses)] }
 
 // fzAnswer is one canned answer of the fuzzed provider.
-type fzAnswer struct {
-	status      int
-	contentType string
-	body        []byte
-}
+type fzAnswer = drivertest.Answer
 
 // fzProvider is a WezoPay that answers creates and verifies (or lists)
-// with whatever the fuzzer chose.
+// with whatever the fuzzer chose, and a gateway talking to it.
 type fzProvider struct {
-	mu             sync.Mutex
-	create, lookup fzAnswer
-	srv            *httptest.Server
+	*drivertest.Provider
+	gw mfspay.Gateway
 }
 
 func newFzProvider(f *testing.F) *fzProvider {
-	p := &fzProvider{}
-	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p.mu.Lock()
-		a := p.lookup
-		if r.Method == http.MethodPost {
-			a = p.create
-		}
-		p.mu.Unlock()
-		w.Header()["Content-Type"] = []string{a.contentType}
-		w.WriteHeader(a.status)
-		w.Write(a.body)
-	}))
-	f.Cleanup(p.srv.Close)
-	return p
-}
-
-func (p *fzProvider) set(create, lookup fzAnswer) {
-	for _, a := range []*fzAnswer{&create, &lookup} {
-		a.body = bytes.ReplaceAll(a.body, []byte(fzKeyPlaceholder), []byte(fzAPIKey))
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.create, p.lookup = create, lookup
-}
-
-// gateway talks to the fuzzed provider with one attempt per call (the
-// answer would not change) and no breaker (each input stands alone).
-func (p *fzProvider) gateway(f *testing.F) mfspay.Gateway {
-	gw, err := wezopay.New(wezopay.Config{
-		BaseURL: p.srv.URL + "/api/v1",
-		APIKey:  fzAPIKey,
-		Resilience: mfspay.Resilience{
-			Retry:   mfspay.RetryPolicy{MaxAttempts: 1, AttemptTimeout: 5 * time.Second},
-			Breaker: mfspay.BreakerSettings{Disabled: true},
-		},
-	})
+	p := &fzProvider{Provider: drivertest.NewProvider(f)}
+	var err error
+	p.gw, err = wezopay.New(wezopay.Config{BaseURL: p.URL + "/api/v1", APIKey: fzAPIKey, Resilience: drivertest.OneAttempt})
 	if err != nil {
 		f.Fatal(err)
 	}
-	return gw
+	return p
+}
+
+// set makes create the answer to a create and lookup to every read, with
+// the real API key where the fuzzer wrote fzKeyPlaceholder.
+func (p *fzProvider) set(create, lookup fzAnswer) {
+	for method, a := range map[string]fzAnswer{http.MethodPost: create, http.MethodGet: lookup} {
+		a.Body = bytes.ReplaceAll(a.Body, []byte(fzKeyPlaceholder), []byte(fzAPIKey))
+		p.Set(method, a)
+	}
 }
 
 // The fuzzed merchant's one create request.
@@ -136,10 +100,10 @@ func FuzzCreateResponse(f *testing.F) {
 	f.Add(uint8(10), "application/json", []byte(`{"success":false,"errors":{"{{KEY}}":["bad"]}}`), uint8(0), []byte(fzNotFound))
 
 	p := newFzProvider(f)
-	gw := p.gateway(f)
+	gw := p.gw
 	f.Fuzz(func(t *testing.T, status uint8, contentType string, body []byte, lookupStatus uint8, lookupBody []byte) {
-		create := fzAnswer{fzStatus(status), contentType, body}
-		lookup := fzAnswer{fzStatus(lookupStatus), "application/json", lookupBody}
+		create := fzAnswer{Status: fzStatus(status), ContentType: contentType, Body: body}
+		lookup := fzAnswer{Status: fzStatus(lookupStatus), ContentType: "application/json", Body: lookupBody}
 		p.set(create, lookup)
 		co, err := gw.CreatePayment(context.Background(), fzCreateRequest())
 		if err != nil {
@@ -169,14 +133,14 @@ func FuzzCreateResponse(f *testing.F) {
 func fzCheckCreateKind(t *testing.T, err error, create, lookup fzAnswer) {
 	t.Helper()
 	kind := mfspay.KindOf(err)
-	s := create.status
-	if s == http.StatusTooManyRequests && fzWireSafe(create.contentType) {
+	s := create.Status
+	if s == http.StatusTooManyRequests && create.WireSafe() {
 		if kind != mfspay.ErrRateLimited {
 			t.Fatalf("429 gave %v", err)
 		}
 		return
 	}
-	if !fzWireSafe(create.contentType) {
+	if !create.WireSafe() {
 		s = 0 // no answer came through
 	}
 	if s >= 400 && s < 500 && (kind == kit.KindForStatus(s) || kind == mfspay.ErrDuplicate) {
@@ -189,18 +153,18 @@ func fzCheckCreateKind(t *testing.T, err error, create, lookup fzAnswer) {
 		// Only WezoPay saying so on the create, or a lookup that found the
 		// invoice for another amount, may call the invoice taken.
 		found, ok := fzFound(lookup)
-		if bytes.Contains(bytes.ToLower(create.body), []byte("already")) || ok && found.amount != fzAmountDue {
+		if bytes.Contains(bytes.ToLower(create.Body), []byte("already")) || ok && found.amount != fzAmountDue {
 			return
 		}
 	}
-	t.Fatalf("create answered %d (%q), lookup %d (%q): kind %v (%v)", s, create.body, lookup.status, lookup.body, kind, err)
+	t.Fatalf("create answered %d (%q), lookup %d (%q): kind %v (%v)", s, create.Body, lookup.Status, lookup.Body, kind, err)
 }
 
 // fzEnvelope reads an answer's envelope as encoding/json reads any
 // struct: the first JSON value of the body, member names matched without
 // regard to case. It reports whether the answer is a usable 2xx success.
 func fzEnvelope(a fzAnswer) (data, meta json.RawMessage, ok bool) {
-	if a.status < 200 || a.status > 299 || !fzWireSafe(a.contentType) {
+	if a.Status < 200 || a.Status > 299 || !a.WireSafe() {
 		return nil, nil, false
 	}
 	var env struct {
@@ -208,22 +172,10 @@ func fzEnvelope(a fzAnswer) (data, meta json.RawMessage, ok bool) {
 		Data    json.RawMessage `json:"data"`
 		Meta    json.RawMessage `json:"meta"`
 	}
-	if json.NewDecoder(bytes.NewReader(a.body)).Decode(&env) != nil || string(bytes.TrimSpace(env.Success)) != "true" {
+	if json.NewDecoder(bytes.NewReader(a.Body)).Decode(&env) != nil || string(bytes.TrimSpace(env.Success)) != "true" {
 		return nil, nil, false
 	}
 	return env.Data, env.Meta, true
-}
-
-// fzWireSafe reports whether a header value reaches the client intact: Go's
-// server turns CR and LF into spaces, and its client refuses any other
-// control byte, so such an answer is a broken connection, not an answer.
-func fzWireSafe(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if c := v[i]; c < 0x20 && c != '\t' && c != '\r' && c != '\n' || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // fzCreatedToken is the oracle for a complete create answer: 2xx,
@@ -233,11 +185,11 @@ func fzCreatedToken(a fzAnswer) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	data, ok := fzObject(raw)
+	data, ok := fzRead(raw)
 	if !ok {
 		return "", false
 	}
-	token, payURL := fuzzcheck.String(data, "token"), fuzzcheck.String(data, "payment_url")
+	token, payURL := data.Token, data.PaymentURL
 	u, err := url.Parse(payURL)
 	if token == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", false
@@ -260,18 +212,18 @@ var fzStatusTable = map[string]mfspay.Status{
 
 // fzReadPayment is the oracle for one verify-shaped object.
 func fzReadPayment(raw json.RawMessage) (fzPayment, bool) {
-	data, ok := fzObject(raw)
+	data, ok := fzRead(raw)
 	if !ok {
 		return fzPayment{}, false
 	}
-	p := fzPayment{token: fuzzcheck.String(data, "token"), invoice: fuzzcheck.String(data, "invoice_id")}
-	rawStatus := fuzzcheck.String(data, "status")
+	p := fzPayment{token: data.Token, invoice: data.InvoiceID}
+	rawStatus := data.Status
 	st, known := fzStatusTable[rawStatus]
 	if !known {
 		st = mfspay.StatusUnknown
 	}
 	p.status = st
-	amount, ok := fuzzcheck.Amount(data["amount"])
+	amount, ok := drivertest.Amount(data.Amount)
 	p.amount = amount
 	return p, ok && p.token != "" && p.invoice != "" && rawStatus != ""
 }
@@ -291,12 +243,12 @@ func fzFound(a fzAnswer) (fzPayment, bool) {
 func fzCheckReadKind(t *testing.T, err error, a fzAnswer) {
 	t.Helper()
 	kind := mfspay.KindOf(err)
-	want := kit.KindForStatus(a.status)
-	if want == nil || !fzWireSafe(a.contentType) { // an unusable 2xx, an unexpected status, a broken answer
+	want := kit.KindForStatus(a.Status)
+	if want == nil || !a.WireSafe() { // an unusable 2xx, an unexpected status, a broken answer
 		want = mfspay.ErrUnavailable
 	}
 	if kind != want {
-		t.Fatalf("read answered %d (%q): kind %v, want %v (%v)", a.status, a.body, kind, want, err)
+		t.Fatalf("read answered %d (%q): kind %v, want %v (%v)", a.Status, a.Body, kind, want, err)
 	}
 }
 
@@ -315,9 +267,9 @@ func FuzzVerifyResponse(f *testing.F) {
 	f.Add(uint8(0), "application/json", []byte(fzDuplicate), true)
 
 	p := newFzProvider(f)
-	gw := p.gateway(f)
+	gw := p.gw
 	f.Fuzz(func(t *testing.T, status uint8, contentType string, body []byte, byToken bool) {
-		a := fzAnswer{fzStatus(status), contentType, body}
+		a := fzAnswer{Status: fzStatus(status), ContentType: contentType, Body: body}
 		p.set(fzAnswer{}, a)
 		ref := mfspay.PaymentRef{InvoiceID: fzInvoice}
 		if byToken {
@@ -331,7 +283,7 @@ func FuzzVerifyResponse(f *testing.F) {
 		}
 		want, ok := fzFound(a)
 		if !ok || byToken && want.token != fzToken || !byToken && want.invoice != fzInvoice {
-			t.Fatalf("verify of %+v succeeded on answer %d %q: %+v", ref, a.status, a.body, got)
+			t.Fatalf("verify of %+v succeeded on answer %d %q: %+v", ref, a.Status, a.Body, got)
 		}
 		fzCheckPayment(t, *got, want)
 	})
@@ -360,9 +312,9 @@ func FuzzListResponse(f *testing.F) {
 	f.Add(uint8(0), "application/json", []byte(`{"success":true,"data":[{}],"meta":{"page":1,"per_page":0,"total":-1,"last_page":1}}`))
 
 	p := newFzProvider(f)
-	gw := p.gateway(f)
+	gw := p.gw
 	f.Fuzz(func(t *testing.T, status uint8, contentType string, body []byte) {
-		a := fzAnswer{fzStatus(status), contentType, body}
+		a := fzAnswer{Status: fzStatus(status), ContentType: contentType, Body: body}
 		p.set(fzAnswer{}, a)
 		page, err := gw.ListPayments(context.Background(), mfspay.ListQuery{})
 		if err != nil {
@@ -373,7 +325,7 @@ func FuzzListResponse(f *testing.F) {
 		data, _, ok := fzEnvelope(a)
 		var items []json.RawMessage
 		if !ok || json.Unmarshal(data, &items) != nil {
-			t.Fatalf("list succeeded on answer %d %q", a.status, a.body)
+			t.Fatalf("list succeeded on answer %d %q", a.Status, a.Body)
 		}
 		if len(page.Payments) != len(items) || page.Page < 1 || page.PerPage < len(items) || page.Total < 0 {
 			t.Fatalf("page %+v from %d items", page, len(items))

@@ -1,13 +1,9 @@
 package wezopay_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
-	"os"
-	"strings"
-	"sync"
+	"net/http"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,88 +11,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/providers/wezopay"
 	"github.com/mfspay/mfspay/providers/wezopay/wezopaytest"
 )
-
-// hygiene collects every error text the adapter produced in this package's
-// tests, every debug log line, and every secret in play; TestMain fails
-// the run if any secret shows up in either.
-var hygiene struct {
-	mu      sync.Mutex
-	errs    []string
-	secrets []string
-	logs    lockedBuffer
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// debugLogger writes every adapter log line, at debug level, to the
-// shared buffer.
-var debugLogger = slog.New(slog.NewTextHandler(&hygiene.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-
-func recordErr(err error) {
-	if err == nil {
-		return
-	}
-	hygiene.mu.Lock()
-	defer hygiene.mu.Unlock()
-	hygiene.errs = append(hygiene.errs, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
-}
-
-func recordSecrets(secrets ...string) {
-	hygiene.mu.Lock()
-	defer hygiene.mu.Unlock()
-	hygiene.secrets = append(hygiene.secrets, secrets...)
-}
-
-// leaks returns every secret found in the recorded errors or logs.
-func leaks() []string {
-	hygiene.mu.Lock()
-	defer hygiene.mu.Unlock()
-	logs := hygiene.logs.String()
-	var found []string
-	for _, s := range hygiene.secrets {
-		if s == "" {
-			continue
-		}
-		if strings.Contains(logs, s) {
-			found = append(found, "log line holds "+s)
-		}
-		for _, e := range hygiene.errs {
-			if strings.Contains(e, s) {
-				found = append(found, "error holds "+s+": "+e)
-			}
-		}
-	}
-	return found
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		if found := leaks(); len(found) > 0 {
-			fmt.Fprintln(os.Stderr, "FAIL: secrets leaked:\n"+strings.Join(found, "\n"))
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
 
 // fastRetry keeps tests quick while leaving room for the race detector.
 func fastRetry() mfspay.RetryPolicy {
@@ -109,12 +27,10 @@ func fastRetry() mfspay.RetryPolicy {
 	}
 }
 
-// env is a simulator and a gateway wired to it. Its methods record every
-// error for the secret-hygiene check.
+// env is a simulator and a gateway wired to it.
 type env struct {
-	sim     *wezopaytest.Server
-	gw      mfspay.Gateway
-	retries atomic.Int32
+	sim *wezopaytest.Server
+	gw  mfspay.Gateway
 }
 
 // newEnv starts a simulator with simOpts and a gateway on it; tweak may
@@ -123,46 +39,26 @@ func newEnv(t *testing.T, simOpts []wezopaytest.Option, tweak func(*mfspay.Resil
 	t.Helper()
 	sim := wezopaytest.NewServer(simOpts...)
 	t.Cleanup(sim.Close)
-	st, err := sim.Settings(context.Background())
-	require.NoError(t, err)
-	recordSecrets(st.Secrets...)
-	e := &env{sim: sim}
-	r := mfspay.Resilience{
-		Retry:   fastRetry(),
-		Logger:  debugLogger,
-		OnRetry: func(mfspay.RetryEvent) { e.retries.Add(1) },
-	}
+	r := mfspay.Resilience{Retry: fastRetry()}
 	if tweak != nil {
 		tweak(&r)
 	}
 	gw, err := wezopay.FromSettings(sim.SettingsMap(), r)
 	require.NoError(t, err)
-	e.gw = gw
-	return e
+	return &env{sim: sim, gw: gw}
 }
 
 func (e *env) create(req mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
-	co, err := e.gw.CreatePayment(context.Background(), req)
-	recordErr(err)
-	return co, err
+	return e.gw.CreatePayment(context.Background(), req)
 }
 
 func (e *env) verify(ref mfspay.PaymentRef) (*mfspay.Payment, error) {
-	p, err := e.gw.VerifyPayment(context.Background(), ref)
-	recordErr(err)
-	return p, err
+	return e.gw.VerifyPayment(context.Background(), ref)
 }
 
-func (e *env) list(q mfspay.ListQuery) (*mfspay.PaymentPage, error) {
-	p, err := e.gw.ListPayments(context.Background(), q)
-	recordErr(err)
-	return p, err
-}
-
-func (e *env) parse(req mfspay.WebhookRequest) (*mfspay.Event, error) {
-	ev, err := e.gw.ParseWebhook(context.Background(), req)
-	recordErr(err)
-	return ev, err
+func (e *env) fail(t *testing.T, f simctl.Fault) {
+	t.Helper()
+	require.NoError(t, e.sim.Fail(context.Background(), f))
 }
 
 func (e *env) requestCount(t *testing.T) int {
@@ -174,6 +70,17 @@ func (e *env) requestCount(t *testing.T) int {
 func (e *env) paymentCount(t *testing.T, invoice string) int {
 	n, err := e.sim.PaymentCount(context.Background(), invoice)
 	require.NoError(t, err)
+	return n
+}
+
+// creates counts the create requests the simulator received.
+func (e *env) creates() int {
+	n := 0
+	for _, r := range e.sim.Requests() {
+		if r.Method == http.MethodPost {
+			n++
+		}
+	}
 	return n
 }
 
@@ -190,6 +97,3 @@ func newRequest(amount mfspay.Amount) mfspay.CreatePaymentRequest {
 		Metadata:   map[string]string{"order_id": "ORD-123"},
 	}
 }
-
-// kindOf names an error's kind for table assertions.
-func kindOf(err error) error { return mfspay.KindOf(err) }

@@ -2,9 +2,8 @@ package wezopay_test
 
 import (
 	"context"
-	"io"
 	"net/http"
-	"net/http/httptest"
+	"net/url"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/internal/drivertest"
 	"github.com/mfspay/mfspay/providers/wezopay"
 )
 
@@ -78,96 +78,44 @@ func TestVerifyByInvoiceAndToken(t *testing.T) {
 	assert.Equal(t, mfspay.MethodRocket, p.Method)
 	assert.Equal(t, "01898765432", p.Sender)
 	assert.WithinDuration(t, time.Now(), p.PaidAt, time.Minute)
-
-	for _, ref := range []mfspay.PaymentRef{{}, {InvoiceID: "a", PaymentID: "b"}, {PaymentID: "has space"}} {
-		_, err := e.verify(ref)
-		assert.ErrorIs(t, err, mfspay.ErrInvalidRequest)
-	}
 }
 
-func TestListReturnsEveryPaymentOnce(t *testing.T) {
+// TestListQueryAndPages: the query goes out in WezoPay's words, and its
+// meta block becomes the page (paging itself is a conformance rule).
+func TestListQueryAndPages(t *testing.T) {
 	e := newEnv(t, nil, nil)
-	const n = 25
-	want := map[string]bool{}
-	cancelled := 0
-	for i := range n {
+	var ids []string
+	for i := range 3 {
 		co, err := e.create(newRequest(mfspay.Poisha(int64(100 + i))))
 		require.NoError(t, err)
-		want[co.PaymentID] = true
-		if i%5 == 0 {
-			require.NoError(t, e.sim.Cancel(context.Background(), co.PaymentID))
-			cancelled++
-		}
+		ids = append(ids, co.PaymentID)
 	}
+	require.NoError(t, e.sim.Cancel(context.Background(), ids[0]))
 
-	seen := map[string]int{}
-	pages := 0
-	for page := 1; ; page++ {
-		got, err := e.list(mfspay.ListQuery{Page: page, PerPage: 7})
-		require.NoError(t, err)
-		pages++
-		assert.Equal(t, page, got.Page)
-		assert.Equal(t, 7, got.PerPage)
-		assert.Equal(t, n, got.Total)
-		for _, p := range got.Payments {
-			seen[p.PaymentID]++
-			assert.Positive(t, p.Amount)
-		}
-		if !got.HasMore {
-			break
-		}
-		require.Less(t, page, 10, "HasMore must end")
-	}
-	assert.Equal(t, 4, pages)
-	assert.Len(t, seen, n)
-	for id, count := range seen {
-		assert.True(t, want[id])
-		assert.Equal(t, 1, count, "%s listed %d times", id, count)
-	}
-
-	got, err := e.list(mfspay.ListQuery{Status: mfspay.StatusCancelled, PerPage: 100})
+	got, err := e.gw.ListPayments(context.Background(), mfspay.ListQuery{Page: 1, PerPage: 2})
 	require.NoError(t, err)
-	assert.Len(t, got.Payments, cancelled)
-	assert.False(t, got.HasMore)
-	for _, p := range got.Payments {
-		assert.Equal(t, mfspay.StatusCancelled, p.Status)
-	}
 	last, _ := e.sim.LastRequest()
+	assert.Equal(t, "/api/v1/payments/list", last.Path)
+	assert.Equal(t, url.Values{"page": {"1"}, "per_page": {"2"}}, last.Query)
+	assert.Equal(t, mfspay.PaymentPage{Payments: got.Payments, Page: 1, PerPage: 2, Total: 3, HasMore: true}, *got)
+	assert.Equal(t, []string{ids[2], ids[1]}, []string{got.Payments[0].PaymentID, got.Payments[1].PaymentID}, "newest first")
+
+	got, err = e.gw.ListPayments(context.Background(), mfspay.ListQuery{Status: mfspay.StatusCancelled})
+	require.NoError(t, err)
+	last, _ = e.sim.LastRequest()
 	assert.Equal(t, "cancelled", last.Query.Get("status"))
-
-	got, err = e.list(mfspay.ListQuery{})
-	require.NoError(t, err)
-	assert.Equal(t, 1, got.Page)
-	assert.Equal(t, 20, got.PerPage)
-	assert.True(t, got.HasMore)
-
-	before := e.requestCount(t)
-	for _, q := range []mfspay.ListQuery{{PerPage: 101}, {Page: -1}, {Status: mfspay.StatusUnknown}, {Status: "refunded"}} {
-		_, err := e.list(q)
-		assert.ErrorIs(t, err, mfspay.ErrInvalidRequest, "%+v", q)
-	}
-	assert.Equal(t, before, e.requestCount(t), "invalid queries are not sent")
+	require.Len(t, got.Payments, 1)
+	assert.Equal(t, mfspay.Payment{Provider: "wezopay", PaymentID: ids[0], InvoiceID: got.Payments[0].InvoiceID,
+		Status: mfspay.StatusCancelled, Amount: mfspay.Poisha(100), Method: mfspay.MethodUnknown}, got.Payments[0])
+	assert.False(t, got.HasMore)
 }
 
-// fixed serves one canned answer to every request.
-func fixed(t *testing.T, status int, contentType, body string) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", contentType)
-		w.WriteHeader(status)
-		io.WriteString(w, body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/api/v1"
-}
-
+// fixedGateway is a gateway on a provider giving one canned answer.
 func fixedGateway(t *testing.T, status int, contentType, body string) mfspay.Gateway {
-	gw, err := wezopay.New(wezopay.Config{
-		BaseURL: fixed(t, status, contentType, body), APIKey: "wpk_fixed_secret",
-		Resilience: mfspay.Resilience{Retry: mfspay.RetryPolicy{MaxAttempts: 1}, Logger: debugLogger},
-	})
+	p := drivertest.NewProvider(t)
+	p.Set(http.MethodGet, drivertest.Answer{Status: status, ContentType: contentType, Body: []byte(body)})
+	gw, err := wezopay.New(wezopay.Config{BaseURL: p.URL + "/api/v1", APIKey: "wpk_fixed", Resilience: drivertest.OneAttempt})
 	require.NoError(t, err)
-	recordSecrets("wpk_fixed_secret")
 	return gw
 }
 
@@ -195,13 +143,11 @@ func TestMalformedAnswers(t *testing.T) {
 		{"amount boolean", `{"success":true,"data":{"token":"pay_1","invoice_id":"INV-1","status":"paid","amount":true}}`},
 		{"paid_at garbage", `{"success":true,"data":{` + good + `,"paid_at":"yesterday"}}`},
 		{"trx_id a number", `{"success":true,"data":{` + good + `,"trx_id":5}}`},
-		{"another invoice", `{"success":true,"data":{"token":"pay_1","invoice_id":"INV-2","status":"paid","amount":10.00}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			gw := fixedGateway(t, 200, "application/json", tt.body)
 			p, err := gw.VerifyPayment(context.Background(), mfspay.PaymentRef{InvoiceID: "INV-1"})
-			recordErr(err)
 			assert.Nil(t, p, "never a half-filled result")
 			require.ErrorIs(t, err, mfspay.ErrUnavailable)
 			var me *mfspay.Error
@@ -233,7 +179,6 @@ func TestMalformedAnswers(t *testing.T) {
 		} {
 			gw := fixedGateway(t, 200, "application/json", body)
 			page, err := gw.ListPayments(context.Background(), mfspay.ListQuery{})
-			recordErr(err)
 			assert.Nil(t, page)
 			assert.ErrorIs(t, err, mfspay.ErrUnavailable, body)
 		}

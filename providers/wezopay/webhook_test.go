@@ -1,6 +1,7 @@
 package wezopay_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -44,20 +45,24 @@ func withSig(body, sig string) mfspay.WebhookRequest {
 	return mfspay.WebhookRequest{Header: h, Body: []byte(body)}
 }
 
-func hookGateway(t *testing.T, secrets ...string) *env {
+// hookGateway is a gateway accepting webhooks signed under secrets.
+type hookGateway struct{ mfspay.Gateway }
+
+func newHookGateway(t *testing.T, secrets ...string) hookGateway {
 	t.Helper()
-	recordSecrets(secrets...)
-	recordSecrets(otherSecret)
-	gw, err := wezopay.New(wezopay.Config{APIKey: "wpk_unused_in_webhooks", WebhookSecrets: secrets, Resilience: mfspay.Resilience{Logger: debugLogger}})
+	gw, err := wezopay.New(wezopay.Config{APIKey: "wpk_unused_in_webhooks", WebhookSecrets: secrets})
 	require.NoError(t, err)
-	recordSecrets("wpk_unused_in_webhooks")
-	return &env{gw: gw}
+	return hookGateway{gw}
+}
+
+func (g hookGateway) parse(req mfspay.WebhookRequest) (*mfspay.Event, error) {
+	return g.ParseWebhook(context.Background(), req)
 }
 
 func TestWebhookKnownAnswer(t *testing.T) {
 	require.Equal(t, katSig, kit.SignHMACSHA256([]byte(katPayload), katSecret), "our signer agrees with openssl")
 
-	e := hookGateway(t, katSecret)
+	e := newHookGateway(t, katSecret)
 	ev, err := e.parse(withSig(katPayload, katSig))
 	require.NoError(t, err)
 	assert.Equal(t, &mfspay.Event{
@@ -82,33 +87,27 @@ func TestWebhookKnownAnswer(t *testing.T) {
 }
 
 func TestWebhookRotation(t *testing.T) {
-	e := hookGateway(t, katSecret2, katSecret)
+	e := newHookGateway(t, katSecret2, katSecret)
 	for _, sig := range []string{katSig, katSig2} {
 		_, err := e.parse(withSig(katPayload, sig))
 		assert.NoError(t, err, "either secret is accepted during rotation")
 	}
-	only := hookGateway(t, katSecret2)
+	only := newHookGateway(t, katSecret2)
 	_, err := only.parse(withSig(katPayload, katSig))
 	assert.ErrorIs(t, err, mfspay.ErrInvalidSignature, "the retired secret is refused once removed")
 }
 
+// TestWebhookRejectsForgeries: what the signature header must hold, to the
+// byte (a changed body, a wrong secret and a missing header are
+// conformance rules).
 func TestWebhookRejectsForgeries(t *testing.T) {
-	flip := func(s string, i int) string {
-		b := []byte(s)
-		b[i] ^= 0x01
-		return string(b)
-	}
 	tamperedBody := strings.Replace(katPayload, "250.00", "250.01", 1)
 	tests := []struct {
 		name string
 		req  mfspay.WebhookRequest
 	}{
-		{"one byte of the body changed", withSig(tamperedBody, katSig)},
-		{"one bit of the body changed", withSig(flip(katPayload, 10), katSig)},
 		{"one hex digit of the signature changed", withSig(katPayload, katSig[:63]+"e")},
 		{"signature of another body", withSig(katPayload, kit.SignHMACSHA256([]byte(tamperedBody), katSecret))},
-		{"wrong secret", signed([]byte(katPayload), otherSecret)},
-		{"missing header", withSig(katPayload, "")},
 		{"blank header", mfspay.WebhookRequest{Header: http.Header{"X-Wezopay-Signature": {"  "}}, Body: []byte(katPayload)}},
 		{"garbled header", withSig(katPayload, "not-hex-at-all")},
 		{"truncated signature", withSig(katPayload, katSig[:32])},
@@ -117,7 +116,7 @@ func TestWebhookRejectsForgeries(t *testing.T) {
 		{"signature in the query", mfspay.WebhookRequest{Header: http.Header{}, Query: map[string][]string{"signature": {katSig}}, Body: []byte(katPayload)}},
 		{"empty body", withSig("", kit.SignHMACSHA256(nil, otherSecret))},
 	}
-	e := hookGateway(t, katSecret)
+	e := newHookGateway(t, katSecret)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ev, err := e.parse(tt.req)
@@ -127,7 +126,7 @@ func TestWebhookRejectsForgeries(t *testing.T) {
 	}
 
 	t.Run("no secret configured fails closed", func(t *testing.T) {
-		none := hookGateway(t)
+		none := newHookGateway(t)
 		_, err := none.parse(withSig(katPayload, katSig))
 		assert.ErrorIs(t, err, mfspay.ErrInvalidSignature)
 		assert.Contains(t, err.Error(), "no webhook secret")
@@ -142,15 +141,16 @@ func TestWebhookAuthenticThenMalformed(t *testing.T) {
 		{"an array", `[]`, "body"},
 		{"event missing", `{"token":"pay_1","invoice_id":"I","status":"paid","amount":1}`, "event"},
 		{"token missing", `{"event":"payment.completed","invoice_id":"I","status":"paid","amount":1}`, "token"},
-		{"token with spaces", `{"event":"payment.completed","token":"pay 1","invoice_id":"I","status":"paid","amount":1}`, "token"},
 		{"invoice missing", `{"event":"payment.completed","token":"pay_1","status":"paid","amount":1}`, "invoice_id"},
 		{"status missing", `{"event":"payment.completed","token":"pay_1","invoice_id":"I","amount":1}`, "status"},
 		{"amount missing", `{"event":"payment.completed","token":"pay_1","invoice_id":"I","status":"paid"}`, "amount"},
 		{"amount garbage", `{"event":"payment.completed","token":"pay_1","invoice_id":"I","status":"paid","amount":"lots"}`, "amount"},
+		{"amount an object", `{"event":"payment.completed","token":"pay_1","invoice_id":"I","status":"paid","amount":{}}`, "amount"},
+		{"trx_id a number", `{"event":"payment.completed","token":"pay_1","invoice_id":"I","status":"paid","amount":1,"trx_id":7}`, "trx_id"},
 		{"amount float artefact", `{"event":"payment.completed","token":"pay_1","invoice_id":"I","status":"paid","amount":79.09999999999999}`, "amount"},
 		{"paid_at garbage", `{"event":"payment.completed","token":"pay_1","invoice_id":"I","status":"paid","amount":1,"paid_at":"soon"}`, "paid_at"},
 	}
-	e := hookGateway(t, katSecret)
+	e := newHookGateway(t, katSecret)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ev, err := e.parse(signed([]byte(tt.body), katSecret))
@@ -184,7 +184,7 @@ func TestWebhookEventStatusTable(t *testing.T) {
 		{"payment.updated", "refunded", mfspay.EventPaymentPending, mfspay.StatusUnknown, "wezopay:pay_1:payment.updated:refunded"},
 		{"PAYMENT.COMPLETED", "paid", mfspay.EventPaymentPending, mfspay.StatusUnknown, "wezopay:pay_1:PAYMENT.COMPLETED:paid"},
 	}
-	e := hookGateway(t, katSecret)
+	e := newHookGateway(t, katSecret)
 	for _, tt := range tests {
 		t.Run(tt.event+"/"+tt.status, func(t *testing.T) {
 			body := `{"event":"` + tt.event + `","token":"pay_1","invoice_id":"INV-9","status":"` + tt.status + `","amount":79.10,"trx_id":null,"paid_at":null}`
@@ -202,7 +202,7 @@ func TestWebhookEventStatusTable(t *testing.T) {
 }
 
 func TestWebhookOptionalFields(t *testing.T) {
-	e := hookGateway(t, katSecret)
+	e := newHookGateway(t, katSecret)
 	body := `{"event":"payment.completed","token":"pay_1","invoice_id":"INV-9","status":"paid","amount":"10.5","trx_id":"T1","paid_at":"2026-06-08T17:45:00+06:00","method":"Nagad","sender":"01711111111","future_field":{"x":[1]}}`
 	ev, err := e.parse(signed([]byte(body), katSecret))
 	require.NoError(t, err)
