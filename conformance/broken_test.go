@@ -57,7 +57,7 @@ func miniPaySubject(mode mfspay.ReturnAction, ids miniIDs) subject {
 		name += "NamingLater"
 	}
 	return subject{name, func() (simctl.Controller, func()) {
-		s := newMiniSim(mode, ids)
+		s := newMiniSim(mode, ids, miniNoticesPayments)
 		return s, s.Close
 	}, miniDriverFromSettings}
 }
