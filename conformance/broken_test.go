@@ -57,7 +57,7 @@ func miniPaySubject(mode mfspay.ReturnAction, ids miniIDs) subject {
 		name += "NamingLater"
 	}
 	return subject{name, func() (simctl.Controller, func()) {
-		s := newMiniSim(mode, ids)
+		s := newMiniSim(mode, ids, miniNoticesPayments)
 		return s, s.Close
 	}, miniDriverFromSettings}
 }
@@ -139,6 +139,28 @@ func (d namesNoPaymentEvenLater) CompleteReturn(ctx context.Context, req mfspay.
 func withoutPaymentID(ev *mfspay.Event, err error) (*mfspay.Event, error) {
 	if ev != nil {
 		ev.Payment.PaymentID = ""
+	}
+	return ev, err
+}
+
+// announcesMoneyOnly reads each completed payment's notification as money
+// received (transaction.received) and loses which payment it was, declaring
+// the event type so that the portable layer lets it through. Its provider
+// has no customer's return, so the notification was the merchant's only
+// news of which payment completed.
+type announcesMoneyOnly struct{ mfspay.Driver }
+
+func (d announcesMoneyOnly) Capabilities() mfspay.Capabilities {
+	caps := d.Driver.Capabilities()
+	caps.EventTypes = append(slices.Clone(caps.EventTypes), mfspay.EventTransactionReceived)
+	return caps
+}
+
+func (d announcesMoneyOnly) ParseNotification(ctx context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
+	ev, err := d.Driver.ParseNotification(ctx, req)
+	if ev != nil && ev.Type == mfspay.EventPaymentCompleted {
+		ev.Type, ev.Reference = mfspay.EventTransactionReceived, ev.Payment.InvoiceID
+		ev.Payment.PaymentID, ev.Payment.InvoiceID = "", ""
 	}
 	return ev, err
 }
@@ -624,6 +646,17 @@ var brokenCases = []brokenCase{
 		// finds no payment id where one is due.
 		mustFail: []string{"Status/PaidAfterPay", "Status/PendingWhileTheWalletHasNotConfirmed", "Status/NotPaidAfterCancelOrExpire"},
 		mustPass: []string{"Create/ReturnsPendingCheckout"},
+	},
+	{
+		name: "AnnouncesPaymentsOnlyAsMoneyReceived", of: miniPayNoReturnSubject,
+		build: driverBug(func(d mfspay.Driver, _ mfspay.Resilience) mfspay.Driver { return announcesMoneyOnly{d} }),
+		// Without a customer's return, the amount rules wait for the
+		// notification naming the paid payment, which never comes; the
+		// lookups that say paid are the driver's own and stay right.
+		mustFail: []string{
+			"Amounts/ExactAt0.01Taka", "Amounts/ExactAt1.10Taka", "Amounts/ExactAt79.10Taka", "Amounts/ExactAt99999999.99Taka",
+		},
+		mustPass: []string{"Status/PaidAfterPay"},
 	},
 	{
 		name: "BreakerExcludesDeadlines", of: wezoPaySubject,

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay"
@@ -188,6 +189,42 @@ func (c *check) pay(co *mfspay.Checkout, p simctl.Payer) {
 		c.adoptPaymentID(co, ev, "the customer's return")
 	}
 	c.learnPaymentID(co)
+}
+
+// returnOutcome completes the customer's latest return from co's hosted
+// page through the rule's gateway, as the merchant's return endpoint does,
+// and returns what it reports, checked (checkReturnEvent), or the error it
+// answered. after is what the customer did (Pay, Cancel), which must have
+// ended in a return. Where the create named no payment, co.PaymentID is
+// then the id the return named.
+func (c *check) returnOutcome(co *mfspay.Checkout, amount mfspay.Amount, after string) (*mfspay.Event, error) {
+	c.Helper()
+	rets := c.returns(co)
+	require.NotEmpty(c, rets, "the simulator recorded no customer's return after %s", after)
+	ev, err := c.gateway().CompleteReturn(c.ctx, cloneReturn(rets[len(rets)-1]))
+	if err != nil {
+		return nil, err
+	}
+	require.NotNil(c, ev, "CompleteReturn returned neither an event nor an error")
+	c.checkReturnEvent(ev, co, amount)
+	c.adoptPaymentID(co, ev, "the customer's return")
+	return ev, nil
+}
+
+// paidOutcome returns how the merchant learns that co, just paid, was
+// paid, where it cannot verify: the outcome of the customer's return where
+// the gateway declares one (the return names the payment whatever the
+// provider's notifications say), or else the provider's payment.completed
+// notification. Either is checked against co and amount.
+func (c *check) paidOutcome(co *mfspay.Checkout, amount mfspay.Amount) *mfspay.Event {
+	c.Helper()
+	if c.s.caps.Return == mfspay.ReturnNone {
+		return c.awaitEvent(co, amount, mfspay.EventPaymentCompleted)
+	}
+	ev, err := c.returnOutcome(co, amount, "Pay")
+	require.NoError(c, err, "completing the customer's return after Pay")
+	assert.Equal(c, mfspay.EventPaymentCompleted, ev.Type, "the return of a customer who paid")
+	return ev
 }
 
 // payPending has the customer submit without the wallet confirming, which

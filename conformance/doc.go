@@ -34,7 +34,26 @@
 // return needs (Return). An operation declared unsupported must answer
 // ErrUnsupported without traffic, and a supported one never does, in any
 // rule. Where a gateway cannot verify, statuses and amounts are checked
-// through the provider's notifications instead.
+// through the customer's return where it declares one, or else through the
+// provider's notifications.
+//
+// Capabilities.EventTypes lists what notifications and returns produce
+// together, so the suite tells them apart by Return. Where the customer's
+// return has something to act on, the merchant learns which payment
+// completed, or was cancelled, by completing the return, as a shop does;
+// the suite learns it the same way (simctl.Controller.Returns, then
+// Gateway.CompleteReturn). That provider's notifications may then announce
+// only the money that arrived, naming no payment (transaction.received,
+// bKash's SNS notices), and such a notice is taken as the notification
+// about a paid payment's money: the Amounts and Webhooks rules check its
+// amount, its payer details, its ID and its authentication. Without a
+// return, the notification about a paid payment must be payment.completed.
+// A provider whose reads know nothing of a cancel on its hosted page
+// (bKash's query answers Initiated for ever) may read pending, never paid,
+// after the return reported the cancel: Status/CancelledAfterCancel
+// accepts that. A paid read must carry the status, amount, payment,
+// invoice and transaction ids; the payer's wallet and number only where
+// the provider's answer gives them, and then as the payer entered them.
 //
 // A rule about something the gateway does not declare, or that its
 // simulator cannot produce (a pending payment, a lie its wire format
@@ -88,7 +107,8 @@
 // For a gateway whose provider debits only when the merchant executes the
 // customer's return (mfspay.ReturnExecute), every rule that has the
 // customer pay also completes the return, as a shop's return endpoint
-// does.
+// does. For any gateway with a return, Amounts/… also check the amount the
+// return reports.
 //
 // # What the suite asks of a harness
 //
@@ -134,7 +154,8 @@
 //     rule is skipped.
 //   - Payment events must carry both the payment id and the invoice id, so a
 //     receiver can tie them to its order; every event carries the exact
-//     amount. Events that say different things must have different IDs; a
+//     amount. Events that say different things must have different IDs,
+//     those of returns included, which reach the same receiver; a
 //     re-delivery, parsed by any gateway instance, has the same ID.
 //   - A gateway that cannot verify and has no payment.expired event must
 //     announce an expired payment as payment.failed.

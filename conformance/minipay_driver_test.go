@@ -21,7 +21,12 @@ import (
 // anything is debited (as bKash's, with a payment AUTHORIZED until then).
 // So is its create answer: with the payment's id, or, as UddoktaPay's,
 // with only the page to send the customer to (the id arrives with the
-// return or the notification).
+// return or the notification). And so are its notifications: the payment
+// object at each status, or, as bKash's, only the money received (setting
+// "notices" = "money"), with no payment named. In that shape MiniPay also
+// answers reads without the payer's number, never announces a pending
+// payment, and learns of a cancel only from the customer's return: its
+// reads keep answering PENDING after one.
 //
 // The driver trusts the portable layer with every check of its answers, as
 // a driver may: it maps the wire and nothing more. That makes it the
@@ -35,20 +40,22 @@ import (
 //	POST /api/payments/{id}/execute → 200 the payment | 409 {"error":"not_authorized"|"already_executed"}
 //	errors: {"error": "<code>"}
 //
-// Notifications are the payment object plus "event_id", signed with
-// Mini-Signature: hex HMAC-SHA256 of the body. The return is the
-// merchant's return URL plus payment_id and status (success, cancel or
-// failure).
+// Notifications are the payment object plus "event_id", or, with money
+// notices, {"event_id","trx_id","amount","sender","method","reference"}
+// once a payment is COMPLETED; either is signed with Mini-Signature: hex
+// HMAC-SHA256 of the body. The return is the merchant's return URL plus
+// payment_id and status (success, cancel or failure).
 
 const (
-	miniName        = "minipay"
-	miniSignature   = "Mini-Signature"
-	miniCompleted   = "COMPLETED"
-	miniAuthorized  = "AUTHORIZED"
-	miniPending     = "PENDING"
-	miniError       = "ERROR"
-	miniSettingMode = "returns"
-	miniSettingIDs  = "ids"
+	miniName           = "minipay"
+	miniSignature      = "Mini-Signature"
+	miniCompleted      = "COMPLETED"
+	miniAuthorized     = "AUTHORIZED"
+	miniPending        = "PENDING"
+	miniError          = "ERROR"
+	miniSettingMode    = "returns"
+	miniSettingIDs     = "ids"
+	miniSettingNotices = "notices"
 )
 
 // miniIDs says when MiniPay names a payment: in the create answer, or only
@@ -58,6 +65,15 @@ type miniIDs string
 const (
 	miniIDsAtCreate miniIDs = ""
 	miniIDsLater    miniIDs = "later"
+)
+
+// miniNotices says what MiniPay's notifications announce: each payment's
+// status, or only money received (the setting "notices").
+type miniNotices string
+
+const (
+	miniNoticesPayments miniNotices = ""
+	miniNoticesMoney    miniNotices = "money"
 )
 
 // miniStatuses is the driver's exact status table.
@@ -72,11 +88,13 @@ type miniDriver struct {
 	secrets   []string
 	returns   mfspay.ReturnAction
 	ids       miniIDs
+	notices   miniNotices
 	http      *kit.HTTPClient
 }
 
 // miniDriverFromSettings reads base_url, api_key, webhook_secret, returns
-// ("", "verify" or "execute") and ids ("" or "later").
+// ("", "verify" or "execute"), ids ("" or "later") and notices ("" or
+// "money").
 func miniDriverFromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
 	base, _, err := kit.ParseBaseURL(miniName, settings["base_url"], "")
 	if err != nil {
@@ -93,9 +111,13 @@ func miniDriverFromSettings(settings map[string]string, r mfspay.Resilience) (mf
 	if ids != miniIDsAtCreate && ids != miniIDsLater {
 		return nil, kit.Invalid(miniName, "configure", miniSettingIDs, "must be empty or later")
 	}
+	notices := miniNotices(settings[miniSettingNotices])
+	if notices != miniNoticesPayments && notices != miniNoticesMoney {
+		return nil, kit.Invalid(miniName, "configure", miniSettingNotices, "must be empty or money")
+	}
 	secrets := kit.SettingList(settings["webhook_secret"])
 	return &miniDriver{
-		base: base, key: settings["api_key"], secrets: secrets, returns: mode, ids: ids,
+		base: base, key: settings["api_key"], secrets: secrets, returns: mode, ids: ids, notices: notices,
 		http: kit.NewClient(miniName, r, append([]string{settings["api_key"]}, secrets...)...),
 	}, nil
 }
@@ -112,7 +134,7 @@ func miniFromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.G
 func (d *miniDriver) Provider() string { return miniName }
 
 func (d *miniDriver) Capabilities() mfspay.Capabilities {
-	return mfspay.Capabilities{
+	caps := mfspay.Capabilities{
 		VerifyByPaymentID: true,
 		Webhook:           mfspay.WebhookHMACSHA256,
 		EventTypes:        []mfspay.EventType{mfspay.EventPaymentPending, mfspay.EventPaymentCompleted, mfspay.EventPaymentFailed},
@@ -120,6 +142,18 @@ func (d *miniDriver) Capabilities() mfspay.Capabilities {
 		Return:            d.returns,
 		PaymentIDLater:    d.ids == miniIDsLater,
 	}
+	if d.notices == miniNoticesMoney {
+		// Notifications announce money only; every payment event comes
+		// from the customer's return, the cancel among them, which only
+		// the return tells.
+		caps.EventTypes = []mfspay.EventType{mfspay.EventTransactionReceived}
+		if d.returns != mfspay.ReturnNone {
+			caps.EventTypes = append(caps.EventTypes, mfspay.EventPaymentPending, mfspay.EventPaymentCompleted,
+				mfspay.EventPaymentFailed, mfspay.EventPaymentCancelled)
+			caps.Statuses = append(caps.Statuses, mfspay.StatusCancelled)
+		}
+	}
+	return caps
 }
 
 // miniPayment is the payment object on the wire.
@@ -182,9 +216,32 @@ func (d *miniDriver) List(context.Context, mfspay.ListQuery) (*mfspay.PaymentPag
 	return nil, kit.Unsupported(miniName, mfspay.OpList)
 }
 
+// miniMoney is a money notice on the wire.
+type miniMoney struct {
+	EventID   string      `json:"event_id"`
+	TrxID     string      `json:"trx_id"`
+	Amount    json.Number `json:"amount"`
+	Sender    string      `json:"sender"`
+	Method    string      `json:"method"`
+	Reference string      `json:"reference"`
+}
+
 func (d *miniDriver) ParseNotification(_ context.Context, req mfspay.WebhookRequest) (*mfspay.Event, error) {
 	if !kit.VerifyHMACSHA256(req.Body, req.Header.Get(miniSignature), d.secrets) {
 		return nil, &mfspay.Error{Kind: mfspay.ErrInvalidSignature, Message: "Mini-Signature does not match the body"}
+	}
+	if d.notices == miniNoticesMoney {
+		var m miniMoney
+		if err := json.Unmarshal(req.Body, &m); err != nil {
+			return nil, kit.Invalid(miniName, "webhook", "body", "is not a MiniPay money notice")
+		}
+		poisha, err := strconv.ParseInt(m.Amount.String(), 10, 64)
+		if err != nil {
+			return nil, kit.Invalid(miniName, "webhook", "amount", "is not an integer of poisha")
+		}
+		return &mfspay.Event{ID: m.EventID, Type: mfspay.EventTransactionReceived, Reference: m.Reference,
+			Payment: mfspay.Payment{Status: mfspay.StatusPaid, Amount: mfspay.Poisha(poisha), TrxID: m.TrxID,
+				Sender: m.Sender, Method: kit.ParseMethod(m.Method)}}, nil
 	}
 	var w miniPayment
 	if err := json.Unmarshal(req.Body, &w); err != nil {
@@ -200,7 +257,10 @@ func (d *miniDriver) ParseNotification(_ context.Context, req mfspay.WebhookRequ
 // CompleteReturn acts on the customer's return: it executes the payment
 // the return names when the provider needs that and the customer says it
 // succeeded, and in every case reports what MiniPay answers about the
-// payment, never what the return's query claims.
+// payment, never what the return's query claims. With money notices,
+// MiniPay's reads never tell a cancel or a refusal on its page: a payment
+// it still reads as PENDING is reported as the return's cancel or failure
+// (as bKash's adapter does with Initiated), which is never paid.
 func (d *miniDriver) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (*mfspay.Event, error) {
 	id := req.Query.Get("payment_id")
 	if (mfspay.PaymentRef{PaymentID: id}).Validate() != nil {
@@ -229,7 +289,13 @@ func (d *miniDriver) CompleteReturn(ctx context.Context, req mfspay.ReturnReques
 	if err != nil {
 		return nil, malformedMini(mfspay.OpReturn)
 	}
-	return miniEvent("return:"+p.PaymentID+":"+w.Status, p), nil
+	if d.notices == miniNoticesMoney && w.Status == miniPending {
+		p.Status = map[string]mfspay.Status{"cancel": mfspay.StatusCancelled, "failure": mfspay.StatusFailed}[req.Query.Get("status")]
+		if p.Status == "" {
+			p.Status = mfspay.StatusPending
+		}
+	}
+	return miniEvent("return:"+p.PaymentID+":"+string(p.Status), p), nil
 }
 
 // miniEvent is the event announcing p.

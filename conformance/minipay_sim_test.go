@@ -22,15 +22,18 @@ type miniSim struct {
 	*simkit.Server
 	returns             mfspay.ReturnAction
 	ids                 miniIDs
+	notices             miniNotices
 	key, badKey, secret string
 }
 
 var _ simctl.Controller = (*miniSim)(nil)
 
-// newMiniSim starts a MiniPay whose customers return as mode says and
-// whose create answer names the payment or not, as ids says.
-func newMiniSim(mode mfspay.ReturnAction, ids miniIDs) *miniSim {
-	s := &miniSim{returns: mode, ids: ids, key: simkit.NewID("mk_", 12), badKey: simkit.NewID("mk_", 12), secret: simkit.NewID("mwh_", 12)}
+// newMiniSim starts a MiniPay whose customers return as mode says, whose
+// create answer names the payment or not, as ids says, and whose
+// notifications announce what notices says.
+func newMiniSim(mode mfspay.ReturnAction, ids miniIDs, notices miniNotices) *miniSim {
+	s := &miniSim{returns: mode, ids: ids, notices: notices,
+		key: simkit.NewID("mk_", 12), badKey: simkit.NewID("mk_", 12), secret: simkit.NewID("mwh_", 12)}
 	api := http.NewServeMux()
 	api.HandleFunc("POST /api/payments", s.create)
 	api.HandleFunc("GET /api/payments/{id}", s.get)
@@ -51,6 +54,11 @@ func newMiniSim(mode mfspay.ReturnAction, ids miniIDs) *miniSim {
 	if mode != mfspay.ReturnNone {
 		spec.ReturnURL = miniReturnURL
 	}
+	if notices == miniNoticesMoney {
+		// As bKash: no pending is ever announced, and a cancel on the page
+		// leaves the payment reading PENDING (only the return tells it).
+		spec.Pending, spec.Cancelled = "", miniPending
+	}
 	s.Server = simkit.NewServer(spec, simkit.Options{})
 	return s
 }
@@ -58,7 +66,7 @@ func newMiniSim(mode mfspay.ReturnAction, ids miniIDs) *miniSim {
 // Settings configure miniDriverFromSettings against this simulator.
 func (s *miniSim) Settings(context.Context) (simctl.Settings, error) {
 	good := map[string]string{"base_url": s.BaseURL(), "api_key": s.key, "webhook_secret": s.secret,
-		miniSettingMode: string(s.returns), miniSettingIDs: string(s.ids)}
+		miniSettingMode: string(s.returns), miniSettingIDs: string(s.ids), miniSettingNotices: string(s.notices)}
 	bad := maps.Clone(good)
 	bad["api_key"] = s.badKey
 	return simctl.Settings{Values: good, BadCredentials: bad, Secrets: []string{s.key, s.badKey, s.secret}}, nil
@@ -114,7 +122,7 @@ func (s *miniSim) create(w http.ResponseWriter, r *http.Request) {
 		writeMiniError(w, http.StatusInternalServerError, "store")
 		return
 	}
-	ans := wirePayment(p, "", s.PageURL(p.ID))
+	ans := s.wirePayment(p, "", s.PageURL(p.ID))
 	if s.ids == miniIDsLater {
 		ans.ID = "" // only the page to send the customer to
 	}
@@ -160,12 +168,21 @@ func (s *miniSim) execute(w http.ResponseWriter, r *http.Request) {
 }
 
 // announce notifies every status but AUTHORIZED, which only the merchant
-// learns of, from the customer's return.
+// learns of, from the customer's return; with money notices, only the
+// money of a COMPLETED payment, naming no payment.
 func (s *miniSim) announce(k *simkit.Server, p simkit.Payment) {
-	if p.Status == miniAuthorized {
+	var body []byte
+	switch {
+	case p.Status == miniAuthorized:
 		return
+	case s.notices == miniNoticesMoney && p.Status != miniCompleted:
+		return
+	case s.notices == miniNoticesMoney:
+		body, _ = json.Marshal(miniMoney{EventID: simkit.NewID("evt_", 8), TrxID: p.TrxID,
+			Amount: json.Number(strconv.FormatInt(p.Amount.Poisha(), 10)), Sender: p.Sender, Method: p.Method, Reference: p.InvoiceID})
+	default:
+		body, _ = json.Marshal(s.wirePayment(p, simkit.NewID("evt_", 8), ""))
 	}
-	body, _ := json.Marshal(wirePayment(p, simkit.NewID("evt_", 8), ""))
 	k.Notifier.Send(simkit.Notification{
 		PaymentID: p.ID, URL: p.WebhookURL, Body: body,
 		Header: http.Header{miniSignature: {kit.SignHMACSHA256(body, s.secret)}, "Content-Type": {"application/json"}},
@@ -173,7 +190,7 @@ func (s *miniSim) announce(k *simkit.Server, p simkit.Payment) {
 }
 
 func (s *miniSim) answer(w http.ResponseWriter, status int, p simkit.Payment, eventID string) {
-	s.send(w, status, wirePayment(p, eventID, s.PageURL(p.ID)))
+	s.send(w, status, s.wirePayment(p, eventID, s.PageURL(p.ID)))
 }
 
 func (s *miniSim) send(w http.ResponseWriter, status int, ans miniPayment) {
@@ -182,11 +199,17 @@ func (s *miniSim) send(w http.ResponseWriter, status int, ans miniPayment) {
 	json.NewEncoder(w).Encode(ans)
 }
 
-func wirePayment(p simkit.Payment, eventID, payURL string) miniPayment {
-	return miniPayment{
+// wirePayment is p on the wire; with money notices, as bKash's reads, it
+// carries no payer's number.
+func (s *miniSim) wirePayment(p simkit.Payment, eventID, payURL string) miniPayment {
+	w := miniPayment{
 		EventID: eventID, ID: p.ID, Invoice: p.InvoiceID, Status: p.Status,
 		Amount: json.Number(strconv.FormatInt(p.Amount.Poisha(), 10)), TrxID: p.TrxID, Sender: p.Sender, Method: p.Method, PayURL: payURL,
 	}
+	if s.notices == miniNoticesMoney {
+		w.Sender = ""
+	}
+	return w
 }
 
 func writeMiniError(w http.ResponseWriter, status int, code string) {

@@ -92,7 +92,7 @@ func TestConformanceHonestProviderWithThreeStatuses(t *testing.T) {
 		for _, rt := range miniPayRoutes {
 			t.Run(mode.name+"/"+rt.name, func(t *testing.T) {
 				t.Parallel()
-				sim := newMiniSim(mode.action, miniIDsAtCreate)
+				sim := newMiniSim(mode.action, miniIDsAtCreate, miniNoticesPayments)
 				t.Cleanup(sim.Close)
 				skips := runNotingSkips(t, rt.harness(sim))
 				want := slices.Concat(miniPaySkips, rt.skips)
@@ -123,7 +123,7 @@ func TestConformanceProviderNamingPaymentsLater(t *testing.T) {
 	}{{"NoReturn", mfspay.ReturnNone}, {"ReturnVerify", mfspay.ReturnVerify}, {"ReturnExecute", mfspay.ReturnExecute}} {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
-			sim := newMiniSim(mode.action, miniIDsLater)
+			sim := newMiniSim(mode.action, miniIDsLater, miniNoticesPayments)
 			t.Cleanup(sim.Close)
 			skips := runNotingSkips(t, conformance.InProcess(sim, miniFromSettings))
 			want := slices.Concat(miniPaySkips, []string{"Verify/ByPaymentIDReturnsThePendingPayment"})
@@ -136,5 +136,39 @@ func TestConformanceProviderNamingPaymentsLater(t *testing.T) {
 			assert.Equal(t, want, slices.Sorted(maps.Keys(skips)), "the rules skipped")
 			assert.Contains(t, skips["Verify/ByPaymentIDReturnsThePendingPayment"], "names no payment until the customer returns")
 		})
+	}
+}
+
+// TestConformanceProviderAnnouncingOnlyMoney runs the whole suite against
+// MiniPay in bKash's shape: its notifications announce only the money
+// received (transaction.received, naming no payment), a cancel on its page
+// is told only by the customer's return (its reads keep answering PENDING),
+// its reads carry no payer's number, and it never announces a pending
+// payment. With a return to act on, verified or executed, it passes: the
+// suite learns each outcome from the return, takes the money notice as the
+// notification about the payment's money, and accepts a read that still
+// says pending after the return reported the cancel.
+func TestConformanceProviderAnnouncingOnlyMoney(t *testing.T) {
+	for _, mode := range []struct {
+		name   string
+		action mfspay.ReturnAction
+	}{{"ReturnVerify", mfspay.ReturnVerify}, {"ReturnExecute", mfspay.ReturnExecute}} {
+		for _, rt := range miniPayRoutes {
+			t.Run(mode.name+"/"+rt.name, func(t *testing.T) {
+				t.Parallel()
+				sim := newMiniSim(mode.action, miniIDsAtCreate, miniNoticesMoney)
+				t.Cleanup(sim.Close)
+				skips := runNotingSkips(t, rt.harness(sim))
+				// It declares the cancelled status, and never announces a
+				// pending payment.
+				want := slices.DeleteFunc(slices.Clone(miniPaySkips), func(rule string) bool { return rule == "Status/CancelledAfterCancel" })
+				want = slices.Concat(want, rt.skips, []string{
+					"Status/PendingWhileTheWalletHasNotConfirmed", "Webhooks/PendingNotificationIsNotCompleted",
+				})
+				slices.Sort(want)
+				assert.Equal(t, want, slices.Sorted(maps.Keys(skips)), "the rules skipped")
+				assert.Contains(t, skips["Webhooks/PendingNotificationIsNotCompleted"], "cannot leave a payment pending")
+			})
+		}
 	}
 }

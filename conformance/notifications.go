@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -28,13 +29,54 @@ type parsedNotification struct {
 func (c *check) awaitNotifications(gw *recorded, co *mfspay.Checkout, want mfspay.EventType) []parsedNotification {
 	c.Helper()
 	return c.awaitNotificationsWhere(gw, co, string(want), func(ps []parsedNotification) bool {
-		for _, p := range ps {
-			if p.ev.Type == want {
-				return true
-			}
-		}
-		return false
+		return slices.ContainsFunc(ps, func(p parsedNotification) bool { return p.ev.Type == want })
 	})
+}
+
+// announcesMoney reports whether an event of type t is the notification
+// about a paid payment's money: payment.completed, or, from a gateway
+// whose customer's return has something to act on (Capabilities.Return),
+// transaction.received. Such a gateway tells the merchant which payment
+// completed when the return is completed; its provider's notifications
+// may then announce only the money that arrived, naming no payment (as
+// bKash's do), and that notice is the notification about the payment's
+// money. Without a return, a notification is the merchant's only news of
+// which payment was paid, so it must be payment.completed.
+func (s *suite) announcesMoney(t mfspay.EventType) bool {
+	return t == mfspay.EventPaymentCompleted || t == mfspay.EventTransactionReceived && s.caps.Return != mfspay.ReturnNone
+}
+
+// moneyNotice says which notifications announcesMoney accepts, for
+// messages.
+func (s *suite) moneyNotice() string {
+	if s.caps.Return != mfspay.ReturnNone {
+		return "payment.completed or transaction.received"
+	}
+	return "payment.completed"
+}
+
+// awaitPaidNotifications waits until the provider's notifications about
+// co, a paid payment, include the one about its money (announcesMoney),
+// and returns them all, parsed by gw.
+func (c *check) awaitPaidNotifications(gw *recorded, co *mfspay.Checkout) []parsedNotification {
+	c.Helper()
+	return c.awaitNotificationsWhere(gw, co, c.s.moneyNotice(), func(ps []parsedNotification) bool {
+		return slices.ContainsFunc(ps, func(p parsedNotification) bool { return c.s.announcesMoney(p.ev.Type) })
+	})
+}
+
+// parsedNotifications returns the provider's notifications about co so
+// far, each parsed by gw. Every genuine notification must parse.
+func (c *check) parsedNotifications(gw *recorded, co *mfspay.Checkout) []parsedNotification {
+	c.Helper()
+	var out []parsedNotification
+	for i, n := range c.notifications(co) {
+		ev, err := gw.ParseWebhook(c.ctx, cloneRequest(n))
+		require.NoError(c, err, "parsing genuine notification %d about %s: %s", i, handle(co), n.Body)
+		require.NotNil(c, ev, "ParseWebhook returned neither an event nor an error")
+		out = append(out, parsedNotification{req: n, ev: ev})
+	}
+	return out
 }
 
 // awaitNotificationsWhere polls the provider's notifications about co,
@@ -44,13 +86,7 @@ func (c *check) awaitNotificationsWhere(gw *recorded, co *mfspay.Checkout, what 
 	c.Helper()
 	deadline := time.Now().Add(notificationWait)
 	for {
-		var out []parsedNotification
-		for i, n := range c.notifications(co) {
-			ev, err := gw.ParseWebhook(c.ctx, cloneRequest(n))
-			require.NoError(c, err, "parsing genuine notification %d about %s: %s", i, handle(co), n.Body)
-			require.NotNil(c, ev, "ParseWebhook returned neither an event nor an error")
-			out = append(out, parsedNotification{req: n, ev: ev})
-		}
+		out := c.parsedNotifications(gw, co)
 		if done(out) {
 			return out
 		}
@@ -66,10 +102,26 @@ func (c *check) awaitNotificationsWhere(gw *recorded, co *mfspay.Checkout, what 
 // rule's gateway, after checking it and every other event about co.
 func (c *check) awaitEvent(co *mfspay.Checkout, amount mfspay.Amount, want mfspay.EventType) *mfspay.Event {
 	c.Helper()
+	return c.firstChecked(c.awaitNotifications(c.gateway(), co, want), co, amount,
+		func(t mfspay.EventType) bool { return t == want })
+}
+
+// awaitPaidEvent returns the notification about the money of co, a paid
+// payment (announcesMoney), parsed by the rule's gateway, after checking
+// it and every other event about co.
+func (c *check) awaitPaidEvent(co *mfspay.Checkout, amount mfspay.Amount) *mfspay.Event {
+	c.Helper()
+	return c.firstChecked(c.awaitPaidNotifications(c.gateway(), co), co, amount, c.s.announcesMoney)
+}
+
+// firstChecked checks every event of ps and returns the first whose type
+// is wanted.
+func (c *check) firstChecked(ps []parsedNotification, co *mfspay.Checkout, amount mfspay.Amount, wanted func(mfspay.EventType) bool) *mfspay.Event {
+	c.Helper()
 	var hit *mfspay.Event
-	for _, pn := range c.awaitNotifications(c.gateway(), co, want) {
+	for _, pn := range ps {
 		c.checkEvent(pn.ev, co, amount, pn.req.Body)
-		if hit == nil && pn.ev.Type == want {
+		if hit == nil && wanted(pn.ev.Type) {
 			hit = pn.ev
 		}
 	}

@@ -13,7 +13,8 @@ import (
 var exactAmounts = []string{"0.01", "1.10", "79.10", "99999999.99"}
 
 // amountRules check that amounts survive every path exactly: lookup before
-// and after payment, and the provider's notifications.
+// and after payment, the customer's return, and the provider's
+// notifications.
 func (s *suite) amountRules(r Reporter) {
 	for _, text := range exactAmounts {
 		if !s.caps.CanVerify() && len(s.caps.EventTypes) == 0 {
@@ -31,8 +32,13 @@ func (s *suite) amountRules(r Reporter) {
 				c.Logf("no lookup before payment: %s", noPaymentIDYet)
 			}
 			c.pay(co, s.payer())
+			if s.caps.Return != mfspay.ReturnNone {
+				ev, err := c.returnOutcome(co, req.Amount, "Pay") // checks its amount
+				require.NoError(c, err, "completing the customer's return after Pay")
+				assert.Equal(c, mfspay.StatusPaid, ev.Payment.Status, "the return of a customer who paid")
+			}
 			if len(s.caps.EventTypes) > 0 {
-				c.awaitEvent(co, req.Amount, mfspay.EventPaymentCompleted) // checks every event's amount
+				c.awaitPaidEvent(co, req.Amount) // checks every event's amount
 			}
 			if s.caps.CanVerify() {
 				for _, p := range c.verifyEveryWay(co) {

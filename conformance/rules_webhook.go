@@ -11,7 +11,10 @@ import (
 )
 
 // webhookRules check ParseWebhook on the provider's genuine notifications
-// and on forgeries derived from them.
+// and on forgeries derived from them. The notification about a paid
+// payment is the one about its money (announcesMoney): payment.completed,
+// or, where the customer's return tells the merchant which payment
+// completed, transaction.received.
 func (s *suite) webhookRules(r Reporter) {
 	loc := authLocator{scheme: s.caps.Webhook, secrets: s.settings.Secrets}
 
@@ -20,14 +23,14 @@ func (s *suite) webhookRules(r Reporter) {
 		c.Helper()
 		_, co := c.newPayment(mustAmount("321.09"))
 		c.pay(co, s.payer())
-		return c.awaitNotifications(c.gateway(), co, mfspay.EventPaymentCompleted)
+		return c.awaitPaidNotifications(c.gateway(), co)
 	}
 
 	s.rule(r, "ParsesGenuineNotificationAfterPay", func(c *check) {
 		req, co := c.newPayment(mustAmount("321.09"))
 		payer := s.payer()
 		c.pay(co, payer)
-		ev := c.awaitEvent(co, req.Amount, mfspay.EventPaymentCompleted)
+		ev := c.awaitPaidEvent(co, req.Amount)
 		assert.Equal(c, mfspay.StatusPaid, ev.Payment.Status)
 		c.checkPaidClaims(&ev.Payment, payer)
 	})
@@ -59,9 +62,9 @@ func (s *suite) webhookRules(r Reporter) {
 		}
 		// The payment stays payable, and its completion is another event.
 		c.pay(co, s.payer())
-		done := c.awaitNotifications(c.gateway(), co, mfspay.EventPaymentCompleted)
+		done := c.awaitPaidNotifications(c.gateway(), co)
 		for _, pn := range done {
-			if pn.ev.Type != mfspay.EventPaymentCompleted {
+			if !s.announcesMoney(pn.ev.Type) {
 				continue
 			}
 			for _, early := range pending {
@@ -70,30 +73,46 @@ func (s *suite) webhookRules(r Reporter) {
 		}
 	})
 	s.rule(r, "DistinctEventsHaveDistinctIDs", func(c *check) {
-		ns := paid(c)
+		var events []*mfspay.Event
+		add := func(ps []parsedNotification) {
+			for _, p := range ps {
+				events = append(events, p.ev)
+			}
+		}
+		add(paid(c))
 		sources := 1
 		// The same payment pending, then paid.
 		_, co := c.newPayment(mustAmount("321.09"))
 		if err := s.sim.Pay(c.ctx, handle(co), s.pendingPayer()); err == nil {
 			c.pay(co, s.payer())
-			ns = append(ns, c.awaitNotifications(c.gateway(), co, mfspay.EventPaymentCompleted)...)
+			add(c.awaitPaidNotifications(c.gateway(), co))
 			sources++
 		} else if !errors.Is(err, mfspay.ErrUnsupported) {
 			require.NoError(c, err, "simulator Pay with Payer.Pending")
 		}
-		// Another payment cancelled, where the gateway announces that.
+		// Another payment cancelled, where the gateway announces that: by
+		// the customer's return where it declares one (its events reach
+		// the same receiver as notifications), else by a notification.
 		if s.caps.Supports(mfspay.EventPaymentCancelled) && s.caps.Reports(mfspay.StatusCancelled) {
-			_, co := c.newPayment(mustAmount("321.09"))
+			req, co := c.newPayment(mustAmount("321.09"))
 			c.cancel(co)
-			ns = append(ns, c.awaitNotifications(c.gateway(), co, mfspay.EventPaymentCancelled)...)
+			if s.caps.Return != mfspay.ReturnNone {
+				ev, err := c.returnOutcome(co, req.Amount, "Cancel")
+				require.NoError(c, err, "completing the customer's return after Cancel")
+				assert.Equal(c, mfspay.EventPaymentCancelled, ev.Type, "the return of a customer who cancelled")
+				events = append(events, ev)
+				add(c.parsedNotifications(c.gateway(), co))
+			} else {
+				add(c.awaitNotifications(c.gateway(), co, mfspay.EventPaymentCancelled))
+			}
 			sources++
 		}
 		if sources == 1 {
 			c.Skipf("not applicable: the gateway announces no cancellation and the simulator cannot leave a payment " +
 				"pending, so the suite can produce only one kind of event")
 		}
-		// Two notifications that say different things must not share an
-		// ID, or de-duplication would drop a real event.
+		// Two events that say different things must not share an ID, or
+		// de-duplication would drop a real event.
 		type meaning struct {
 			typ     mfspay.EventType
 			status  mfspay.Status
@@ -101,12 +120,12 @@ func (s *suite) webhookRules(r Reporter) {
 			trx     string
 		}
 		seen := map[string]meaning{}
-		for _, n := range ns {
-			m := meaning{n.ev.Type, n.ev.Payment.Status, n.ev.Payment.PaymentID, n.ev.Payment.TrxID}
-			if prev, ok := seen[n.ev.ID]; ok {
-				assert.Equal(c, prev, m, "event ID %q names two different events", n.ev.ID)
+		for _, ev := range events {
+			m := meaning{ev.Type, ev.Payment.Status, ev.Payment.PaymentID, ev.Payment.TrxID}
+			if prev, ok := seen[ev.ID]; ok {
+				assert.Equal(c, prev, m, "event ID %q names two different events", ev.ID)
 			}
-			seen[n.ev.ID] = m
+			seen[ev.ID] = m
 		}
 	})
 

@@ -176,9 +176,12 @@ func (d *driver) Provider() string { return ProviderName }
 
 // Capabilities: verify by payment id only (bKash's query takes nothing
 // else), no list, SNS-signed notifications of money received, and returns
-// that must be executed. Statuses leave out expired: bKash reports an
+// that must be executed. Of the EventTypes, notifications produce only
+// transaction.received (naming no payment); the payment.* events come from
+// the customer's return. Statuses leave out expired: bKash reports an
 // abandoned payment as Initiated for ever; failed and cancelled come only
-// from the customer's return and execute's answer, never from a verify.
+// from the customer's return and execute's answer, never from a verify,
+// which goes on answering pending after them.
 func (d *driver) Capabilities() mfspay.Capabilities {
 	return mfspay.Capabilities{
 		VerifyByPaymentID: true,
