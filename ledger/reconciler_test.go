@@ -605,3 +605,27 @@ func TestRunSweepsUntilCancelled(t *testing.T) {
 	assert.Equal(t, testSchedule.FirstCheck, at, "found at the first sweep after the first check was due")
 	assert.Equal(t, mfspay.StatusPaid, e.entry(co.InvoiceID).Status)
 }
+
+// A gateway that captures keeps capturing once Record wraps it: the
+// reconciler may be given the recorded gateway, as the checkout demo's
+// routes are, without losing bKash's execute.
+func TestRecordKeepsTheCapturer(t *testing.T) {
+	store := ledger.NewMemoryStore()
+	e := newEnv(t, store)
+	capt := &capturingGateway{fakeGateway: fakeGateway{name: "execpay", caps: mfspay.Capabilities{VerifyByPaymentID: true},
+		verify: func(ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+			return &mfspay.Payment{PaymentID: ref.PaymentID, Status: mfspay.StatusPending}, nil
+		}}, approved: map[string]bool{"pay-yes": true}}
+	recorded := ledger.Record(capt, store)
+	_, isCapturer := recorded.(ledger.Capturer)
+	require.True(t, isCapturer, "Record hides CaptureApproved")
+	_, plainCaptures := ledger.Record(&capt.fakeGateway, store).(ledger.Capturer)
+	assert.False(t, plainCaptures, "a gateway that cannot capture does not gain the method")
+
+	beginCreated(t, store, "execpay", "yes", "pay-yes", e.clock.Now(), time.Time{})
+	e.cfg.Gateways = append(e.cfg.Gateways, recorded)
+	e.clock.Advance(testSchedule.FirstCheck)
+	rep := e.sweep(e.reconciler())
+	assert.Equal(t, 1, rep.Captures)
+	assert.Equal(t, 1, rep.Delivered)
+}
