@@ -23,8 +23,7 @@ func requireDemoPaid(t *testing.T, a *app, via string) {
 
 	counters := map[string]simctl.Controller{"WezoPay": a.sims.wezo, "EazzPay": a.sims.eazz}
 	for i, r := range results {
-		o, ok := a.shop.orders.get(r.OrderID)
-		require.True(t, ok, r.Title)
+		o := a.shop.orders.mustGet(t, r.OrderID)
 		assert.Equal(t, statusPaid, o.Status, r.Title)
 		assert.Equal(t, a.shop.gateways[i].Name, o.Provider)
 		assert.Equal(t, catalog[i].Price, o.Amount)

@@ -5,6 +5,8 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+
+	"github.com/mfspay/mfspay/ledger"
 )
 
 //go:embed templates/*.html
@@ -20,6 +22,11 @@ type homeView struct {
 	Gateways      []gatewayInfo
 	Form          orderForm
 	Notifications []hookRecord
+	// Sweeps is what the reconciler did last.
+	Sweeps sweepView
+	// Unverifiable are open payments the reconciler cannot check, waiting
+	// for a human.
+	Unverifiable []ledger.Entry
 }
 
 // orderView is what the order page shows.
@@ -34,6 +41,10 @@ type orderView struct {
 	Refresh bool
 	// Gateways are linked from the footer.
 	Gateways []gatewayInfo
+	// LearntBy says how the order's status was learnt.
+	LearntBy string
+	// Ledger is the payment's ledger entry; nil when there is none.
+	Ledger *ledger.Entry
 }
 
 // problemView is an error page.
