@@ -257,7 +257,7 @@ func describeCreateError(g gatewayInfo, err error) (reason string, status int, m
 	switch {
 	case errors.Is(err, mfspay.ErrOutcomeUnknown):
 		return g.Title + " did not answer clearly, or an earlier attempt for this order is still being settled: " +
-			"the payment may or may not exist. Do not pay twice; this order will turn paid if the payment went through.",
+				"the payment may or may not exist. Do not pay twice; this order will turn paid if the payment went through.",
 			http.StatusServiceUnavailable, true
 	case errors.Is(err, mfspay.ErrDuplicate):
 		return "This order already has a payment at " + g.Title + ", but its payment page could not be recovered. " +
