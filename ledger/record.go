@@ -169,6 +169,7 @@ func (r *recorder) settle(ctx context.Context, old Entry, in Intent) (*mfspay.Ch
 		return nil, r.fail(mfspay.ErrOutcomeUnknown,
 			"an earlier create for this invoice has an unknown outcome and the provider cannot look payments up by invoice", nil)
 	}
+	asked := r.clock.Now()
 	_, err := r.VerifyPayment(ctx, mfspay.PaymentRef{InvoiceID: in.InvoiceID})
 	switch {
 	case err == nil:
@@ -178,7 +179,9 @@ func (r *recorder) settle(ctx context.Context, old Entry, in Intent) (*mfspay.Ch
 	case !errors.Is(err, mfspay.ErrNotFound):
 		return nil, r.fail(mfspay.ErrOutcomeUnknown, "an earlier create for this invoice has an unknown outcome", err)
 	}
-	if _, err := r.store.Answer(ctx, in.Provider, in.InvoiceID, Answer{Outcome: OutcomeNotCreated, At: r.clock.Now()}); err != nil {
+	// Dated when the lookup began: a retry on another replica that began a
+	// new intent meanwhile is left alone (see Entry.WithAnswer).
+	if _, err := r.store.Answer(ctx, in.Provider, in.InvoiceID, Answer{Outcome: OutcomeNotCreated, At: asked}); err != nil {
 		return nil, r.fail(mfspay.ErrUnavailable, "the payment ledger could not record the earlier create's outcome; nothing was sent", err)
 	}
 	return nil, nil
