@@ -66,6 +66,7 @@ type app struct {
 	stopSweeps  func()
 	closers     []func() // run last to first by Close
 	serveErr    chan error
+	closeOnce   sync.Once
 }
 
 // startApp starts the simulators the environment leaves offline, the
@@ -172,8 +173,11 @@ func startApp(ctx context.Context, cfg appConfig) (_ *app, err error) {
 
 // Close stops the simulators (and their notification retries), then the
 // shop's server, then the reconcilers, then the stores and the plugins, and
-// removes built plugin binaries and a temporary database.
-func (a *app) Close() {
+// removes built plugin binaries and a temporary database. Only the first
+// call does anything.
+func (a *app) Close() { a.closeOnce.Do(a.close) }
+
+func (a *app) close() {
 	if a.sims != nil {
 		a.sims.Close()
 	}

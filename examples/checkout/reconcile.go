@@ -67,6 +67,13 @@ func (c sweepConfig) schedule() ledger.Schedule {
 	}
 }
 
+// lease is how long a sweep holds the entries it claimed: ten sweep
+// intervals. Entries claimed by a sweep that dies with its process (or by a
+// sweep still running after that long) are looked at again after it; a
+// lease too short would only have two sweeps verify an entry, harmlessly,
+// as deliveries are de-duplicated.
+func (c sweepConfig) lease() time.Duration { return 10 * c.Every }
+
 // limits are the reconciler's rate limits: Rate calls a second, with as
 // many at once, to each provider.
 func (c sweepConfig) limits(gateways []gatewayInfo) map[string]ledger.RateLimit {
@@ -111,6 +118,7 @@ func newReconciler(s *shop, store ledger.Store, cfg sweepConfig) (*ledger.Reconc
 		Gateways:          gws,
 		Deliverer:         s.handler,
 		Schedule:          cfg.schedule(),
+		Lease:             cfg.lease(),
 		RateLimits:        cfg.limits(s.gateways),
 		UnverifiableAfter: cfg.UnverifiableAfter,
 		Clock:             cfg.Clock,

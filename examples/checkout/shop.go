@@ -172,10 +172,16 @@ func (s *shop) readOrderForm(w http.ResponseWriter, r *http.Request) (orderForm,
 		f.Error = "Enter your name (at most 60 characters)."
 	case len(f.Phone) > 20 || strings.Trim(f.Phone, "+0123456789 -") != "":
 		f.Error = "Enter a phone number, or leave it empty."
-	case len(f.RequestID) > 64 || strings.Trim(f.RequestID, lowerAlphabet+upperAlphabet+"0123456789-") != "":
+	case len(f.RequestID) > 64 || strings.IndexFunc(f.RequestID, notTokenRune) >= 0:
 		f.Error = "The form is damaged; reload the page."
 	}
 	return f, p, g, f.Error == ""
+}
+
+// notTokenRune reports whether r may not appear in a form's request id:
+// ASCII letters, digits and "-" may.
+func notTokenRune(r rune) bool {
+	return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-')
 }
 
 // createOrder records the order, creates the payment at the chosen gateway

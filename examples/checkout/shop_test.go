@@ -61,6 +61,7 @@ func TestCreateOrderValidates(t *testing.T) {
 		{"no name", url.Values{"product": {catalog[0].ID}, "provider": {"eazzpay"}, "name": {"  "}}, "Enter your name"},
 		{"long name", url.Values{"product": {catalog[0].ID}, "provider": {"eazzpay"}, "name": {strings.Repeat("n", 61)}}, "Enter your name"},
 		{"bad phone", url.Values{"product": {catalog[0].ID}, "provider": {"eazzpay"}, "name": {"Karim"}, "phone": {"call me"}}, "Enter a phone number"},
+		{"damaged form token", url.Values{"product": {catalog[0].ID}, "provider": {"eazzpay"}, "name": {"Karim"}, "request_id": {"<x>"}}, "The form is damaged"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,4 +187,55 @@ func TestOrderStoreSerialisesUpdates(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Len(t, s.mustGet(t, o.ID).Notices, 20)
+}
+
+// The return endpoint is served for providers whose customer's return
+// needs an action; neither built-in provider has one, so their creates
+// carry no ReturnURL and a return to them is refused as not valid.
+func TestReturnEndpoint(t *testing.T) {
+	a := startTestApp(t, appConfig{})
+	for _, g := range a.shop.gateways {
+		o := placeOrder(t, a, catalog[0].ID, g.Name, "Karim")
+		assert.Empty(t, a.shop.paymentRequest(o, g).ReturnURL, g.Name)
+		code, page := getPage(t, a.URL+"/returns/"+g.Name+"?paymentID=x")
+		assert.Equal(t, http.StatusBadRequest, code, g.Name)
+		assert.Contains(t, page, "Link not valid")
+	}
+	code, _ := getPage(t, a.URL+"/returns/nopay")
+	assert.Equal(t, http.StatusNotFound, code)
+}
+
+// A form submitted again does not make a second order or a second payment:
+// the ledger answers the same create with the recorded checkout.
+func TestResubmittedFormContinuesItsOrder(t *testing.T) {
+	a := startTestApp(t, appConfig{})
+	form := url.Values{"product": {catalog[0].ID}, "provider": {"eazzpay"}, "name": {"Karim"}, "request_id": {"form-twice"}}
+	var first string
+	for range 3 {
+		resp, err := noRedirect.PostForm(a.URL+"/orders", form)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		if first == "" {
+			first = resp.Header.Get(orderIDHeader)
+		}
+		assert.Equal(t, first, resp.Header.Get(orderIDHeader))
+	}
+	o := a.shop.orders.mustGet(t, first)
+	n, err := a.sims.eazz.PaymentCount(context.Background(), o.InvoiceID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "one payment, though EazzPay would accept a second")
+	creates := 0
+	for _, r := range a.sims.eazz.Requests() {
+		if r.Method == http.MethodPost {
+			creates++
+		}
+	}
+	assert.Equal(t, 1, creates, "the repeats never reached the provider")
+
+	form.Set("product", catalog[1].ID)
+	code, page := postForm(t, a.URL+"/orders", form)
+	assert.Equal(t, http.StatusConflict, code)
+	msg, _ := elementText([]byte(page), "error")
+	assert.Contains(t, msg, "already used for another order")
 }
