@@ -171,13 +171,17 @@ func startApp(ctx context.Context, cfg appConfig) (_ *app, err error) {
 	return a, nil
 }
 
-// Close stops the simulators (and their notification retries), then the
-// shop's server, then the reconcilers, then the stores and the plugins, and
-// removes built plugin binaries and a temporary database. Only the first
-// call does anything.
+// Close stops the reconcilers (a sweep in flight is abandoned; its entries
+// come back after the claim's lease), the simulators (and their
+// notification retries), then the shop's server, then the stores and the
+// plugins, and removes built plugin binaries and a temporary database. Only
+// the first call does anything.
 func (a *app) Close() { a.closeOnce.Do(a.close) }
 
 func (a *app) close() {
+	if a.stopSweeps != nil {
+		a.stopSweeps()
+	}
 	if a.sims != nil {
 		a.sims.Close()
 	}
@@ -188,9 +192,6 @@ func (a *app) close() {
 		if err := <-a.serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.shop.log.Warn("shop server stopped", "err", err)
 		}
-	}
-	if a.stopSweeps != nil {
-		a.stopSweeps()
 	}
 	for i := len(a.closers) - 1; i >= 0; i-- {
 		a.closers[i]()

@@ -47,9 +47,6 @@ import (
 // its way to the shop (the provider has made the payment; the shop has not
 // heard), so that such intents are left behind in every run.
 func TestShopKilledDuringPurchasesLosesNothing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("kills and restarts a shop process 6 times; not with -short")
-	}
 	ctx := context.Background()
 	began := time.Now()
 	const purchases, customers, maxKills = 200, 4, 6

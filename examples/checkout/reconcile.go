@@ -136,15 +136,19 @@ type sweepLog struct {
 	at     time.Time
 	last   ledger.Report
 	err    string
+	// unverifiable are open payments the reconciler cannot check, as of
+	// the last sweep: listed then, so that the product page does not read
+	// the ledger.
+	unverifiable []ledger.Entry
 	// observe, when set, hears every sweep's report (tests).
 	observe func(ledger.Report, error)
 }
 
-// record keeps a sweep's report.
-func (l *sweepLog) record(at time.Time, rep ledger.Report, err error) {
+// record keeps a sweep's report and the unverifiable payments it left.
+func (l *sweepLog) record(at time.Time, rep ledger.Report, err error, unverifiable []ledger.Entry) {
 	l.mu.Lock()
 	l.sweeps++
-	l.at, l.last, l.err = at, rep, ""
+	l.at, l.last, l.err, l.unverifiable = at, rep, "", unverifiable
 	if err != nil {
 		l.err = err.Error()
 	}
@@ -157,18 +161,22 @@ func (l *sweepLog) record(at time.Time, rep ledger.Report, err error) {
 
 // sweepView is the reconciler's state as the product page shows it.
 type sweepView struct {
-	Every  time.Duration
-	Sweeps int
-	At     time.Time
-	Last   ledger.Report
-	Err    string
+	Every        time.Duration
+	Sweeps       int
+	At           time.Time
+	Last         ledger.Report
+	Err          string
+	Unverifiable []ledger.Entry
 }
 
 func (l *sweepLog) view() sweepView {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return sweepView{Every: l.every, Sweeps: l.sweeps, At: l.at, Last: l.last, Err: l.err}
+	return sweepView{Every: l.every, Sweeps: l.sweeps, At: l.at, Last: l.last, Err: l.err, Unverifiable: l.unverifiable}
 }
+
+// unverifiableShown bounds the list of payments nobody can check.
+const unverifiableShown = 20
 
 // runSweeps sweeps at once, then every interval counted from the start of
 // the previous sweep (at once if a sweep took longer), until ctx ends. The
@@ -180,7 +188,11 @@ func runSweeps(ctx context.Context, r *ledger.Reconciler, clock ledger.Clock, ev
 		if ctx.Err() != nil {
 			return
 		}
-		log.record(start, rep, err)
+		list, lerr := r.Unverifiable(ctx, unverifiableShown)
+		if err == nil && lerr != nil {
+			err = fmt.Errorf("listing the payments it cannot check: %w", lerr)
+		}
+		log.record(start, rep, err, list)
 		if err := clock.Sleep(ctx, start.Add(every).Sub(clock.Now())); err != nil {
 			return
 		}

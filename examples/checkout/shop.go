@@ -114,7 +114,7 @@ func (s *shop) gateway(provider string) (gatewayInfo, bool) {
 
 // home is the product page.
 func (s *shop) home(w http.ResponseWriter, r *http.Request) {
-	s.renderHome(w, r, http.StatusOK, orderForm{})
+	s.renderHome(w, http.StatusOK, orderForm{})
 }
 
 // orderForm is what the customer submits from the product page.
@@ -130,21 +130,13 @@ type orderForm struct {
 	Error     string
 }
 
-// unverifiableShown bounds the product page's list of payments nobody can
-// check.
-const unverifiableShown = 20
-
-func (s *shop) renderHome(w http.ResponseWriter, r *http.Request, status int, f orderForm) {
+func (s *shop) renderHome(w http.ResponseWriter, status int, f orderForm) {
 	if f.RequestID == "" {
 		f.RequestID = randomID(lowerAlphabet, 16)
 	}
-	v := homeView{Products: catalog, Gateways: s.gateways, Form: f, Notifications: s.hooks.recent(), Sweeps: s.sweeps.view()}
-	if list, err := s.reconciler.Unverifiable(r.Context(), unverifiableShown); err == nil {
-		v.Unverifiable = list
-	} else {
-		s.log.Warn("listing unverifiable payments failed", "err", err)
-	}
-	render(w, status, "home.html", v)
+	render(w, status, "home.html", homeView{
+		Products: catalog, Gateways: s.gateways, Form: f, Notifications: s.hooks.recent(), Sweeps: s.sweeps.view(),
+	})
 }
 
 // readOrderForm parses and checks the product page's form.
@@ -191,14 +183,14 @@ func notTokenRune(r rune) bool {
 func (s *shop) createOrder(w http.ResponseWriter, r *http.Request) {
 	f, p, g, ok := s.readOrderForm(w, r)
 	if !ok {
-		s.renderHome(w, r, http.StatusBadRequest, f)
+		s.renderHome(w, http.StatusBadRequest, f)
 		return
 	}
 	o, _, err := s.orders.create(r.Context(), p, g.Name, f.Name, f.Phone, f.RequestID)
 	switch {
 	case errors.Is(err, errOtherOrder):
 		f.Error, f.RequestID = "This form was already used for another order; choose again.", ""
-		s.renderHome(w, r, http.StatusConflict, f)
+		s.renderHome(w, http.StatusConflict, f)
 		return
 	case err != nil:
 		s.log.Error("recording an order failed", "err", err)

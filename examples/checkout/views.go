@@ -22,11 +22,9 @@ type homeView struct {
 	Gateways      []gatewayInfo
 	Form          orderForm
 	Notifications []hookRecord
-	// Sweeps is what the reconciler did last.
+	// Sweeps is what the reconciler did last, and the open payments it
+	// cannot check, waiting for a human.
 	Sweeps sweepView
-	// Unverifiable are open payments the reconciler cannot check, waiting
-	// for a human.
-	Unverifiable []ledger.Entry
 }
 
 // orderView is what the order page shows.
