@@ -18,9 +18,10 @@ import (
 // the test says, in virtual time. (ledgertest.Clock's Sleep moves the clock
 // itself, which would make the sweep loop spin.)
 type stepClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	changed chan struct{} // closed and replaced at every Advance
+	mu       sync.Mutex
+	now      time.Time
+	changed  chan struct{} // closed and replaced at every Advance
+	sleepers int           // goroutines waiting in Sleep
 }
 
 func newStepClock(start time.Time) *stepClock {
@@ -49,7 +50,13 @@ func (c *stepClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 	c.mu.Lock()
 	end := c.now.Add(d)
+	c.sleepers++
 	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.sleepers--
+		c.mu.Unlock()
+	}()
 	for {
 		c.mu.Lock()
 		now, changed := c.now, c.changed
@@ -62,6 +69,27 @@ func (c *stepClock) Sleep(ctx context.Context, d time.Duration) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+	}
+}
+
+// AdvanceSleeping waits until the shop's sweep loop sleeps, then advances
+// the clock by d. Advancing while the loop is between reading the clock
+// and starting its sleep would make it sleep a whole interval more.
+func (c *stepClock) AdvanceSleeping(t *testing.T, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c.mu.Lock()
+		asleep := c.sleepers > 0
+		c.mu.Unlock()
+		if asleep {
+			c.Advance(d)
+			return
+		}
+		if time.Now().After(deadline) {
+			require.FailNow(t, "the sweep loop never went to sleep")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 

@@ -72,14 +72,14 @@ func TestNotificationAndSweepRaceDeliverOnce(t *testing.T) {
 		go func() { answered <- postNotification(t, a.URL+"/webhooks/wezopay", note.Header, string(note.Body)) }()
 		waitClosed(t, entered, "the notification reaching the callback")
 
-		clock.Advance(sweepEvery)
+		clock.AdvanceSleeping(t, sweepEvery)
 		rep := sweeps.next(t)
 		assert.Equal(t, 1, rep.DeliveryErrors, "the sweep finds the state's delivery running and leaves it")
 		assert.Zero(t, rep.Delivered)
 		close(release)
 		assert.Equal(t, http.StatusOK, <-answered)
 
-		clock.Advance(sweepEvery)
+		clock.AdvanceSleeping(t, sweepEvery)
 		rep = sweeps.next(t)
 		assert.Zero(t, rep.Claimed, "the delivered notification closed the ledger entry")
 		n, sources := count.of(o.InvoiceID, mfspay.EventPaymentCompleted)
@@ -96,7 +96,7 @@ func TestNotificationAndSweepRaceDeliverOnce(t *testing.T) {
 		a, clock, count, sweeps := reconcilingApp(t, appConfig{})
 		o, note := paidWithHeldNotification(t, a)
 		entered, release := holdDeliveries(count, o.InvoiceID, webhook.SourceReconciliation)
-		clock.Advance(sweepEvery)
+		clock.AdvanceSleeping(t, sweepEvery)
 		waitClosed(t, entered, "the sweep reaching the callback")
 
 		assert.Equal(t, http.StatusServiceUnavailable, postNotification(t, a.URL+"/webhooks/wezopay", note.Header, string(note.Body)),
@@ -126,12 +126,12 @@ func TestNotificationAndSweepRaceDeliverOnce(t *testing.T) {
 		for _, o := range orders {
 			wg.Go(func() { assert.NoError(t, a.sims.wezo.Pay(ctx, o.PaymentID, simctl.Payer{})) })
 		}
-		clock.Advance(sweepEvery)
+		clock.AdvanceSleeping(t, sweepEvery)
 		wg.Wait()
 		first := sweeps.next(t)
 		require.NoError(t, a.sims.wezo.WaitDeliveries(ctx))
 		// A sweep that met a running delivery tries again next time.
-		clock.Advance(sweepEvery)
+		clock.AdvanceSleeping(t, sweepEvery)
 		second := sweeps.next(t)
 
 		bySource := map[webhook.Source]int{}

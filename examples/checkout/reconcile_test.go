@@ -125,7 +125,7 @@ func TestLostNotificationsAreRecoveredWithinOneSweep(t *testing.T) {
 	}
 	require.Zero(t, count.total(), "nothing was delivered before the sweep")
 
-	clock.Advance(sweepEvery)
+	clock.AdvanceSleeping(t, sweepEvery)
 	start := time.Now()
 	rep := sweeps.next(t)
 	took := time.Since(start)
@@ -178,7 +178,7 @@ func TestLostNotificationsAreRecoveredWithinOneSweep(t *testing.T) {
 	assert.Equal(t, "paid · learnt by sweep", ledgerStatus)
 
 	// Later sweeps look only at what is still open, and deliver nothing again.
-	clock.Advance(sweepEvery)
+	clock.AdvanceSleeping(t, sweepEvery)
 	rep = sweeps.next(t)
 	assert.Equal(t, n-paid-cancelled, rep.Claimed, "only the abandoned payments are still checked")
 	assert.Zero(t, rep.Delivered)
@@ -203,14 +203,14 @@ func TestUnverifiablePaymentsAreListed(t *testing.T) {
 	o := placeOrder(t, a, catalog[0].ID, "eazzpay", "Karim")
 	require.NoError(t, a.sims.eazz.Pay(ctx, o.PaymentID, simctl.Payer{}))
 
-	clock.Advance(sweepEvery)
+	clock.AdvanceSleeping(t, sweepEvery)
 	rep := sweeps.next(t)
 	assert.Equal(t, 1, rep.Claimed)
 	assert.Zero(t, rep.Verifies+rep.Unverifiable, "not asked, not reported yet")
 	_, page := getPage(t, a.URL+"/")
 	assert.NotContains(t, page, o.InvoiceID)
 
-	clock.Advance(sweepEvery)
+	clock.AdvanceSleeping(t, sweepEvery)
 	rep = sweeps.next(t)
 	assert.Equal(t, 1, rep.Unverifiable)
 	assert.Zero(t, rep.Verifies)
