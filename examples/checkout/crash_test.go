@@ -128,6 +128,9 @@ killing:
 		for inv, provider := range sendingEntries(t, dbPath) {
 			interrupted[inv] = provider
 		}
+		// The shop stays down a moment, as under a process manager: the
+		// notifications of payments made meanwhile are lost.
+		time.Sleep(250 * time.Millisecond)
 		restarted := time.Now()
 		shop.start()
 		restarts += time.Since(restarted)
@@ -195,7 +198,8 @@ killing:
 	code := shop.stop()
 	assert.Equal(t, 0, code, "the shop stops cleanly on SIGTERM")
 	t.Logf("%d purchases by %d customers, %d kills (%d while a create's answer was held): %v", purchases, customers, kills, heldKills, tally)
-	t.Logf("intents left unanswered by the kills, as settled: %v; WezoPay notifications never delivered: %d", settled, lost)
+	t.Logf("intents left unanswered by the kills, as settled: %v; WezoPay notifications lost (the reconciler found those payments): %d",
+		settled, lost)
 	t.Logf("purchasing took %s (restarts %s of it), settling %s, %d orders", purchasing.Round(time.Millisecond),
 		restarts.Round(time.Millisecond), settling.Round(time.Millisecond), len(all))
 	if t.Failed() {
@@ -370,6 +374,8 @@ func (c *crashCustomer) buy(t *testing.T, i int, provider string, sim simctl.Con
 		}
 	}
 	ctx := context.Background()
+	// The customer takes a moment on the payment page.
+	time.Sleep(time.Duration(rand.New(rand.NewPCG(uint64(i), 7)).IntN(150)) * time.Millisecond)
 	switch f {
 	case fatePay:
 		res.outcome = "paid"
