@@ -27,6 +27,9 @@ func (r *Reconciler) check(ctx context.Context, e Entry, c *counters) {
 		return
 	}
 	for try := 1; ; try++ {
+		// A "no such payment" is true as of when the lookup began: a
+		// retried create begun meanwhile is not what it was about.
+		asked := r.cfg.Clock.Now()
 		p, err := r.verify(ctx, gw, ref, c)
 		switch {
 		case err == nil:
@@ -50,7 +53,7 @@ func (r *Reconciler) check(ctx context.Context, e Entry, c *counters) {
 			return
 		case errors.Is(err, mfspay.ErrNotFound) && ref.InvoiceID != "" &&
 			(e.Outcome == OutcomeSending || e.Outcome == OutcomeUnknown):
-			r.notCreated(ctx, e, c)
+			r.notCreated(ctx, e, asked, c)
 			return
 		}
 		c.errs.Add(1)
@@ -138,10 +141,12 @@ func (r *Reconciler) observe(ctx context.Context, e Entry, p mfspay.Payment, c *
 	r.scheduleNext(ctx, e, c)
 }
 
-// notCreated records that the provider holds no payment for the entry's
-// invoice: the create never happened.
-func (r *Reconciler) notCreated(ctx context.Context, e Entry, c *counters) {
-	_, err := r.cfg.Store.Answer(ctx, e.Provider, e.InvoiceID, Answer{Outcome: OutcomeNotCreated, At: r.cfg.Clock.Now()})
+// notCreated records that the provider, asked at asked, held no payment
+// for the entry's invoice: the create never happened. The answer is dated
+// asked, so that it leaves alone an intent begun after the question (see
+// Entry.WithAnswer).
+func (r *Reconciler) notCreated(ctx context.Context, e Entry, asked time.Time, c *counters) {
+	_, err := r.cfg.Store.Answer(ctx, e.Provider, e.InvoiceID, Answer{Outcome: OutcomeNotCreated, At: asked})
 	if err != nil {
 		c.errs.Add(1)
 		r.log.LogAttrs(ctx, slog.LevelError, "ledger: could not record a create that never happened",

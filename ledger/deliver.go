@@ -102,7 +102,9 @@ func EventChange(ev *mfspay.Event, src Source, at time.Time) (Change, bool) {
 //
 // No built-in adapter implements it yet. A gateway made with
 // mfspay.NewGateway offers it only when the portable layer forwards it
-// from the driver, which is to be added with the bKash adapter.
+// from the driver, which is to be added with the bKash adapter. Record
+// keeps it: a recorded gateway that captures may be given to the
+// Reconciler.
 type Capturer interface {
 	CaptureApproved(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error)
 }

@@ -190,10 +190,16 @@ func NewEntry(in Intent) Entry {
 // WithAnswer applies a create's answer: the rule Store.Answer applies. A
 // late answer may settle an unknown outcome, and a checkout proves a
 // payment the reconciler could not find; nothing replaces a recorded
-// checkout. It reports whether the entry changed.
+// checkout. An unknown or not-created answer dated before the entry's
+// intent was learnt about an earlier create (a lookup that began before a
+// retry replaced the intent) and says nothing of this one: it is ignored,
+// so that it cannot close an intent whose create may be making its
+// payment. It reports whether the entry changed.
 func (e Entry) WithAnswer(a Answer) (Entry, bool) {
 	switch {
 	case e.Outcome == OutcomeCreated, a.Outcome == e.Outcome:
+		return e, false
+	case a.Outcome != OutcomeCreated && a.At.Before(e.CreatedAt):
 		return e, false
 	case a.Outcome == OutcomeUnknown && e.Outcome != OutcomeSending:
 		return e, false

@@ -605,3 +605,62 @@ func TestRunSweepsUntilCancelled(t *testing.T) {
 	assert.Equal(t, testSchedule.FirstCheck, at, "found at the first sweep after the first check was due")
 	assert.Equal(t, mfspay.StatusPaid, e.entry(co.InvoiceID).Status)
 }
+
+// A gateway that captures keeps capturing once Record wraps it: the
+// reconciler may be given the recorded gateway, as the checkout demo's
+// routes are, without losing bKash's execute.
+func TestRecordKeepsTheCapturer(t *testing.T) {
+	store := ledger.NewMemoryStore()
+	e := newEnv(t, store)
+	capt := &capturingGateway{fakeGateway: fakeGateway{name: "execpay", caps: mfspay.Capabilities{VerifyByPaymentID: true},
+		verify: func(ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+			return &mfspay.Payment{PaymentID: ref.PaymentID, Status: mfspay.StatusPending}, nil
+		}}, approved: map[string]bool{"pay-yes": true}}
+	recorded := ledger.Record(capt, store)
+	_, isCapturer := recorded.(ledger.Capturer)
+	require.True(t, isCapturer, "Record hides CaptureApproved")
+	_, plainCaptures := ledger.Record(&capt.fakeGateway, store).(ledger.Capturer)
+	assert.False(t, plainCaptures, "a gateway that cannot capture does not gain the method")
+
+	beginCreated(t, store, "execpay", "yes", "pay-yes", e.clock.Now(), time.Time{})
+	e.cfg.Gateways = append(e.cfg.Gateways, recorded)
+	e.clock.Advance(testSchedule.FirstCheck)
+	rep := e.sweep(e.reconciler())
+	assert.Equal(t, 1, rep.Captures)
+	assert.Equal(t, 1, rep.Delivered)
+}
+
+// A sweep that asked the provider about an unanswered intent, and heard
+// "no such payment", must not apply that to a newer intent for the same
+// invoice begun while it asked (the customer's retry settled the old one
+// and sent a new create): the new create may well have made its payment.
+func TestStaleNotFoundDoesNotCloseANewerIntent(t *testing.T) {
+	store := ledger.NewMemoryStore()
+	e := newEnv(t, store)
+	const provider, invoice = "lookpay", "inv-retried"
+	start := e.clock.Now()
+	_, err := store.Begin(e.ctx, ledger.Intent{Provider: provider, InvoiceID: invoice, Amount: 100,
+		At: start, NextCheck: start.Add(testSchedule.IntentTimeout)})
+	require.NoError(t, err)
+
+	gw := &fakeGateway{name: provider, caps: mfspay.Capabilities{VerifyByInvoice: true, VerifyByPaymentID: true}}
+	gw.verify = func(ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+		// While the sweep waits for the provider, Record settles the old
+		// intent and begins the retried create.
+		e.clock.Advance(time.Second)
+		_, err := store.Answer(e.ctx, provider, invoice, ledger.Answer{Outcome: ledger.OutcomeNotCreated, At: e.clock.Now()})
+		require.NoError(t, err)
+		_, err = store.Begin(e.ctx, ledger.Intent{Provider: provider, InvoiceID: invoice, Amount: 100,
+			At: e.clock.Now(), NextCheck: e.clock.Now().Add(testSchedule.IntentTimeout)})
+		require.NoError(t, err)
+		return nil, &mfspay.Error{Kind: mfspay.ErrNotFound}
+	}
+	e.cfg.Gateways = []mfspay.Gateway{gw}
+	e.clock.Advance(testSchedule.IntentTimeout)
+	e.sweep(e.reconciler())
+
+	en, err := store.ByInvoice(e.ctx, provider, invoice)
+	require.NoError(t, err)
+	assert.Equal(t, ledger.OutcomeSending, en.Outcome, "the newer intent is still in flight")
+	assert.False(t, en.NextCheck.IsZero(), "and will be reconciled if its process dies")
+}

@@ -55,6 +55,9 @@ func WithLogger(l *slog.Logger) RecordOption { return func(r *recorder) { r.log 
 // what it learns, and an entry closed without a delivery would never be
 // announced. States reach the ledger through the Reconciler and through
 // the notification path (see EventChange).
+//
+// When gw is a Capturer, so is the gateway returned, so that a recorded
+// gateway handed to the Reconciler still captures approved payments.
 func Record(gw mfspay.Gateway, store Store, opts ...RecordOption) mfspay.Gateway {
 	r := &recorder{Gateway: gw, store: store, clock: SystemClock, sched: DefaultSchedule()}
 	for _, o := range opts {
@@ -63,7 +66,22 @@ func Record(gw mfspay.Gateway, store Store, opts ...RecordOption) mfspay.Gateway
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
+	if c, ok := gw.(Capturer); ok {
+		return &capturingRecorder{recorder: r, capturer: c}
+	}
 	return r
+}
+
+// capturingRecorder is the recorder of a gateway that captures: the
+// embedded interface would hide CaptureApproved otherwise.
+type capturingRecorder struct {
+	*recorder
+	capturer Capturer
+}
+
+// CaptureApproved passes through to the wrapped gateway.
+func (r *capturingRecorder) CaptureApproved(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+	return r.capturer.CaptureApproved(ctx, ref)
 }
 
 // recorder is the Gateway Record returns; everything but CreatePayment is
@@ -151,6 +169,7 @@ func (r *recorder) settle(ctx context.Context, old Entry, in Intent) (*mfspay.Ch
 		return nil, r.fail(mfspay.ErrOutcomeUnknown,
 			"an earlier create for this invoice has an unknown outcome and the provider cannot look payments up by invoice", nil)
 	}
+	asked := r.clock.Now()
 	_, err := r.VerifyPayment(ctx, mfspay.PaymentRef{InvoiceID: in.InvoiceID})
 	switch {
 	case err == nil:
@@ -160,7 +179,9 @@ func (r *recorder) settle(ctx context.Context, old Entry, in Intent) (*mfspay.Ch
 	case !errors.Is(err, mfspay.ErrNotFound):
 		return nil, r.fail(mfspay.ErrOutcomeUnknown, "an earlier create for this invoice has an unknown outcome", err)
 	}
-	if _, err := r.store.Answer(ctx, in.Provider, in.InvoiceID, Answer{Outcome: OutcomeNotCreated, At: r.clock.Now()}); err != nil {
+	// Dated when the lookup began: a retry on another replica that began a
+	// new intent meanwhile is left alone (see Entry.WithAnswer).
+	if _, err := r.store.Answer(ctx, in.Provider, in.InvoiceID, Answer{Outcome: OutcomeNotCreated, At: asked}); err != nil {
 		return nil, r.fail(mfspay.ErrUnavailable, "the payment ledger could not record the earlier create's outcome; nothing was sent", err)
 	}
 	return nil, nil

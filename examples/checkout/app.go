@@ -10,7 +10,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/ledger"
 )
 
 // appConfig configures a running shop.
@@ -36,24 +40,40 @@ type appConfig struct {
 	// replicas behind a round-robin proxy (replicas.go).
 	Store    string
 	Replicas int
+	// DB is where the orders and the payment ledger are kept: an SQLite
+	// file, a postgres:// URL, or "" for the default file (defaultDBFile).
+	DB string
+	// Sweep configures the ledger's schedule and the reconciler.
+	Sweep sweepConfig
+
+	// observeSweep, when set, hears every sweep's report (tests).
+	observeSweep func(ledger.Report, error)
+	// beforeEvent, when set, runs first in the webhook callback (tests).
+	beforeEvent func(context.Context, *mfspay.Event)
 }
 
 // app is a running shop with everything it started.
 type app struct {
 	// URL is the shop's public URL, without a trailing slash.
 	URL    string
-	shop   *shop // the first replica when there are several
+	shop   *shop   // the first replica when there are several
+	shops  []*shop // every replica
 	server *http.Server
 	// replicaURLs are the replicas' own addresses, behind the proxy at URL.
 	replicaURLs []*url.URL
 	sims        *simulators
+	db          *database
+	stopSweeps  func()
 	closers     []func() // run last to first by Close
 	serveErr    chan error
+	closeOnce   sync.Once
 }
 
 // startApp starts the simulators the environment leaves offline, the
-// gateways (in-process or plugins) and the shop's HTTP server.
+// gateways (in-process or plugins), the database, the shop's HTTP server
+// and its reconciler.
 func startApp(ctx context.Context, cfg appConfig) (_ *app, err error) {
+	cfg.Sweep = cfg.Sweep.withDefaults()
 	if cfg.Getenv == nil {
 		cfg.Getenv = func(string) string { return "" }
 	}
@@ -104,7 +124,23 @@ func startApp(ctx context.Context, cfg appConfig) (_ *app, err error) {
 		return nil, err
 	}
 
-	front, err := a.startShops(ctx, cfg, gateways)
+	anyReal := false
+	for _, p := range setups {
+		anyReal = anyReal || p.Real
+	}
+	db, err := openDatabase(ctx, cfg.DB, anyReal)
+	if err != nil {
+		return nil, err
+	}
+	a.db = db
+	a.closers = append(a.closers, db.Close)
+	orders, err := newOrderStore(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	gateways = recordGateways(gateways, db.ledger, cfg.Sweep, cfg.Log)
+
+	front, err := a.startShops(ctx, cfg, gateways, orders)
 	if err != nil {
 		return nil, err
 	}
@@ -117,18 +153,35 @@ func startApp(ctx context.Context, cfg appConfig) (_ *app, err error) {
 		Handler:           front,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      createTimeout + 15*time.Second,
+		WriteTimeout:      cfg.Sweep.CreateTimeout + 15*time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}
 	go func() { a.serveErr <- a.server.Serve(ln) }()
+
+	// Each replica runs its reconciler, delivering through its own webhook
+	// handler; they share the work through the ledger's claims.
+	sweepCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	var sweeping sync.WaitGroup
+	for _, s := range a.shops {
+		sweeping.Go(func() { runSweeps(sweepCtx, s.reconciler, cfg.Sweep.Clock, cfg.Sweep.Every, s.sweeps) })
+	}
+	a.stopSweeps = func() { stop(); sweeping.Wait() }
 	return a, nil
 }
 
-// Close stops the simulators (and their notification retries), then the
-// shop's server, then the plugins, and removes built plugin binaries.
-func (a *app) Close() {
+// Close stops the reconcilers (a sweep in flight is abandoned; its entries
+// come back after the claim's lease), the simulators (and their
+// notification retries), then the shop's server, then the stores and the
+// plugins, and removes built plugin binaries and a temporary database. Only
+// the first call does anything.
+func (a *app) Close() { a.closeOnce.Do(a.close) }
+
+func (a *app) close() {
+	if a.stopSweeps != nil {
+		a.stopSweeps()
+	}
 	if a.sims != nil {
 		a.sims.Close()
 	}

@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/ledger"
+	"github.com/mfspay/mfspay/webhook"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,8 +26,7 @@ func requireDemoPaid(t *testing.T, a *app, via string) {
 
 	counters := map[string]simctl.Controller{"WezoPay": a.sims.wezo, "EazzPay": a.sims.eazz}
 	for i, r := range results {
-		o, ok := a.shop.orders.get(r.OrderID)
-		require.True(t, ok, r.Title)
+		o := a.shop.orders.mustGet(t, r.OrderID)
 		assert.Equal(t, statusPaid, o.Status, r.Title)
 		assert.Equal(t, a.shop.gateways[i].Name, o.Provider)
 		assert.Equal(t, catalog[i].Price, o.Amount)
@@ -32,6 +34,12 @@ func requireDemoPaid(t *testing.T, a *app, via string) {
 		assert.Equal(t, r.TrxID, o.TrxID)
 		assert.NotEmpty(t, o.PaymentID)
 		assert.Empty(t, o.Alerts)
+		assert.Equal(t, webhook.SourceNotification, o.LearntBy, "the notification arrived: nothing for the reconciler")
+		e, err := a.db.ledger.ByInvoice(context.Background(), o.Provider, o.InvoiceID)
+		require.NoError(t, err)
+		assert.Equal(t, mfspay.StatusPaid, e.Status, "the ledger recorded the delivered state")
+		assert.Equal(t, ledger.SourceNotification, e.Source)
+		assert.Equal(t, o.PaymentID, e.PaymentID)
 		assert.True(t, strings.HasPrefix(r.Via, via), r.Via)
 		n, err := counters[r.Title].PaymentCount(context.Background(), o.InvoiceID)
 		require.NoError(t, err)
@@ -99,6 +107,9 @@ func TestRunRefuses(t *testing.T) {
 		{"stray argument", []string{"extra"}, nil, "usage:"},
 		{"demo with a real WezoPay", []string{"-demo"}, map[string]string{envWezoAPIKey: "wpk_live"}, envWezoAPIKey},
 		{"demo with a real EazzPay", []string{"-demo"}, map[string]string{envEazzClientSecret: "s"}, envEazzClientSecret},
+		{"no sweep interval", []string{"-sweep", "0s"}, nil, "-sweep and -create-timeout take a positive duration"},
+		{"no create timeout", []string{"-create-timeout", "-1s"}, nil, "-sweep and -create-timeout take a positive duration"},
+		{"negative sweep rate", []string{"-sweep-rate", "-3"}, nil, "-sweep-rate a positive number"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,9 +16,10 @@
 //
 // Coming back proves nothing: an order becomes PAID only in the webhook
 // callback, from a payment.completed event that the webhook.Handler has
-// authenticated on its raw bytes, de-duplicated, and whose amount equals the
-// order's (webhook.ExpectAmount; a mismatch is refused, shown on the order
-// page and logged). For WezoPay, which can be asked about a payment, the
+// de-duplicated and whose amount equals the order's (webhook.ExpectAmount; a
+// mismatch is refused, shown on the order page and logged): a notification
+// authenticated on its raw bytes, or what the provider answered the shop's
+// reconciler (below). For WezoPay, which can be asked about a payment, the
 // handler also confirms every event with VerifyPayment (webhook.Confirm) and
 // the callback accepts only confirmed events. EazzPay documents no verify
 // API, so its IPN is trusted on two things only: the shared client secret it
@@ -35,6 +36,26 @@
 //	GET  /orders/{id}/cancel
 //	GET  /orders/{id}/status     the order as JSON
 //	POST /webhooks/{provider}    notifications from wezopay and eazzpay
+//	GET  /returns/{provider}     the customer's return, for providers whose return needs an action
+//
+// # Orders, the payment ledger and the reconciler
+//
+// The orders and the payment ledger (package ledger) are kept in one
+// database: an SQLite file by default (the pure-Go github.com/ncruces/go-sqlite3
+// driver), or PostgreSQL with -db postgres://…. While every provider is
+// simulated the default file lives in a new temporary directory removed at
+// exit (the simulators forget their payments too); with a real provider it
+// is mfspay-checkout/checkout.db under os.UserConfigDir, kept across runs.
+//
+// Every create goes through ledger.Record (intent before the send, answer
+// after); the product form carries a token, so a form submitted again
+// continues its order with the same request, which the ledger never turns
+// into a second payment. Each replica runs a ledger.Reconciler every -sweep
+// whose Deliverer is its webhook handler: a payment whose notification was
+// lost reaches the same callback once. The callback records every delivered
+// state in the ledger (ledger.EventChange, with the delivery's source), and
+// the order page says how the status was learnt: from a notification, the
+// customer's return, or by reconciliation.
 //
 // # Offline by default
 //
@@ -72,9 +93,15 @@
 //	-v                log every notification and plugin line
 //	-store URL        the webhook de-duplication store: memory (default), redis://HOST:PORT/DB or
 //	                  postgres://USER@HOST/DB (the table is created if absent)
-//	-replicas N       run N shop replicas, each with its own webhook handler and store client, behind a
-//	                  round-robin proxy on loopback; they share the orders (standing for the shop's
-//	                  database) and the -store
+//	-replicas N       run N shop replicas, each with its own webhook handler, reconciler and store
+//	                  client, behind a round-robin proxy on loopback; they share the database and the -store
+//	-db PATH|URL      the orders and the payment ledger: an SQLite file, or postgres://USER@HOST/DB
+//	                  (default: see above)
+//	-sweep D          how often the reconciler asks the providers about open payments (default 1m)
+//	-sweep-rate N     the reconciler's calls a second to each provider (default 10 to a real
+//	                  provider, 1000 to a simulator)
+//	-create-timeout D the limit on creating a payment while the customer waits (default 30s); an
+//	                  intent left unanswered twice that long is settled by the reconciler
 //
 // The demo is a customer scripted over plain HTTP: it orders on the shop,
 // follows the redirect, reads the hosted page's form from its HTML, posts it,

@@ -39,8 +39,7 @@ func placeOrder(t *testing.T, a *app, productID, provider, name string) order {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-	o, ok := a.shop.orders.get(resp.Header.Get(orderIDHeader))
-	require.True(t, ok, "the redirect names the order")
+	o := a.shop.orders.mustGet(t, resp.Header.Get(orderIDHeader))
 	require.Equal(t, o.RedirectURL, resp.Header.Get("Location"))
 	return o
 }
@@ -86,12 +85,10 @@ func postNotification(t *testing.T, u string, header http.Header, body string) i
 
 // setAmount changes what the shop expects for an order, standing for a price
 // changed after the payment was created.
-func (s *orderStore) setAmount(id string, a mfspay.Amount) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if o, ok := s.byID[id]; ok {
-		o.Amount = a
-	}
+func (s *orderStore) setAmount(t *testing.T, id string, a mfspay.Amount) {
+	t.Helper()
+	_, err := s.update(context.Background(), func(o *order) error { o.Amount = a; return nil }, `id = ?`, id)
+	require.NoError(t, err)
 }
 
 // envMap is a getenv over a map.
@@ -102,7 +99,7 @@ func envMap(m map[string]string) func(string) string {
 // mustGet returns the order with id.
 func (s *orderStore) mustGet(t *testing.T, id string) order {
 	t.Helper()
-	o, ok := s.get(id)
-	require.True(t, ok, "order %s", id)
+	o, err := s.get(context.Background(), id)
+	require.NoError(t, err, "order %s", id)
 	return o
 }

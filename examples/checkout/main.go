@@ -25,7 +25,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	fs := flag.NewFlagSet("checkout", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: go run ./examples/checkout [-demo] [-plugins [-plugin-dir DIR]] [-addr HOST:PORT] [-public-url URL] [-store URL] [-replicas N]\n\n")
+		fmt.Fprintf(stderr, "usage: go run ./examples/checkout [-demo] [-plugins [-plugin-dir DIR]] [-addr HOST:PORT] [-public-url URL] [-db PATH|URL] [-sweep D] [-store URL] [-replicas N]\n\n")
 		fs.PrintDefaults()
 	}
 	addr := fs.String("addr", "127.0.0.1:8080", "where the shop listens (-demo: a free port unless set)")
@@ -37,6 +37,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	verbose := fs.Bool("v", false, "log every notification and plugin line")
 	store := fs.String("store", "memory", "webhook de-duplication store: memory, redis://HOST:PORT/DB or postgres://USER@HOST/DB")
 	replicas := fs.Int("replicas", 1, "run N shop replicas behind a round-robin proxy on loopback, sharing -store")
+	db := fs.String("db", "", "where the orders and the payment ledger are kept: an SQLite file or a postgres:// URL "+
+		"(default: a temporary file while the providers are simulated, else checkout.db in the user's config directory)")
+	sweep := fs.Duration("sweep", time.Minute, "how often the reconciler asks the providers about open payments")
+	sweepRate := fs.Int("sweep-rate", 0, "the reconciler's calls a second to each provider (default 10 to a real provider, 1000 to a simulator)")
+	createTimeout := fs.Duration("create-timeout", 30*time.Second, "the limit on creating a payment while the customer waits")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -46,6 +51,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 	if _, err := storeKind(*store); err != nil || *replicas < 1 || *replicas > 16 {
 		fmt.Fprintln(stderr, "checkout: -store takes memory, redis://… or postgres://…; -replicas takes 1 to 16")
+		return 2
+	}
+	if *sweep <= 0 || *createTimeout <= 0 || *sweepRate < 0 {
+		fmt.Fprintln(stderr, "checkout: -sweep and -create-timeout take a positive duration, -sweep-rate a positive number")
 		return 2
 	}
 	addrSet := false
@@ -71,6 +80,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	a, err := startApp(ctx, appConfig{
 		Addr: *addr, PublicURL: *publicURL, Plugins: *usePlugins, PluginDir: *pluginDir,
 		Getenv: getenv, Log: logger, Progress: stderr, Store: *store, Replicas: *replicas,
+		DB: *db, Sweep: sweepConfig{Every: *sweep, CreateTimeout: *createTimeout, Rate: *sweepRate},
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, "checkout:", err)
@@ -80,6 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 
 	if *demo {
 		fmt.Fprintf(stdout, "mfspay checkout demo: shop at %s, providers simulated on 127.0.0.1\n", a.URL)
+		printDatabase(stdout, a, *sweep)
 		printReplicas(stdout, a, *store)
 		results, err := runDemo(ctx, a.URL, a.shop.gateways, *stepTimeout)
 		printReport(stdout, results)
@@ -92,6 +103,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	}
 
 	fmt.Fprintf(stdout, "Bazaar is open: %s\n", a.URL)
+	printDatabase(stdout, a, *sweep)
 	printReplicas(stdout, a, *store)
 	for _, g := range a.shop.gateways {
 		if g.Real && *publicURL == "" {
@@ -118,6 +130,16 @@ func realProviders(getenv func(string) string) []string {
 		}
 	}
 	return set
+}
+
+// printDatabase says where the orders and the ledger are kept and how
+// often the reconciler runs.
+func printDatabase(w io.Writer, a *app, sweep time.Duration) {
+	fmt.Fprintf(w, "  orders and payment ledger: %s", a.db.where)
+	if a.db.temporary {
+		fmt.Fprint(w, " (removed at exit: the simulators forget their payments too)")
+	}
+	fmt.Fprintf(w, "\n  reconciler: asks the providers about open payments every %s\n", sweep)
 }
 
 // printReplicas says where the replicas run and which store they share.

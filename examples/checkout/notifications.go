@@ -11,18 +11,23 @@ import (
 )
 
 // newWebhookHandler receives every provider's notifications at
-// /webhooks/{provider}. By the time onEvent runs, the handler has
-// authenticated the raw bytes, dropped duplicates, confirmed the payment with
-// the provider when the gateway can verify, and refused a completed payment
-// whose amount is not the order's.
+// /webhooks/{provider}, the customers' returns at /returns/{provider}, and
+// what the reconciler finds (it is the reconciler's Deliverer). By the time
+// onEvent runs, the handler has authenticated a notification's raw bytes,
+// dropped duplicates — keyed by payment and state, so a notification, a
+// return and a sweep of the same state deliver once — confirmed the payment
+// with the provider when the gateway can verify, and refused a completed
+// payment whose amount is not the order's.
 func (s *shop) newWebhookHandler() *webhook.Handler {
 	opts := []webhook.Option{
 		webhook.Confirm(),
-		webhook.ExpectAmount(func(_ context.Context, provider, invoiceID string) (mfspay.Amount, bool, error) {
-			a, ok := s.orders.expected(provider, invoiceID)
-			return a, ok, nil
+		// The orders are the merchant's truth: the amount expected is the
+		// order's, whatever the create asked for.
+		webhook.ExpectAmount(func(ctx context.Context, provider, invoiceID string) (mfspay.Amount, bool, error) {
+			return s.orders.expected(ctx, provider, invoiceID)
 		}),
 		webhook.OnAmountMismatch(s.onAmountMismatch),
+		webhook.ReturnTo(s.returnTo),
 		webhook.WithLogger(s.log),
 	}
 	for _, g := range s.gateways {
@@ -34,8 +39,14 @@ func (s *shop) newWebhookHandler() *webhook.Handler {
 	return webhook.New(s.onEvent, opts...)
 }
 
-// onEvent is the webhook callback: the only way an order becomes paid.
+// onEvent is the webhook callback: the only way an order becomes paid. It
+// updates the order, then records the payment's state in the ledger with
+// how it was learnt; an error (the database is down) has the state
+// delivered again, by the provider's retry or the next sweep.
 func (s *shop) onEvent(ctx context.Context, e *mfspay.Event) error {
+	if s.beforeEvent != nil {
+		s.beforeEvent(ctx, e)
+	}
 	g, ok := s.gateway(e.Provider)
 	if !ok {
 		return nil // routed gateways only; cannot happen.
@@ -47,56 +58,84 @@ func (s *shop) onEvent(ctx context.Context, e *mfspay.Event) error {
 	case mfspay.EventPaymentCompleted:
 		if g.canVerify() && !d.Confirmed {
 			// Confirm is on, so this does not happen; if it ever did, a
-			// claim the provider could have confirmed is not enough.
-			s.orders.note(g.Name, p.InvoiceID, notice{Event: event, Outcome: "ignored: not confirmed with the provider"})
-			return nil
+			// claim the provider could have confirmed is not enough, and
+			// the ledger does not take it either.
+			err := s.orders.annotate(ctx, g.Name, p.InvoiceID, "",
+				notice{Event: event, Source: d.Source, Outcome: "ignored: not confirmed with the provider"})
+			if errors.Is(err, errUnknownOrder) {
+				return nil
+			}
+			return err
 		}
-		because := g.paidBecause(d.Confirmed)
-		_, err := s.orders.markPaid(g.Name, p, because)
+		_, err := s.orders.markPaid(ctx, g.Name, p, g.paidBecause(d), d.Source)
 		switch {
 		case errors.Is(err, errUnknownOrder):
 			s.log.Warn("completed payment for no known order", "provider", g.Name, "invoice", p.InvoiceID)
-			return nil
 		case errors.Is(err, errAmountMismatch):
-			s.orders.alert(g.Name, p.InvoiceID, "Refused a completed payment: "+err.Error()+".")
-			s.orders.note(g.Name, p.InvoiceID, notice{Event: event, Outcome: "refused: " + err.Error()})
-			return nil
+			if err := s.orders.annotate(ctx, g.Name, p.InvoiceID, "Refused a completed payment: "+err.Error()+".",
+				notice{Event: event, Source: d.Source, Outcome: "refused: " + err.Error()}); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
 		}
-		s.orders.note(g.Name, p.InvoiceID, notice{Event: event, Outcome: "accepted: " + because})
 	case mfspay.EventPaymentFailed, mfspay.EventPaymentCancelled, mfspay.EventPaymentExpired:
 		status := map[mfspay.EventType]orderStatus{
 			mfspay.EventPaymentFailed:    statusFailed,
 			mfspay.EventPaymentCancelled: statusCancelled,
 			mfspay.EventPaymentExpired:   statusExpired,
 		}[e.Type]
-		if _, ok := s.orders.markClosed(g.Name, p.InvoiceID, status); ok {
-			s.orders.note(g.Name, p.InvoiceID, notice{Event: event, Outcome: "order " + string(status) + " (" + g.authNote() + ")"})
+		n := notice{Event: event, Source: d.Source, Outcome: "order " + string(status) + " (" + g.sourceNote(d) + ")"}
+		if _, err := s.orders.markClosed(ctx, g.Name, p.InvoiceID, status, d.Source, n); err != nil && !errors.Is(err, errUnknownOrder) {
+			return err
 		}
 	case mfspay.EventTransactionReceived:
 		// Money seen arriving in the wallet, tied to an order only by the
 		// reference; it adds the wallet details, never the paid status.
-		if _, ok := s.orders.recordTransfer(g.Name, e.Reference, p); ok {
-			s.orders.note(g.Name, e.Reference, notice{Event: event, Outcome: fmt.Sprintf(
-				"wallet transaction %s from %s %s attached (%s; it does not mark the order paid)", p.TrxID, p.Method, p.Sender, g.authNote())})
+		n := notice{Event: event, Source: d.Source, Outcome: fmt.Sprintf(
+			"wallet transaction %s from %s %s attached (%s; it does not mark the order paid)", p.TrxID, p.Method, p.Sender, g.authNote())}
+		_, err := s.orders.recordTransfer(ctx, g.Name, e.Reference, p, n)
+		if err != nil && !errors.Is(err, errUnknownOrder) && !errors.Is(err, errAmountMismatch) {
+			return err
 		}
 	default:
-		s.orders.note(g.Name, p.InvoiceID, notice{Event: event, Outcome: "noted"})
+		if err := s.orders.annotate(ctx, g.Name, p.InvoiceID, "", notice{Event: event, Source: d.Source, Outcome: "noted"}); err != nil &&
+			!errors.Is(err, errUnknownOrder) {
+			return err
+		}
 	}
-	return nil
+	return s.recordState(ctx, e, d.Source)
 }
 
 // onAmountMismatch hears of every completed payment ExpectAmount refused:
 // a payment for another amount than the order's, or for no known order.
-func (s *shop) onAmountMismatch(_ context.Context, m webhook.AmountMismatch) error {
+func (s *shop) onAmountMismatch(ctx context.Context, m webhook.AmountMismatch) error {
 	p := m.Event.Payment
 	if !m.Known {
 		s.log.Warn("completed payment for no known order", "provider", m.Event.Provider, "invoice", p.InvoiceID, "amount", p.Amount.String())
 		return nil
 	}
+	d, _ := webhook.DeliveryFrom(ctx)
 	msg := fmt.Sprintf("paid %s BDT, order is %s BDT", p.Amount, m.Expected)
-	s.orders.alert(m.Event.Provider, p.InvoiceID, "Refused a completed payment: "+msg+". The order is not paid; check with the provider.")
-	s.orders.note(m.Event.Provider, p.InvoiceID, notice{Event: string(m.Event.Type), Outcome: "refused: " + msg})
+	if err := s.orders.annotate(ctx, m.Event.Provider, p.InvoiceID, "Refused a completed payment: "+msg+". The order is not paid; check with the provider.",
+		notice{Event: string(m.Event.Type), Source: d.Source, Outcome: "refused: " + msg}); err != nil && !errors.Is(err, errUnknownOrder) {
+		return err
+	}
 	s.log.Warn("completed payment with the wrong amount", slog.String("provider", m.Event.Provider),
 		slog.String("invoice", p.InvoiceID), slog.String("paid", p.Amount.String()), slog.String("expected", m.Expected.String()))
 	return nil
+}
+
+// returnTo sends a customer back from a provider's return endpoint to the
+// order's page; "" (the handler's own page) when the return named no order
+// of the shop.
+func (s *shop) returnTo(ctx context.Context, e *mfspay.Event) string {
+	if e == nil {
+		return ""
+	}
+	o, err := s.orders.find(ctx, e.Provider, e.Payment.InvoiceID)
+	if err != nil {
+		return ""
+	}
+	return s.publicURL + "/orders/" + o.ID + "/success"
 }

@@ -119,7 +119,7 @@ func TestWrongAmountDoesNotMarkPaid(t *testing.T) {
 		o := placeOrder(t, a, catalog[1].ID, "wezopay", "Karim")
 		// The shop's price changed after the payment was created: WezoPay
 		// will confirm 349.75 BDT, the order now expects 350.00.
-		a.shop.orders.setAmount(o.ID, mfspay.Taka(350))
+		a.shop.orders.setAmount(t, o.ID, mfspay.Taka(350))
 		require.NoError(t, a.sims.wezo.Pay(ctx, o.PaymentID, simctl.Payer{Method: mfspay.MethodNagad, Sender: "01812345678", TrxID: "NGD1234567"}))
 		waitCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()

@@ -1,21 +1,26 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/webhook"
 )
 
 // orderStatus is where an order stands from the shop's point of view.
 type orderStatus string
 
-// The order statuses. Only a verified payment.completed notification whose
-// amount matches makes an order paid, and paid is final.
+// The order statuses. Only a completed payment the webhook handler
+// delivered, whose amount matches, makes an order paid, and paid is final.
 const (
 	statusAwaiting   orderStatus = "awaiting_payment"
 	statusPaid       orderStatus = "paid"
@@ -48,18 +53,23 @@ func (s orderStatus) label() string {
 // (a late "paid" for a cancelled order is still accepted: the money came).
 func (s orderStatus) final() bool { return s == statusPaid || s == statusNotStarted }
 
-// notice is one notification the shop's callback saw about an order.
+// notice is one event the shop's callback saw about an order.
 type notice struct {
-	At      time.Time `json:"at"`
-	Event   string    `json:"event"`
-	Outcome string    `json:"outcome"`
+	At    time.Time `json:"at"`
+	Event string    `json:"event"`
+	// Source says what brought it: a notification, the customer's return
+	// or a reconciliation sweep.
+	Source  webhook.Source `json:"source,omitempty"`
+	Outcome string         `json:"outcome"`
 }
 
-// order is one purchase. The store hands out copies.
+// order is one purchase, as the shop keeps it and as GET
+// /orders/{id}/status shows it.
 type order struct {
 	ID            string        `json:"order_id"`
 	InvoiceID     string        `json:"invoice_id"`
 	Provider      string        `json:"provider"`
+	ProductID     string        `json:"product_id"`
 	ProductName   string        `json:"product"`
 	Amount        mfspay.Amount `json:"amount"`
 	CustomerName  string        `json:"customer_name"`
@@ -74,13 +84,222 @@ type order struct {
 	Wallet mfspay.Method `json:"wallet,omitempty"`
 	Sender string        `json:"sender,omitempty"`
 	TrxID  string        `json:"trx_id,omitempty"`
-	// PaidBecause says how the paid status was established.
+	// PaidBecause says what the paid status rests on.
 	PaidBecause string `json:"paid_because,omitempty"`
-	// StartError says why the payment could not be created.
+	// LearntBy says what brought the order's last status change: the
+	// provider's notification, the customer's return, or the shop's
+	// reconciler asking the provider because nothing else had.
+	LearntBy webhook.Source `json:"learnt_by,omitempty"`
+	// StartError says why the payment could not be created, or that its
+	// creation had an unknown outcome.
 	StartError string   `json:"start_error,omitempty"`
 	Notices    []notice `json:"notifications"`
-	// Alerts are notifications the shop refused that a human should look at.
+	// Alerts are events the shop refused that a human should look at.
 	Alerts []string `json:"alerts,omitempty"`
+}
+
+// Errors of the order store.
+var (
+	// errNoOrder: no order has this id.
+	errNoOrder = errors.New("no such order")
+	// errUnknownOrder: the event names no order of the shop at this
+	// provider.
+	errUnknownOrder = errors.New("no order has this invoice at this provider")
+	// errAmountMismatch: a completed payment for another amount.
+	errAmountMismatch = errors.New("the amount paid is not the order's amount")
+	// errOtherOrder: the form's request id was used for a different
+	// purchase.
+	errOtherOrder = errors.New("this form was already used for another order")
+)
+
+// orderStore keeps the orders in the shop's database, beside the payment
+// ledger. It is the only place an order changes: every change reads the
+// order, applies one of the rules below and writes it back in one
+// transaction (an immediate one in SQLite, a row lock in PostgreSQL), so
+// replicas and concurrent deliveries never lose each other's updates.
+//
+// The columns hold what orders are found by; the order itself is one JSON
+// document, the same the status endpoint shows.
+type orderStore struct {
+	db       *sql.DB
+	postgres bool
+	now      func() time.Time
+}
+
+// ordersSchema creates the orders table; it runs at every start and is
+// idempotent. request_id is the product form's token: a form submitted
+// twice (a double click, a retry after the shop did not answer) finds the
+// order the first submission made.
+const ordersSchema = `
+CREATE TABLE IF NOT EXISTS checkout_orders (
+	id         TEXT   PRIMARY KEY,
+	invoice_id TEXT   NOT NULL UNIQUE,
+	request_id TEXT   NOT NULL,
+	provider   TEXT   NOT NULL,
+	created_at BIGINT NOT NULL,
+	data       TEXT   NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS checkout_orders_request ON checkout_orders (request_id) WHERE request_id <> '';
+`
+
+// newOrderStore creates the orders table in db if needed.
+func newOrderStore(ctx context.Context, db *database) (*orderStore, error) {
+	if _, err := db.sql.ExecContext(ctx, ordersSchema); err != nil {
+		return nil, fmt.Errorf("creating the orders table: %w", err)
+	}
+	return &orderStore{db: db.sql, postgres: db.postgres, now: time.Now}, nil
+}
+
+// q numbers the "?" placeholders of query for PostgreSQL.
+func (s *orderStore) q(query string) string {
+	if !s.postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, part := range strings.SplitAfter(query, "?") {
+		if before, found := strings.CutSuffix(part, "?"); found {
+			n++
+			b.WriteString(before + "$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteString(part)
+	}
+	return b.String()
+}
+
+// create records a new order awaiting payment with fresh order and invoice
+// ids. The invoice id is 12 characters, so EazzPay's wallet-transaction
+// notification (whose reference holds 6 to 15) can carry it. When
+// requestID already made an order for the same product and provider, that
+// order is returned with existing true; for another purchase it is
+// errOtherOrder.
+func (s *orderStore) create(ctx context.Context, p product, provider, name, phone, requestID string) (o order, existing bool, err error) {
+	o = order{
+		Provider:      provider,
+		ProductID:     p.ID,
+		ProductName:   p.Name,
+		Amount:        p.Price,
+		CustomerName:  name,
+		CustomerPhone: phone,
+		Status:        statusAwaiting,
+		CreatedAt:     s.now().UTC(),
+		Notices:       []notice{},
+	}
+	for range 5 {
+		o.ID = randomID(lowerAlphabet, 10)
+		o.InvoiceID = "INV-" + randomID(upperAlphabet, 8)
+		data, err := json.Marshal(o)
+		if err != nil {
+			return order{}, false, err
+		}
+		res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO checkout_orders (id, invoice_id, request_id, provider, created_at, data)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			o.ID, o.InvoiceID, requestID, provider, o.CreatedAt.UnixMicro(), string(data))
+		if err != nil {
+			return order{}, false, fmt.Errorf("recording the order: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return o, false, err
+		}
+		if requestID == "" {
+			continue // the random ids collided: draw again
+		}
+		prev, err := s.read(ctx, s.db, `request_id = ?`, requestID)
+		switch {
+		case errors.Is(err, errNoOrder):
+			continue
+		case err != nil:
+			return order{}, false, err
+		case prev.ProductID != p.ID || prev.Provider != provider:
+			return prev, true, errOtherOrder
+		}
+		return prev, true, nil
+	}
+	return order{}, false, errors.New("could not draw unused order ids")
+}
+
+// querier is what read needs: the database or a transaction.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// read returns the order the condition selects, or errNoOrder. Inside a
+// transaction it locks the row in PostgreSQL (SQLite's immediate
+// transaction already holds the file's write lock).
+func (s *orderStore) read(ctx context.Context, db querier, where string, args ...any) (order, error) {
+	query := `SELECT data FROM checkout_orders WHERE ` + where
+	if _, inTx := db.(*sql.Tx); inTx && s.postgres {
+		query += ` FOR UPDATE`
+	}
+	var data string
+	err := db.QueryRowContext(ctx, s.q(query), args...).Scan(&data)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return order{}, errNoOrder
+	case err != nil:
+		return order{}, fmt.Errorf("reading an order: %w", err)
+	}
+	var o order
+	if err := json.Unmarshal([]byte(data), &o); err != nil {
+		return order{}, fmt.Errorf("reading an order: %w", err)
+	}
+	return o, nil
+}
+
+// get returns the order with id, or errNoOrder.
+func (s *orderStore) get(ctx context.Context, id string) (order, error) {
+	return s.read(ctx, s.db, `id = ?`, id)
+}
+
+// find returns the order for invoiceID at provider, or errUnknownOrder.
+func (s *orderStore) find(ctx context.Context, provider, invoiceID string) (order, error) {
+	o, err := s.read(ctx, s.db, `invoice_id = ? AND provider = ?`, invoiceID, provider)
+	if errors.Is(err, errNoOrder) {
+		return order{}, errUnknownOrder
+	}
+	return o, err
+}
+
+// update applies change to the order the condition selects, in one
+// transaction, and returns the order as it is now. When change fails,
+// nothing is written and the order is returned as it was, with the error.
+// An order that does not exist is errNoOrder.
+func (s *orderStore) update(ctx context.Context, change func(o *order) error, where string, args ...any) (order, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return order{}, fmt.Errorf("updating an order: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	o, err := s.read(ctx, tx, where, args...)
+	if err != nil {
+		return order{}, err
+	}
+	before := o.clone()
+	if err := change(&o); err != nil {
+		return before, err
+	}
+	data, err := json.Marshal(o)
+	if err != nil {
+		return before, err
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE checkout_orders SET data = ? WHERE id = ?`), string(data), o.ID); err != nil {
+		return before, fmt.Errorf("updating an order: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return before, fmt.Errorf("updating an order: %w", err)
+	}
+	return o, nil
+}
+
+// updateInvoice is update for the order of invoiceID at provider; an
+// invoice no order has is errUnknownOrder.
+func (s *orderStore) updateInvoice(ctx context.Context, provider, invoiceID string, change func(o *order) error) (order, error) {
+	o, err := s.update(ctx, change, `invoice_id = ? AND provider = ?`, invoiceID, provider)
+	if errors.Is(err, errNoOrder) {
+		return o, errUnknownOrder
+	}
+	return o, err
 }
 
 func (o *order) clone() order {
@@ -90,194 +309,135 @@ func (o *order) clone() order {
 	return c
 }
 
-// Errors of markPaid: the notification does not fit any order.
-var (
-	errUnknownOrder   = errors.New("no order has this invoice at this provider")
-	errAmountMismatch = errors.New("the amount paid is not the order's amount")
-)
-
-// orderStore keeps orders in memory, indexed by order id and by invoice id.
-// It is the only place an order becomes paid.
-type orderStore struct {
-	mu        sync.Mutex
-	byID      map[string]*order
-	byInvoice map[string]*order
-	now       func() time.Time
-}
-
-func newOrderStore() *orderStore {
-	return &orderStore{byID: map[string]*order{}, byInvoice: map[string]*order{}, now: time.Now}
-}
-
-// create records a new order awaiting payment with fresh order and invoice
-// ids. The invoice id is 12 characters, so EazzPay's wallet-transaction
-// notification (whose reference holds 6 to 15) can carry it.
-func (s *orderStore) create(p product, provider, name, phone string) order {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := &order{
-		Provider:      provider,
-		ProductName:   p.Name,
-		Amount:        p.Price,
-		CustomerName:  name,
-		CustomerPhone: phone,
-		Status:        statusAwaiting,
-		CreatedAt:     s.now(),
-	}
-	for o.ID == "" || s.byID[o.ID] != nil || s.byInvoice[o.InvoiceID] != nil {
-		o.ID = randomID(lowerAlphabet, 10)
-		o.InvoiceID = "INV-" + randomID(upperAlphabet, 8)
-	}
-	s.byID[o.ID] = o
-	s.byInvoice[o.InvoiceID] = o
-	return o.clone()
-}
-
-// get returns a copy of the order with id.
-func (s *orderStore) get(id string) (order, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.byID[id]
-	if !ok {
-		return order{}, false
-	}
-	return o.clone(), true
-}
-
-// find returns the order for invoiceID at provider, under s.mu.
-func (s *orderStore) find(provider, invoiceID string) (*order, bool) {
-	o, ok := s.byInvoice[invoiceID]
-	if !ok || o.Provider != provider {
-		return nil, false
-	}
-	return o, true
-}
-
-// started records the created payment.
-func (s *orderStore) started(id string, co *mfspay.Checkout) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if o, ok := s.byID[id]; ok {
+// started records the created payment: the order awaits it (again, if an
+// earlier attempt could not start one).
+func (s *orderStore) started(ctx context.Context, id string, co *mfspay.Checkout) error {
+	_, err := s.update(ctx, func(o *order) error {
 		o.PaymentID, o.RedirectURL = co.PaymentID, co.RedirectURL
-	}
+		if o.Status == statusNotStarted {
+			o.Status = statusAwaiting
+		}
+		o.StartError = ""
+		return nil
+	}, `id = ?`, id)
+	return err
 }
 
-// startFailed records that the payment could not be created.
-func (s *orderStore) startFailed(id, reason string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if o, ok := s.byID[id]; ok {
-		o.Status, o.StartError = statusNotStarted, reason
-	}
+// startFailed records why the payment could not be created. Unless
+// mayExist, the provider holds no payment for the order and it is not
+// started; otherwise (an unknown outcome, a payment whose page is lost) the
+// order goes on awaiting what the provider reports.
+func (s *orderStore) startFailed(ctx context.Context, id, reason string, mayExist bool) error {
+	_, err := s.update(ctx, func(o *order) error {
+		if o.Status == statusAwaiting && !mayExist {
+			o.Status = statusNotStarted
+		}
+		o.StartError = reason
+		return nil
+	}, `id = ?`, id)
+	return err
 }
 
 // expected is what the shop expects to be paid for invoiceID at provider:
 // the webhook handler's ExpectAmount lookup.
-func (s *orderStore) expected(provider, invoiceID string) (mfspay.Amount, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.find(provider, invoiceID)
-	if !ok {
-		return 0, false
+func (s *orderStore) expected(ctx context.Context, provider, invoiceID string) (mfspay.Amount, bool, error) {
+	o, err := s.find(ctx, provider, invoiceID)
+	switch {
+	case errors.Is(err, errUnknownOrder):
+		return 0, false, nil
+	case err != nil:
+		return 0, false, err
 	}
-	return o.Amount, true
+	return o.Amount, true, nil
 }
 
 // markPaid makes the order paid from a completed payment the webhook handler
-// delivered. It checks the provider and the amount once more, whatever the
-// handler already did, and is idempotent: a re-delivery changes nothing.
-func (s *orderStore) markPaid(provider string, p mfspay.Payment, because string) (order, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.find(provider, p.InvoiceID)
-	if !ok {
-		return order{}, errUnknownOrder
-	}
-	if p.Amount != o.Amount {
-		return o.clone(), fmt.Errorf("%w: paid %s BDT, order is %s BDT", errAmountMismatch, p.Amount, o.Amount)
-	}
-	if o.Status == statusPaid {
-		return o.clone(), nil
-	}
-	o.Status, o.PaidBecause = statusPaid, because
-	o.PaidAt = p.PaidAt
-	if o.PaidAt.IsZero() {
-		o.PaidAt = s.now()
-	}
-	if p.PaymentID != "" {
-		o.PaymentID = p.PaymentID
-	}
-	if p.Method != "" && p.Method != mfspay.MethodUnknown {
-		o.Wallet = p.Method
-	}
-	if p.Sender != "" {
-		o.Sender = p.Sender
-	}
-	if p.TrxID != "" {
-		o.TrxID = p.TrxID
-	}
-	return o.clone(), nil
+// delivered, learnt from src, and notes it. It checks the provider and the
+// amount once more, whatever the handler already did, and is idempotent: a
+// re-delivery changes nothing but the notes.
+func (s *orderStore) markPaid(ctx context.Context, provider string, p mfspay.Payment, because string, src webhook.Source) (order, error) {
+	return s.updateInvoice(ctx, provider, p.InvoiceID, func(o *order) error {
+		if p.Amount != o.Amount {
+			return fmt.Errorf("%w: paid %s BDT, order is %s BDT", errAmountMismatch, p.Amount, o.Amount)
+		}
+		o.Notices = append(o.Notices, s.stamp(notice{Event: string(mfspay.EventPaymentCompleted), Source: src,
+			Outcome: "accepted: " + because}))
+		if o.Status == statusPaid {
+			return nil
+		}
+		o.Status, o.PaidBecause, o.LearntBy, o.StartError = statusPaid, because, src, ""
+		o.PaidAt = p.PaidAt
+		if o.PaidAt.IsZero() {
+			o.PaidAt = s.now()
+		}
+		o.PaidAt = o.PaidAt.UTC()
+		if p.PaymentID != "" {
+			o.PaymentID = p.PaymentID
+		}
+		if p.Method != "" && p.Method != mfspay.MethodUnknown {
+			o.Wallet = p.Method
+		}
+		if p.Sender != "" {
+			o.Sender = p.Sender
+		}
+		if p.TrxID != "" {
+			o.TrxID = p.TrxID
+		}
+		return nil
+	})
 }
 
-// markClosed records a payment that ended without money. A paid order stays
-// paid; the contradiction is kept as an alert.
-func (s *orderStore) markClosed(provider, invoiceID string, status orderStatus) (order, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.find(provider, invoiceID)
-	if !ok {
-		return order{}, false
-	}
-	switch {
-	case o.Status == statusPaid:
-		o.Alerts = append(o.Alerts, fmt.Sprintf("The provider later reported this paid order as %s; it stays paid until someone checks.", status))
-	case !o.Status.final():
-		o.Status = status
-	}
-	return o.clone(), true
+// markClosed records a payment that ended without money, learnt from src,
+// and notes n. A paid order stays paid; the contradiction is kept as an
+// alert.
+func (s *orderStore) markClosed(ctx context.Context, provider, invoiceID string, status orderStatus, src webhook.Source, n notice) (order, error) {
+	return s.updateInvoice(ctx, provider, invoiceID, func(o *order) error {
+		switch {
+		case o.Status == statusPaid:
+			o.Alerts = append(o.Alerts, fmt.Sprintf("The provider later reported this paid order as %s; it stays paid until someone checks.", status))
+		case !o.Status.final():
+			o.Status, o.LearntBy = status, src
+		}
+		o.Notices = append(o.Notices, s.stamp(n))
+		return nil
+	})
 }
 
 // recordTransfer attaches the wallet transaction EazzPay reports (money seen
 // arriving, tied to an order only by the reference the customer gave) to the
-// order whose invoice is that reference, when the amounts agree. It never
-// makes an order paid: that takes the per-payment notification.
-func (s *orderStore) recordTransfer(provider, reference string, p mfspay.Payment) (order, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.find(provider, reference)
-	if !ok || p.Amount != o.Amount {
-		return order{}, false
-	}
-	o.Wallet, o.Sender, o.TrxID = p.Method, p.Sender, p.TrxID
-	return o.clone(), true
+// order whose invoice is that reference, when the amounts agree, and notes
+// n. It never makes an order paid: that takes the per-payment notification.
+func (s *orderStore) recordTransfer(ctx context.Context, provider, reference string, p mfspay.Payment, n notice) (order, error) {
+	return s.updateInvoice(ctx, provider, reference, func(o *order) error {
+		if p.Amount != o.Amount {
+			return errAmountMismatch
+		}
+		o.Wallet, o.Sender, o.TrxID = p.Method, p.Sender, p.TrxID
+		o.Notices = append(o.Notices, s.stamp(n))
+		return nil
+	})
 }
 
-// note appends what the callback did with a notification to the order it
-// names; it reports false when no order matches.
-func (s *orderStore) note(provider, invoiceID string, n notice) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.find(provider, invoiceID)
-	if !ok {
-		return false
-	}
+// annotate adds a note, and an alert for a human when alert is not empty,
+// to the order of invoiceID at provider.
+func (s *orderStore) annotate(ctx context.Context, provider, invoiceID, alert string, n notice) error {
+	_, err := s.updateInvoice(ctx, provider, invoiceID, func(o *order) error {
+		if alert != "" {
+			o.Alerts = append(o.Alerts, alert)
+		}
+		o.Notices = append(o.Notices, s.stamp(n))
+		return nil
+	})
+	return err
+}
+
+// stamp dates a notice that has no time yet.
+func (s *orderStore) stamp(n notice) notice {
 	if n.At.IsZero() {
 		n.At = s.now()
 	}
-	o.Notices = append(o.Notices, n)
-	return true
-}
-
-// alert records a refused notification that a human should look at.
-func (s *orderStore) alert(provider, invoiceID, msg string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o, ok := s.find(provider, invoiceID)
-	if !ok {
-		return false
-	}
-	o.Alerts = append(o.Alerts, msg)
-	return true
+	n.At = n.At.UTC()
+	return n
 }
 
 const (

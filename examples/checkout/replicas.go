@@ -17,17 +17,19 @@ import (
 
 // startShops makes the shop, or cfg.Replicas replicas of it, and returns
 // the handler the public server serves: the shop itself, or a round-robin
-// proxy in front of the replicas. Replicas share the orders (standing for
-// the shop's database) and one de-duplication store, each through a client
-// of its own; each has its own webhook handler and its own HTTP server on
-// loopback, so a provider's retries really land on different replicas.
-func (a *app) startShops(ctx context.Context, cfg appConfig, gateways []gatewayInfo) (http.Handler, error) {
+// proxy in front of the replicas. Replicas share the database (orders and
+// ledger) and one de-duplication store, each through a client of its own;
+// each has its own webhook handler, its own reconciler and its own HTTP
+// server on loopback, so a provider's retries really land on different
+// replicas.
+func (a *app) startShops(ctx context.Context, cfg appConfig, gateways []gatewayInfo, orders *orderStore) (http.Handler, error) {
 	n := max(cfg.Replicas, 1)
 	kind, err := storeKind(cfg.Store)
 	if err != nil {
 		return nil, err
 	}
-	orders, hooks := newOrderStore(), &hookLog{}
+	hooks := &hookLog{}
+	sweeps := &sweepLog{every: cfg.Sweep.Every, observe: cfg.observeSweep}
 	var shared webhook.Store
 	if kind == "memory" && n > 1 {
 		// In-process replicas can share one MemoryStore; replicas in
@@ -45,9 +47,16 @@ func (a *app) startShops(ctx context.Context, cfg appConfig, gateways []gatewayI
 			a.closers = append(a.closers, closeStore)
 			store = s
 		}
-		shops[i] = newShop(gateways, a.URL, cfg.Log, orders, hooks, store)
+		s, err := newShop(shopConfig{
+			Gateways: gateways, PublicURL: a.URL, Log: cfg.Log, Orders: orders, Ledger: a.db.ledger,
+			Hooks: hooks, Sweeps: sweeps, Dedup: store, Sweep: cfg.Sweep, beforeEvent: cfg.beforeEvent,
+		})
+		if err != nil {
+			return nil, err
+		}
+		shops[i] = s
 	}
-	a.shop = shops[0]
+	a.shop, a.shops = shops[0], shops
 	if n == 1 {
 		return a.shop, nil
 	}

@@ -42,15 +42,22 @@ func TestDemoWithReplicas(t *testing.T) {
 	t.Run("Postgres", func(t *testing.T) {
 		srv := testserver.Postgres(t)
 		dsn := srv.NewDatabase(t)
-		a := startTestApp(t, appConfig{Store: dsn, Replicas: 3})
+		// The orders and the ledger are in PostgreSQL too.
+		a := startTestApp(t, appConfig{Store: dsn, DB: dsn, Replicas: 3})
+		assert.True(t, a.db.postgres)
 		requireDemoPaid(t, a, "in-process")
 		conn, err := pgx.Connect(context.Background(), dsn)
 		require.NoError(t, err)
 		defer conn.Close(context.Background())
-		var delivered int
+		var delivered, orders, paid int
 		require.NoError(t, conn.QueryRow(context.Background(),
 			"SELECT count(*) FROM mfspay_webhook_marks WHERE delivered").Scan(&delivered))
 		assert.GreaterOrEqual(t, delivered, 2, "each purchase's notification is marked in PostgreSQL")
+		require.NoError(t, conn.QueryRow(context.Background(), "SELECT count(*) FROM checkout_orders").Scan(&orders))
+		assert.Equal(t, 2, orders)
+		require.NoError(t, conn.QueryRow(context.Background(),
+			"SELECT count(*) FROM mfspay_ledger_entries WHERE status = 'paid'").Scan(&paid))
+		assert.Equal(t, 2, paid, "the ledger in PostgreSQL holds both payments, paid")
 	})
 }
 
@@ -76,4 +83,15 @@ func TestStoreAndReplicasFlags(t *testing.T) {
 func TestRedactedStoreHidesThePassword(t *testing.T) {
 	assert.Equal(t, "postgres://shop:xxxxx@db/shop", redactedStore("postgres://shop:hunter2@db/shop"))
 	assert.Equal(t, "redis://127.0.0.1:6379/0", redactedStore("redis://127.0.0.1:6379/0"))
+}
+
+// An unreachable -db PostgreSQL fails the start without printing its
+// password.
+func TestUnreachableDatabaseHidesThePassword(t *testing.T) {
+	var stderr bytes.Buffer
+	code := run(context.Background(), []string{"-demo", "-db", "postgres://shop:s3cret-db-pass@127.0.0.1:1/shop?sslmode=disable&connect_timeout=1"},
+		&bytes.Buffer{}, &stderr, func(string) string { return "" })
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "-db")
+	assert.NotContains(t, stderr.String(), "s3cret-db-pass")
 }

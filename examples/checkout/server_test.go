@@ -15,6 +15,6 @@ func TestServerBoundsEveryPhase(t *testing.T) {
 	assert.Positive(t, s.ReadHeaderTimeout)
 	assert.Positive(t, s.ReadTimeout)
 	assert.Positive(t, s.IdleTimeout)
-	assert.Greater(t, s.WriteTimeout, createTimeout, "a checkout's answer is written after its provider call")
+	assert.Greater(t, s.WriteTimeout, a.shop.createTimeout, "a checkout's answer is written after its provider call")
 	assert.Positive(t, s.MaxHeaderBytes)
 }

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/webhook"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -56,6 +61,7 @@ func TestCreateOrderValidates(t *testing.T) {
 		{"no name", url.Values{"product": {catalog[0].ID}, "provider": {"eazzpay"}, "name": {"  "}}, "Enter your name"},
 		{"long name", url.Values{"product": {catalog[0].ID}, "provider": {"eazzpay"}, "name": {strings.Repeat("n", 61)}}, "Enter your name"},
 		{"bad phone", url.Values{"product": {catalog[0].ID}, "provider": {"eazzpay"}, "name": {"Karim"}, "phone": {"call me"}}, "Enter a phone number"},
+		{"damaged form token", url.Values{"product": {catalog[0].ID}, "provider": {"eazzpay"}, "name": {"Karim"}, "request_id": {"<x>"}}, "The form is damaged"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,29 +106,136 @@ func TestPagesLinkTheDashboards(t *testing.T) {
 	assert.Contains(t, dash, o.InvoiceID)
 }
 
+// testOrderStore opens an order store in a fresh SQLite file.
+func testOrderStore(t *testing.T) *orderStore {
+	t.Helper()
+	db, err := openDatabase(context.Background(), filepath.Join(t.TempDir(), "shop.db"), false)
+	require.NoError(t, err)
+	t.Cleanup(db.Close)
+	s, err := newOrderStore(context.Background(), db)
+	require.NoError(t, err)
+	return s
+}
+
 func TestOrderStore(t *testing.T) {
-	s := newOrderStore()
-	o := s.create(catalog[0], "wezopay", "Karim", "")
+	ctx := context.Background()
+	s := testOrderStore(t)
+	o, existing, err := s.create(ctx, catalog[0], "wezopay", "Karim", "", "")
+	require.NoError(t, err)
+	assert.False(t, existing)
 	assert.Len(t, o.InvoiceID, 12, "fits EazzPay's 6-15 character reference")
 	paid := mfspay.Payment{InvoiceID: o.InvoiceID, Amount: o.Amount, PaymentID: "pay_1", TrxID: "TRX123456"}
 
-	_, err := s.markPaid("eazzpay", paid, "x")
+	_, err = s.markPaid(ctx, "eazzpay", paid, "x", webhook.SourceNotification)
 	assert.ErrorIs(t, err, errUnknownOrder, "an invoice belongs to one provider")
 	short := paid
 	short.Amount--
-	_, err = s.markPaid("wezopay", short, "x")
+	_, err = s.markPaid(ctx, "wezopay", short, "x", webhook.SourceNotification)
 	assert.ErrorIs(t, err, errAmountMismatch)
 	assert.Equal(t, statusAwaiting, s.mustGet(t, o.ID).Status)
+	assert.Empty(t, s.mustGet(t, o.ID).Notices, "a refused change writes nothing")
 
-	got, err := s.markPaid("wezopay", paid, "verified")
+	got, err := s.markPaid(ctx, "wezopay", paid, "verified", webhook.SourceReconciliation)
 	require.NoError(t, err)
 	assert.Equal(t, statusPaid, got.Status)
-	again, err := s.markPaid("wezopay", paid, "verified")
+	assert.Equal(t, webhook.SourceReconciliation, got.LearntBy)
+	again, err := s.markPaid(ctx, "wezopay", paid, "verified", webhook.SourceNotification)
 	require.NoError(t, err)
-	assert.Equal(t, got, again, "idempotent")
+	assert.Equal(t, statusPaid, again.Status)
+	assert.Equal(t, got.PaidAt, again.PaidAt, "idempotent")
+	assert.Equal(t, webhook.SourceReconciliation, again.LearntBy, "the first source to deliver it keeps the credit")
+	assert.Len(t, again.Notices, 2, "each delivery is noted")
 
-	closed, ok := s.markClosed("wezopay", o.InvoiceID, statusCancelled)
-	require.True(t, ok)
+	closed, err := s.markClosed(ctx, "wezopay", o.InvoiceID, statusCancelled, webhook.SourceNotification, notice{Event: "payment.cancelled"})
+	require.NoError(t, err)
 	assert.Equal(t, statusPaid, closed.Status, "paid is final")
 	assert.Len(t, closed.Alerts, 1)
+	assert.Equal(t, closed, s.mustGet(t, o.ID), "what update returns is what is stored")
+}
+
+// The same form submitted twice continues one order; the token reused for
+// another purchase is refused.
+func TestOrderStoreRequestIDs(t *testing.T) {
+	ctx := context.Background()
+	s := testOrderStore(t)
+	first, existing, err := s.create(ctx, catalog[0], "wezopay", "Karim", "", "form-1")
+	require.NoError(t, err)
+	require.False(t, existing)
+	again, existing, err := s.create(ctx, catalog[0], "wezopay", "Karim", "", "form-1")
+	require.NoError(t, err)
+	assert.True(t, existing)
+	assert.Equal(t, first.ID, again.ID)
+	_, _, err = s.create(ctx, catalog[1], "wezopay", "Karim", "", "form-1")
+	assert.ErrorIs(t, err, errOtherOrder)
+	other, existing, err := s.create(ctx, catalog[0], "wezopay", "Karim", "", "")
+	require.NoError(t, err)
+	assert.False(t, existing)
+	assert.NotEqual(t, first.ID, other.ID, "no token, a new order")
+}
+
+// Concurrent deliveries to one order lose none of their notes.
+func TestOrderStoreSerialisesUpdates(t *testing.T) {
+	ctx := context.Background()
+	s := testOrderStore(t)
+	o, _, err := s.create(ctx, catalog[0], "wezopay", "Karim", "", "")
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			assert.NoError(t, s.annotate(ctx, "wezopay", o.InvoiceID, "", notice{Event: fmt.Sprint("e", i)}))
+		})
+	}
+	wg.Wait()
+	assert.Len(t, s.mustGet(t, o.ID).Notices, 20)
+}
+
+// The return endpoint is served for providers whose customer's return
+// needs an action; neither built-in provider has one, so their creates
+// carry no ReturnURL and a return to them is refused as not valid.
+func TestReturnEndpoint(t *testing.T) {
+	a := startTestApp(t, appConfig{})
+	for _, g := range a.shop.gateways {
+		o := placeOrder(t, a, catalog[0].ID, g.Name, "Karim")
+		assert.Empty(t, a.shop.paymentRequest(o, g).ReturnURL, g.Name)
+		code, page := getPage(t, a.URL+"/returns/"+g.Name+"?paymentID=x")
+		assert.Equal(t, http.StatusBadRequest, code, g.Name)
+		assert.Contains(t, page, "Link not valid")
+	}
+	code, _ := getPage(t, a.URL+"/returns/nopay")
+	assert.Equal(t, http.StatusNotFound, code)
+}
+
+// A form submitted again does not make a second order or a second payment:
+// the ledger answers the same create with the recorded checkout.
+func TestResubmittedFormContinuesItsOrder(t *testing.T) {
+	a := startTestApp(t, appConfig{})
+	form := url.Values{"product": {catalog[0].ID}, "provider": {"eazzpay"}, "name": {"Karim"}, "request_id": {"form-twice"}}
+	var first string
+	for range 3 {
+		resp, err := noRedirect.PostForm(a.URL+"/orders", form)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		if first == "" {
+			first = resp.Header.Get(orderIDHeader)
+		}
+		assert.Equal(t, first, resp.Header.Get(orderIDHeader))
+	}
+	o := a.shop.orders.mustGet(t, first)
+	n, err := a.sims.eazz.PaymentCount(context.Background(), o.InvoiceID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "one payment, though EazzPay would accept a second")
+	creates := 0
+	for _, r := range a.sims.eazz.Requests() {
+		if r.Method == http.MethodPost {
+			creates++
+		}
+	}
+	assert.Equal(t, 1, creates, "the repeats never reached the provider")
+
+	form.Set("product", catalog[1].ID)
+	code, page := postForm(t, a.URL+"/orders", form)
+	assert.Equal(t, http.StatusConflict, code)
+	msg, _ := elementText([]byte(page), "error")
+	assert.Contains(t, msg, "already used for another order")
 }

@@ -5,6 +5,8 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+
+	"github.com/mfspay/mfspay/ledger"
 )
 
 //go:embed templates/*.html
@@ -20,6 +22,9 @@ type homeView struct {
 	Gateways      []gatewayInfo
 	Form          orderForm
 	Notifications []hookRecord
+	// Sweeps is what the reconciler did last, and the open payments it
+	// cannot check, waiting for a human.
+	Sweeps sweepView
 }
 
 // orderView is what the order page shows.
@@ -34,6 +39,10 @@ type orderView struct {
 	Refresh bool
 	// Gateways are linked from the footer.
 	Gateways []gatewayInfo
+	// LearntBy says how the order's status was learnt.
+	LearntBy string
+	// Ledger is the payment's ledger entry; nil when there is none.
+	Ledger *ledger.Entry
 }
 
 // problemView is an error page.

@@ -39,6 +39,7 @@ func Run(t *testing.T, newStore func(t *testing.T) ledger.Store) {
 		{"BeginTwiceIsExistsUnlessNotCreated", testBeginTwice},
 		{"AnswerCreated", testAnswerCreated},
 		{"AnswerTransitions", testAnswerTransitions},
+		{"AnswerOlderThanTheIntentIsIgnored", testAnswerOlderThanIntent},
 		{"PaymentIDBelongsToOneEntry", testPaymentIDUnique},
 		{"ApplyMovesForwardOnly", testApplyForward},
 		{"ApplyConflictsAreKept", testApplyConflicts},
@@ -166,6 +167,26 @@ func testAnswerCreated(t *testing.T, s ledger.Store) {
 
 	_, err = s.Answer(ctxOf(t), "p", "missing", ledger.Answer{Outcome: ledger.OutcomeUnknown, At: T0})
 	assert.ErrorIs(t, err, ledger.ErrNoEntry)
+}
+
+// An unknown or not-created answer dated before the entry's intent was
+// about an earlier create: it leaves the intent open. A checkout is proof
+// whenever it was had.
+func testAnswerOlderThanIntent(t *testing.T, s ledger.Store) {
+	ctx := ctxOf(t)
+	in := intent("retried")
+	in.At = T0.Add(time.Minute)
+	begin(t, s, in)
+	for _, outcome := range []ledger.Outcome{ledger.OutcomeNotCreated, ledger.OutcomeUnknown} {
+		e, err := s.Answer(ctx, "p", "retried", ledger.Answer{Outcome: outcome, At: T0, NextCheck: T0.Add(time.Hour)})
+		require.NoError(t, err)
+		assert.Equal(t, ledger.OutcomeSending, e.Outcome, "%s learnt before the intent", outcome)
+		assert.Equal(t, ledger.Timestamp(in.NextCheck), e.NextCheck)
+	}
+	e, err := s.Answer(ctx, "p", "retried", ledger.Answer{Outcome: ledger.OutcomeCreated, At: T0, NextCheck: T0.Add(time.Hour),
+		Checkout: &mfspay.Checkout{PaymentID: "pay-r", RedirectURL: "https://pay.example/p/r", Status: mfspay.StatusPending}})
+	require.NoError(t, err)
+	assert.Equal(t, ledger.OutcomeCreated, e.Outcome)
 }
 
 func testAnswerTransitions(t *testing.T, s ledger.Store) {

@@ -83,6 +83,10 @@ func New(ctx context.Context, db *sql.DB) (*Store, error) {
 	return &Store{Store: s, db: db}, nil
 }
 
+// DB returns the database handle, for an application that keeps its own
+// tables in the same database (its orders, say). Close closes it.
+func (s *Store) DB() *sql.DB { return s.db }
+
 // Close closes the database handle.
 func (s *Store) Close() error { return s.db.Close() }
 

@@ -82,6 +82,14 @@ func New(ctx context.Context, db *sql.DB) (*Store, error) {
 	return &Store{Store: s, db: db}, nil
 }
 
+// DB returns the database handle, for an application that keeps its own
+// tables in the same file (its orders, say): one file to back up, and
+// writes serialised by the same SQLite lock. On a Store made by Open its
+// transactions begin immediate (they take the write lock at BEGIN, so two
+// read-then-write transactions wait for each other instead of failing).
+// Close closes it.
+func (s *Store) DB() *sql.DB { return s.db }
+
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 

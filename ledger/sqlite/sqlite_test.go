@@ -56,3 +56,55 @@ func TestSQLiteKeepsEntriesAcrossReopen(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, h, 1)
 }
+
+// The application's own tables live in the ledger's file, on the same
+// handle, and its read-then-write transactions from several goroutines
+// wait for each other rather than fail.
+func TestSQLiteSharesItsFileWithTheApplication(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "shop.db"))
+	db := s.DB()
+	_, err := db.ExecContext(ctx, `CREATE TABLE orders (id TEXT PRIMARY KEY, n INTEGER NOT NULL)`)
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `INSERT INTO orders VALUES ('o1', 0)`)
+	require.NoError(t, err)
+
+	const writers, each = 4, 25
+	errs := make(chan error, writers)
+	for range writers {
+		go func() {
+			for range each {
+				tx, err := db.BeginTx(ctx, nil)
+				if err != nil {
+					errs <- err
+					return
+				}
+				var n int
+				if err := tx.QueryRowContext(ctx, `SELECT n FROM orders WHERE id = 'o1'`).Scan(&n); err != nil {
+					tx.Rollback()
+					errs <- err
+					return
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE orders SET n = ? WHERE id = 'o1'`, n+1); err != nil {
+					tx.Rollback()
+					errs <- err
+					return
+				}
+				if err := tx.Commit(); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range writers {
+		require.NoError(t, <-errs)
+	}
+	var n int
+	require.NoError(t, db.QueryRowContext(ctx, `SELECT n FROM orders WHERE id = 'o1'`).Scan(&n))
+	assert.Equal(t, writers*each, n, "no lost update")
+
+	_, err = s.Begin(ctx, ledger.Intent{Provider: "p", InvoiceID: "inv-1", Amount: 100, At: ledgertest.T0})
+	assert.NoError(t, err, "the ledger works beside the application's table")
+}

@@ -41,6 +41,9 @@ type Delivery struct {
 	Attempts []Attempt
 	// Delivered says the receiver answered 2xx.
 	Delivered bool
+	// Dropped says the notification was lost on purpose (see
+	// Notifier.Drop): never attempted.
+	Dropped bool
 	// Done says no more attempts will be made.
 	Done bool
 }
@@ -76,6 +79,7 @@ type Notifier struct {
 	inFlight   int
 	idle       chan struct{} // closed when inFlight drops to 0
 	closed     bool
+	dropping   bool
 	wg         sync.WaitGroup
 }
 
@@ -116,8 +120,20 @@ func NewNotifier(cfg NotifierConfig) *Notifier {
 	}
 }
 
-// Send records n and delivers it in the background. After Close it is only
-// recorded.
+// Drop makes the notifier lose every notification sent while on, as when
+// the merchant's endpoint was unreachable for longer than the provider
+// retries: each is still recorded (Notifications and the dashboard show
+// it, marked Dropped) but never attempted. Deliveries already under way
+// go on. Tests use it to show what a merchant recovers without
+// notifications, by asking the provider.
+func (n *Notifier) Drop(on bool) {
+	n.mu.Lock()
+	n.dropping = on
+	n.mu.Unlock()
+}
+
+// Send records n and delivers it in the background. After Close, or while
+// dropping, it is only recorded.
 func (n *Notifier) Send(note Notification) {
 	d := &Delivery{Notification: note}
 	d.Header = canonical(note.Header)
@@ -128,8 +144,8 @@ func (n *Notifier) Send(note Notification) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.deliveries = append(n.deliveries, d)
-	if d.URL == "" || n.closed {
-		d.Done = true
+	if d.URL == "" || n.closed || n.dropping {
+		d.Done, d.Dropped = true, n.dropping && d.URL != ""
 		return
 	}
 	if n.inFlight == 0 {

@@ -137,3 +137,31 @@ func TestNotifierCloseStopsRetries(t *testing.T) {
 	assert.Empty(t, n.Deliveries()[1].Attempts, "but not delivered")
 	require.NoError(t, n.Wait(context.Background()))
 }
+
+// While dropping, notifications are recorded and marked, never sent; after
+// it they flow again.
+func TestNotifierDropsWhileAsked(t *testing.T) {
+	rv := &receiver{}
+	srv := httptest.NewServer(rv)
+	defer srv.Close()
+	n := NewNotifier(NotifierConfig{Backoff: time.Millisecond})
+	defer n.Close()
+
+	n.Drop(true)
+	n.Send(Notification{PaymentID: "p1", URL: srv.URL, Body: []byte(`{"e":1}`)})
+	n.Send(Notification{PaymentID: "p2", Body: []byte(`{"e":2}`)}) // nowhere to send: not "dropped"
+	n.Drop(false)
+	n.Send(Notification{PaymentID: "p3", URL: srv.URL, Body: []byte(`{"e":3}`)})
+	require.NoError(t, n.Wait(context.Background()))
+
+	ds := n.Deliveries()
+	require.Len(t, ds, 3)
+	assert.True(t, ds[0].Dropped)
+	assert.True(t, ds[0].Done)
+	assert.Empty(t, ds[0].Attempts, "never attempted")
+	assert.False(t, ds[1].Dropped)
+	assert.False(t, ds[2].Dropped)
+	assert.True(t, ds[2].Delivered)
+	assert.Equal(t, []string{`{"e":3}`}, rv.bodies, "only what was sent after Drop(false) arrived")
+	require.Len(t, n.Notifications("p1"), 1, "a dropped notification is still recorded")
+}
