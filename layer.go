@@ -170,6 +170,11 @@ func (g *gateway) CompleteReturn(ctx context.Context, req ReturnRequest) (*Event
 	if caps.Return == ReturnNone || !ok {
 		return nil, g.unsupported(OpReturn, "the provider's customers return to the merchant with nothing to act on")
 	}
+	if req.PaymentID != "" {
+		if err := (PaymentRef{PaymentID: req.PaymentID}).Validate(); err != nil {
+			return nil, g.stamp(OpReturn, err)
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, g.ended(OpReturn, err)
 	}
@@ -178,7 +183,11 @@ func (g *gateway) CompleteReturn(ctx context.Context, req ReturnRequest) (*Event
 		if err != nil {
 			return nil, g.stamp(OpReturn, err)
 		}
-		if rule := checkEvent(g.d.Provider(), caps, ev); rule != "" {
+		rule := checkEvent(g.d.Provider(), caps, ev)
+		if rule == "" && req.PaymentID != "" && ev.Payment.PaymentID != req.PaymentID {
+			rule = "the return's event is about another payment than the one named"
+		}
+		if rule != "" {
 			return nil, g.violation(ctx, OpReturn, ErrUnavailable, rule)
 		}
 		return ev, nil

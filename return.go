@@ -36,6 +36,13 @@ type ReturnRequest struct {
 	Query url.Values
 	// Form holds the fields of a POSTed form, nil for GET.
 	Form url.Values
+	// PaymentID, when set, names the payment directly instead of a
+	// browser's request: a merchant's own process (a reconciler) completing
+	// a payment whose customer approved it on the hosted page but never came
+	// back. The gateway completes it as it would a successful return —
+	// bKash executes only what the customer approved — and Query and Form
+	// are ignored. webhook.Handler never sets it from a request.
+	PaymentID string
 }
 
 // ReturnDriver is a Driver whose provider sends the customer back with

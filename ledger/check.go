@@ -65,23 +65,30 @@ func (r *Reconciler) check(ctx context.Context, e Entry, c *counters) {
 	}
 }
 
-// verify asks the provider for the payment, within its rate limit, and
-// captures it where the gateway is a Capturer and the payment still waits.
+// verify asks the provider for the payment, within its rate limit. Where a
+// payment completes only when the merchant acts on the customer's return
+// (Capabilities.Return is ReturnExecute, as bKash's execute) and it still
+// waits, it completes it as the customer's return would have: the provider
+// captures only what the customer approved, so a customer who approved and
+// never came back still pays, and one who did not stays pending.
 func (r *Reconciler) verify(ctx context.Context, gw mfspay.Gateway, ref mfspay.PaymentRef, c *counters) (*mfspay.Payment, error) {
 	if err := r.throttle.wait(ctx, gw.Provider()); err != nil {
 		return nil, err
 	}
 	c.verifies.Add(1)
 	p, err := gw.VerifyPayment(ctx, ref)
-	capt, canCapture := gw.(Capturer)
-	if err != nil || !canCapture || p.PaymentID == "" || p.Status.Final() {
+	if err != nil || p.PaymentID == "" || p.Status.Final() || gw.Capabilities().Return != mfspay.ReturnExecute {
 		return p, err
 	}
 	if err := r.throttle.wait(ctx, gw.Provider()); err != nil {
 		return nil, err
 	}
 	c.captures.Add(1)
-	return capt.CaptureApproved(ctx, mfspay.PaymentRef{PaymentID: p.PaymentID})
+	ev, err := gw.CompleteReturn(ctx, mfspay.ReturnRequest{PaymentID: p.PaymentID})
+	if err != nil {
+		return nil, err
+	}
+	return &ev.Payment, nil
 }
 
 // pauseFor is how long to leave a provider alone after err, a 429.

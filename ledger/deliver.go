@@ -87,28 +87,6 @@ func EventChange(ev *mfspay.Event, src Source, at time.Time) (Change, bool) {
 	return c, c.Validate() == nil
 }
 
-// Capturer is implemented by a gateway whose payments need a step from the
-// merchant after the customer approves them — bKash's execute: until it is
-// called nothing is debited, and a customer who approved but never came
-// back from the hosted page leaves the payment waiting. The reconciler calls
-// CaptureApproved for every payment it verifies as still pending at such a
-// provider, so those payments are captured instead of lost.
-//
-// CaptureApproved must capture only what the customer approved (the adapter
-// decides from the provider's own state, e.g. bKash's verificationStatus)
-// and be safe to repeat: for a payment not approved, or already captured,
-// it returns the payment's current state without side effects. It returns
-// the payment as it stands afterwards.
-//
-// No built-in adapter implements it yet. A gateway made with
-// mfspay.NewGateway offers it only when the portable layer forwards it
-// from the driver, which is to be added with the bKash adapter. Record
-// keeps it: a recorded gateway that captures may be given to the
-// Reconciler.
-type Capturer interface {
-	CaptureApproved(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error)
-}
-
 // ExpectedAmount returns a function that answers what the merchant expects
 // to be paid for an invoice at a provider: the amount recorded when the
 // payment was created. It has the shape of webhook.ExpectedAmountFunc, so

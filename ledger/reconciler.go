@@ -147,8 +147,9 @@ func cmpOr[T int | time.Duration](v, def T) T {
 type Report struct {
 	// Claimed is how many due entries the sweep took.
 	Claimed int
-	// Verifies and ListPages count provider calls, Captures calls to
-	// Capturer.CaptureApproved; RateLimited the calls refused with 429.
+	// Verifies and ListPages count provider calls; Captures the payments
+	// completed through CompleteReturn for a customer who never came back
+	// (bKash's execute); RateLimited the calls refused with 429.
 	Verifies, ListPages, Captures, RateLimited int
 	// Delivered counts state changes the Deliverer accepted; DeliveryErrors
 	// those it refused (retried at a later sweep).

@@ -415,12 +415,13 @@ func TestUnverifiableEntriesAreReported(t *testing.T) {
 	assert.Zero(t, rep.Delivered)
 }
 
-// A gateway that captures approved payments (bKash's execute) has every
-// payment still pending captured by the sweep.
-func TestCapturerCapturesApprovedPayments(t *testing.T) {
+// A gateway whose payments complete only on the customer's return (bKash's
+// execute) has every payment still pending completed by the sweep: the
+// approved one is captured, the other stays pending.
+func TestSweepCompletesApprovedPayments(t *testing.T) {
 	store := ledger.NewMemoryStore()
 	e := newEnv(t, store)
-	capt := &capturingGateway{fakeGateway: fakeGateway{name: "execpay", caps: mfspay.Capabilities{VerifyByPaymentID: true},
+	capt := &capturingGateway{fakeGateway: fakeGateway{name: "execpay", caps: executeCaps,
 		verify: func(ref mfspay.PaymentRef) (*mfspay.Payment, error) {
 			return &mfspay.Payment{PaymentID: ref.PaymentID, Status: mfspay.StatusPending}, nil
 		}}, approved: map[string]bool{"pay-yes": true}}
@@ -521,20 +522,24 @@ func (f *fakeGateway) CompleteReturn(context.Context, mfspay.ReturnRequest) (*mf
 	return nil, &mfspay.Error{Kind: mfspay.ErrUnsupported}
 }
 
-// capturingGateway captures the payments its customers approved.
+// executeCaps declares a provider whose payments complete only when the
+// merchant acts on the customer's return.
+var executeCaps = mfspay.Capabilities{VerifyByPaymentID: true, Return: mfspay.ReturnExecute}
+
+// capturingGateway completes, as a customer's return would, the payments
+// its customers approved.
 type capturingGateway struct {
 	fakeGateway
 	approved map[string]bool
 }
 
-var _ ledger.Capturer = (*capturingGateway)(nil)
-
-func (c *capturingGateway) CaptureApproved(_ context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
-	p := &mfspay.Payment{PaymentID: ref.PaymentID, Status: mfspay.StatusPending}
-	if c.approved[ref.PaymentID] {
-		p.Status, p.Amount, p.TrxID = mfspay.StatusPaid, 100, "TRX-"+ref.PaymentID
+func (c *capturingGateway) CompleteReturn(_ context.Context, r mfspay.ReturnRequest) (*mfspay.Event, error) {
+	p := mfspay.Payment{PaymentID: r.PaymentID, Status: mfspay.StatusPending}
+	if c.approved[r.PaymentID] {
+		p.Status, p.Amount, p.TrxID = mfspay.StatusPaid, 100, "TRX-"+r.PaymentID
 	}
-	return p, nil
+	typ, _ := mfspay.EventTypeFor(p.Status)
+	return &mfspay.Event{ID: "return:" + r.PaymentID, Provider: c.name, Type: typ, Payment: p}, nil
 }
 
 // A provider whose breaker is open costs one call per sweep, not one per
@@ -606,21 +611,17 @@ func TestRunSweepsUntilCancelled(t *testing.T) {
 	assert.Equal(t, mfspay.StatusPaid, e.entry(co.InvoiceID).Status)
 }
 
-// A gateway that captures keeps capturing once Record wraps it: the
+// A gateway that completes returns keeps doing so once Record wraps it: the
 // reconciler may be given the recorded gateway, as the checkout demo's
 // routes are, without losing bKash's execute.
-func TestRecordKeepsTheCapturer(t *testing.T) {
+func TestRecordedGatewayStillCompletesReturns(t *testing.T) {
 	store := ledger.NewMemoryStore()
 	e := newEnv(t, store)
-	capt := &capturingGateway{fakeGateway: fakeGateway{name: "execpay", caps: mfspay.Capabilities{VerifyByPaymentID: true},
+	capt := &capturingGateway{fakeGateway: fakeGateway{name: "execpay", caps: executeCaps,
 		verify: func(ref mfspay.PaymentRef) (*mfspay.Payment, error) {
 			return &mfspay.Payment{PaymentID: ref.PaymentID, Status: mfspay.StatusPending}, nil
 		}}, approved: map[string]bool{"pay-yes": true}}
 	recorded := ledger.Record(capt, store)
-	_, isCapturer := recorded.(ledger.Capturer)
-	require.True(t, isCapturer, "Record hides CaptureApproved")
-	_, plainCaptures := ledger.Record(&capt.fakeGateway, store).(ledger.Capturer)
-	assert.False(t, plainCaptures, "a gateway that cannot capture does not gain the method")
 
 	beginCreated(t, store, "execpay", "yes", "pay-yes", e.clock.Now(), time.Time{})
 	e.cfg.Gateways = append(e.cfg.Gateways, recorded)

@@ -55,9 +55,6 @@ func WithLogger(l *slog.Logger) RecordOption { return func(r *recorder) { r.log 
 // what it learns, and an entry closed without a delivery would never be
 // announced. States reach the ledger through the Reconciler and through
 // the notification path (see EventChange).
-//
-// When gw is a Capturer, so is the gateway returned, so that a recorded
-// gateway handed to the Reconciler still captures approved payments.
 func Record(gw mfspay.Gateway, store Store, opts ...RecordOption) mfspay.Gateway {
 	r := &recorder{Gateway: gw, store: store, clock: SystemClock, sched: DefaultSchedule()}
 	for _, o := range opts {
@@ -66,22 +63,7 @@ func Record(gw mfspay.Gateway, store Store, opts ...RecordOption) mfspay.Gateway
 	if r.log == nil {
 		r.log = slog.New(slog.DiscardHandler)
 	}
-	if c, ok := gw.(Capturer); ok {
-		return &capturingRecorder{recorder: r, capturer: c}
-	}
 	return r
-}
-
-// capturingRecorder is the recorder of a gateway that captures: the
-// embedded interface would hide CaptureApproved otherwise.
-type capturingRecorder struct {
-	*recorder
-	capturer Capturer
-}
-
-// CaptureApproved passes through to the wrapped gateway.
-func (r *capturingRecorder) CaptureApproved(ctx context.Context, ref mfspay.PaymentRef) (*mfspay.Payment, error) {
-	return r.capturer.CaptureApproved(ctx, ref)
 }
 
 // recorder is the Gateway Record returns; everything but CreatePayment is

@@ -220,11 +220,11 @@ func fromPBWebhook(r *pb.WebhookRequest) mfspay.WebhookRequest {
 }
 
 func toPBReturn(r mfspay.ReturnRequest) *pb.ReturnRequest {
-	return &pb.ReturnRequest{Method: r.Method, Query: toPBValues(r.Query), Form: toPBValues(r.Form)}
+	return &pb.ReturnRequest{Method: r.Method, Query: toPBValues(r.Query), Form: toPBValues(r.Form), PaymentId: r.PaymentID}
 }
 
 func fromPBReturn(r *pb.ReturnRequest) mfspay.ReturnRequest {
-	out := mfspay.ReturnRequest{Method: r.GetMethod()}
+	out := mfspay.ReturnRequest{Method: r.GetMethod(), PaymentID: r.GetPaymentId()}
 	if q := fromPBValues(r.GetQuery()); q != nil {
 		out.Query = url.Values(q)
 	}

@@ -1513,10 +1513,12 @@ func (x *ParseWebhookResponse) GetEvent() *Event {
 
 // ReturnRequest is the customer's browser coming back, as it arrived.
 type ReturnRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Method        string                 `protobuf:"bytes,1,opt,name=method,proto3" json:"method,omitempty"`
-	Query         map[string]*Strings    `protobuf:"bytes,2,rep,name=query,proto3" json:"query,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	Form          map[string]*Strings    `protobuf:"bytes,3,rep,name=form,proto3" json:"form,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Method string                 `protobuf:"bytes,1,opt,name=method,proto3" json:"method,omitempty"`
+	Query  map[string]*Strings    `protobuf:"bytes,2,rep,name=query,proto3" json:"query,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Form   map[string]*Strings    `protobuf:"bytes,3,rep,name=form,proto3" json:"form,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// payment_id names the payment directly (a reconciler's completion).
+	PaymentId     string `protobuf:"bytes,4,opt,name=payment_id,json=paymentId,proto3" json:"payment_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1570,6 +1572,13 @@ func (x *ReturnRequest) GetForm() map[string]*Strings {
 		return x.Form
 	}
 	return nil
+}
+
+func (x *ReturnRequest) GetPaymentId() string {
+	if x != nil {
+		return x.PaymentId
+	}
+	return ""
 }
 
 type CompleteReturnRequest struct {
@@ -2939,11 +2948,13 @@ const file_plugin_proto_rawDesc = "" +
 	"\apayment\x18\x04 \x01(\v2\x19.mfspay.plugin.v1.PaymentR\apayment\x12\x1c\n" +
 	"\treference\x18\x05 \x01(\tR\treference\"E\n" +
 	"\x14ParseWebhookResponse\x12-\n" +
-	"\x05event\x18\x01 \x01(\v2\x17.mfspay.plugin.v1.EventR\x05event\"\xd1\x02\n" +
+	"\x05event\x18\x01 \x01(\v2\x17.mfspay.plugin.v1.EventR\x05event\"\xf0\x02\n" +
 	"\rReturnRequest\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12@\n" +
 	"\x05query\x18\x02 \x03(\v2*.mfspay.plugin.v1.ReturnRequest.QueryEntryR\x05query\x12=\n" +
-	"\x04form\x18\x03 \x03(\v2).mfspay.plugin.v1.ReturnRequest.FormEntryR\x04form\x1aS\n" +
+	"\x04form\x18\x03 \x03(\v2).mfspay.plugin.v1.ReturnRequest.FormEntryR\x04form\x12\x1d\n" +
+	"\n" +
+	"payment_id\x18\x04 \x01(\tR\tpaymentId\x1aS\n" +
 	"\n" +
 	"QueryEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12/\n" +
