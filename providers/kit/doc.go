@@ -28,7 +28,8 @@
 //     who leaves, remembering final results a while (a customer's return
 //     executed once however often the browser comes back).
 //   - Settings helpers (ParseBaseURL, SettingList) and the vocabulary
-//     helpers (MapStatus, ParseMethod, Invalid, Unsupported, KindForStatus).
+//     helpers (MapStatus, ParseMethod, EventFor, Invalid, Unsupported,
+//     KindForStatus, BangladeshTime).
 //
 // The simulator side has its own kit, providers/simkit.
 package kit

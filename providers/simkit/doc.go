@@ -47,7 +47,10 @@
 //     each naming a payment by any handle Find takes;
 //   - for a provider that notifies through AWS SNS, an SNSHost: the SNS
 //     host with its own certificate authority, signing messages as SNS
-//     does, for the adapter's kit.SNSVerifier to check end to end.
+//     does, for the adapter's kit.SNSVerifier to check end to end;
+//   - for a provider whose calls carry a granted, expiring token, Tokens:
+//     the token endpoint's memory (lives, refresh, an hourly limit);
+//   - WriteJSON for the API's answers.
 //
 // The simulator embeds *Server and adds Settings; see the package example.
 //
