@@ -99,8 +99,8 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.tokens[p.Extra[extraToken]] = p.ID
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"status": true, "message": "Payment Url",
-		"payment_url": s.pages.URL + "/payment/" + p.Extra[extraToken]})
+	simkit.WriteJSON(w, http.StatusOK, map[string]any{"status": true, "message": "Payment Url",
+		"payment_url": s.PagesURL() + pagePath + p.Extra[extraToken]})
 }
 
 // amountField reads a positive amount sent as a string ("250.00") or a
@@ -135,8 +135,8 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
 	}
 	p, found := s.Refresh(id)
 	if !found {
-		writeJSON(w, http.StatusOK, map[string]string{"status": StatusError, "message": "Invalid invoice id"})
+		simkit.WriteJSON(w, http.StatusOK, map[string]string{"status": StatusError, "message": "Invalid invoice id"})
 		return
 	}
-	writeJSON(w, http.StatusOK, bodyOf(p))
+	simkit.WriteJSON(w, http.StatusOK, bodyOf(p))
 }
