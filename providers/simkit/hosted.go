@@ -2,6 +2,7 @@ package simkit
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 )
@@ -51,7 +52,11 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) {
 		if !slices.ContainsFunc(s.spec.Methods, func(m MethodOption) bool { return m.Value == form.Method }) {
 			msg = "Choose how you paid."
 		}
-		if msg == "" {
+		switch {
+		case msg != "": // refused before it reaches the provider
+		case !s.open(&p): // the page takes submissions only while it shows its form
+			err = fmt.Errorf("%w: it is %s", ErrNotOpen, p.Status)
+		default:
 			p, err = s.pay(p.ID, Payer{Method: form.Method, Sender: form.Sender, TrxID: form.TrxID})
 			if refused := (*Refusal)(nil); errors.As(err, &refused) {
 				msg = refused.Message

@@ -17,9 +17,9 @@ import (
 
 // smsPay is a provider with its own ways, as UddoktaPay has them: the page
 // on its own host at a token, a fee on top, a submission matched against
-// the provider's records (trx ids starting GOOD complete, PEND go pending,
-// others are refused), no cancelled or expired status, and a return posted
-// back with the payment's id.
+// the provider's records (trx ids starting GOOD complete, even a payment
+// left waiting, PEND leave it waiting, others are refused), no cancelled or
+// expired status, and a return posted back with the payment's id.
 type smsPay struct {
 	*Server
 	tokens map[string]string // token → id
@@ -41,10 +41,11 @@ func newSMSPay(t *testing.T) *smsPay {
 			},
 			Submit: func(id string, payer Payer) (Payment, error) {
 				return sp.Store.Update(id, func(p *Payment) error {
+					good := strings.HasPrefix(payer.TrxID, "GOOD")
 					switch {
-					case p.Status != "open":
+					case p.Status != "open" && (p.Status != "waiting" || !good):
 						return ErrNotOpen
-					case strings.HasPrefix(payer.TrxID, "GOOD"):
+					case good:
 						p.Status = "done"
 					case strings.HasPrefix(payer.TrxID, "PEND"):
 						p.Status = "waiting"
@@ -152,6 +153,13 @@ func TestProviderPageHooks(t *testing.T) {
 	assert.Equal(t, "waiting", p.Status)
 	rets, _ = s.Returns(ctx, "c")
 	assert.Len(t, rets, 1)
+	status, _ = fetch(t, s.PagesURL()+"/pay/tok-c", pay("GOOD789"))
+	assert.Equal(t, http.StatusConflict, status, "the page takes no submission once it shows no form")
+	p, _ = s.Payment("c")
+	assert.Equal(t, "waiting", p.Status)
+	require.NoError(t, s.Pay(ctx, "c", simctl.Payer{Method: mfspay.MethodNagad, TrxID: "GOOD789"}), "the provider's own way")
+	p, _ = s.Payment("c")
+	assert.Equal(t, "done", p.Status)
 }
 
 func TestFindTakesEveryHandle(t *testing.T) {
