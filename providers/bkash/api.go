@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mfspay/mfspay"
@@ -123,7 +122,7 @@ func (d *driver) answer(op string, resp *kit.HTTPResponse) (*answer, error) {
 		kind = unclear
 	}
 	return nil, &mfspay.Error{Kind: kind, Provider: ProviderName, Op: op, HTTPStatus: resp.StatusCode, Code: d.http.Redact(code),
-		Message: clip(d.http.Redact(cmp.Or(a.StatusMessage, a.ErrorMessage, text(a.Message), "no statusCode 0000")))}
+		Message: d.http.ErrorText(cmp.Or(a.StatusMessage, a.ErrorMessage, text(a.Message), "no statusCode 0000"))}
 }
 
 // codeKind maps bKash's error table onto the neutral kinds. Anything not
@@ -149,9 +148,6 @@ func text(s *string) string {
 	}
 	return *s
 }
-
-// clip bounds provider text kept in an error.
-func clip(s string) string { return strings.ToValidUTF8(s[:min(len(s), 256)], "") }
 
 // parseTime reads bKash's timestamps: "2025-11-02T14:29:02:166 GMT+0600"
 // (a colon before the milliseconds), the same without an offset, and the
