@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mfspay/mfspay"
@@ -78,26 +77,14 @@ func (a *answer) payment() mfspay.Payment {
 	return p
 }
 
-// call sends one API request with the token. A 401 or 403 is the token
-// refused (expired early, or revoked): it is dropped, and a read is sent
-// once more with a fresh one; a create or an execute is not repeated.
+// call sends one API request with the token; a read refused for its token
+// is sent once more with a fresh one (kit.TokenSource.Call).
 func (d *driver) call(ctx context.Context, op, path string, body []byte, read bool) (*kit.HTTPResponse, error) {
-	for retried := false; ; retried = true {
-		tok, err := d.tokens.get(ctx, d)
-		if err != nil {
-			return nil, err
-		}
-		resp, err := d.http.Do(ctx, kit.HTTPRequest{Op: op, Method: http.MethodPost, URL: d.base + path, Body: body,
-			Idempotent: read, Header: http.Header{"Authorization": {tok}, "X-App-Key": {d.appKey},
+	return d.tokens.Call(ctx, read, func(token string) (*kit.HTTPResponse, error) {
+		return d.http.Do(ctx, kit.HTTPRequest{Op: op, Method: http.MethodPost, URL: d.base + path, Body: body,
+			Idempotent: read, Header: http.Header{"Authorization": {token}, "X-App-Key": {d.cfg.AppKey},
 				"Content-Type": {"application/json"}, "Accept": {"application/json"}}})
-		if err != nil || (resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden) {
-			return resp, err
-		}
-		d.tokens.invalidate(tok)
-		if !read || retried {
-			return resp, nil
-		}
-	}
+	})
 }
 
 // answer returns a successful answer ("statusCode": "0000"), or the error
@@ -135,7 +122,7 @@ func (d *driver) answer(op string, resp *kit.HTTPResponse) (*answer, error) {
 		kind = unclear
 	}
 	return nil, &mfspay.Error{Kind: kind, Provider: ProviderName, Op: op, HTTPStatus: resp.StatusCode, Code: d.http.Redact(code),
-		Message: clip(d.http.Redact(cmp.Or(a.StatusMessage, a.ErrorMessage, text(a.Message), "no statusCode 0000")))}
+		Message: d.http.ErrorText(cmp.Or(a.StatusMessage, a.ErrorMessage, text(a.Message), "no statusCode 0000"))}
 }
 
 // codeKind maps bKash's error table onto the neutral kinds. Anything not
@@ -162,13 +149,6 @@ func text(s *string) string {
 	return *s
 }
 
-// clip bounds provider text kept in an error.
-func clip(s string) string { return strings.ToValidUTF8(s[:min(len(s), 256)], "") }
-
-// bangladesh is UTC+6, no daylight saving: the zone of timestamps without
-// an offset.
-var bangladesh = time.FixedZone("BDT", 6*60*60)
-
 // parseTime reads bKash's timestamps: "2025-11-02T14:29:02:166 GMT+0600"
 // (a colon before the milliseconds), the same without an offset, and the
 // webhook's "20180419122246". What does not parse is the zero time.
@@ -177,7 +157,7 @@ func parseTime(s string) time.Time {
 		s = s[:19] + "." + s[20:]
 	}
 	for _, layout := range []string{"2006-01-02T15:04:05.000 GMT-0700", "2006-01-02T15:04:05.000", "20060102150405"} {
-		if t, err := time.ParseInLocation(layout, s, bangladesh); err == nil {
+		if t, err := time.ParseInLocation(layout, s, kit.BangladeshTime); err == nil {
 			return t.UTC()
 		}
 	}

@@ -2,14 +2,8 @@ package bkash
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"net/http"
-	"regexp"
 	"strings"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/providers/kit"
@@ -24,28 +18,18 @@ const (
 	SandboxBaseURL = "https://tokenized.sandbox.bka.sh/v1.2.0-beta"
 )
 
-// DefaultCertHost is the host a SigningCertURL must have: AWS SNS in any
-// region, as bKash's own webhook sample checks it.
-const DefaultCertHost = `^sns\.[a-zA-Z0-9\-]{3,}\.amazonaws\.com(\.cn)?$`
-
 // ReturnInvoiceParam is the query parameter the adapter adds to the
 // merchant's ReturnURL to carry the invoice id through bKash's callback.
 const ReturnInvoiceParam = "mfspay_invoice"
 
-// The names FromSettings reads.
+// The names FromSettings reads, with kit's SettingSNS* names for
+// notifications.
 const (
 	SettingBaseURL   = "base_url"
 	SettingUsername  = "username"
 	SettingPassword  = "password"
 	SettingAppKey    = "app_key"
 	SettingAppSecret = "app_secret"
-	// SettingTopicARNs lists the SNS topics notifications may come from
-	// (comma-separated); SettingCertHost overrides DefaultCertHost;
-	// SettingCertRoots is PEM: when set, certificate URLs are fetched
-	// trusting only these roots (a simulator's own CA in tests).
-	SettingTopicARNs = "sns_topic_arns"
-	SettingCertHost  = "sns_cert_host"
-	SettingCertRoots = "sns_cert_roots"
 )
 
 // Config configures a bKash gateway.
@@ -54,17 +38,13 @@ type Config struct {
 	BaseURL string
 	// The merchant's credentials, all required.
 	Username, Password, AppKey, AppSecret string
-	// TopicARNs are the SNS topics notifications may come from; with none,
-	// every notification fails authentication.
-	TopicARNs []string
-	// CertHost must match the whole host (port included) of a
-	// SigningCertURL and a SubscribeURL; nil means DefaultCertHost.
-	CertHost *regexp.Regexp
-	// CertClient fetches signing certificates and confirms SNS
-	// subscriptions; nil means a client with the system roots.
-	CertClient *http.Client
-	// Clock tells the time (token lifetimes, return memo); nil means
-	// time.Now.
+	// SNS says which notifications to accept: the SNS topics they may come
+	// from (with none, every notification fails authentication), the host
+	// of their certificate URLs and the client fetching them. A nil
+	// SNS.Clock means Clock.
+	SNS kit.SNSConfig
+	// Clock tells the time (token lifetimes, return memo, certificate
+	// validity); nil means time.Now.
 	Clock func() time.Time
 	// Resilience configures retries and the circuit breaker.
 	Resilience mfspay.Resilience
@@ -72,33 +52,22 @@ type Config struct {
 
 // driver is the bKash driver; New wraps it in the portable layer.
 type driver struct {
-	base     string // API base with "/tokenized/checkout/"
-	appKey   string
-	http     *kit.HTTPClient
-	clock    func() time.Time
-	tokens   *tokenSource
-	topics   map[string]bool
-	certHost *regexp.Regexp
-	certs    *certCache
-	flights  singleflight.Group // returns, by payment, status and invoice
-	memo     memo
+	base    string // API base with "/tokenized/checkout/"
+	cfg     Config // as given: the credentials
+	http    *kit.HTTPClient
+	clock   func() time.Time
+	tokens  kit.TokenSource
+	sns     *kit.SNSVerifier
+	returns kit.Flight[mfspay.Event] // by payment, status and invoice
 }
 
 // New returns a bKash gateway with payment-safe retries and a circuit
 // breaker. A bad Config is an ErrInvalidRequest naming the field.
-func New(cfg Config) (mfspay.Gateway, error) {
-	d, err := NewDriver(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return mfspay.NewGateway(d, cfg.Resilience), nil
-}
+func New(cfg Config) (mfspay.Gateway, error) { return kit.NewGateway(NewDriver, cfg, cfg.Resilience) }
 
 // NewDriver returns the bKash driver alone, for a plugin to serve (the host
 // applies the portable layer).
-func NewDriver(cfg Config) (mfspay.Driver, error) { return newDriver(cfg) }
-
-func newDriver(cfg Config) (*driver, error) {
+func NewDriver(cfg Config) (mfspay.Driver, error) {
 	for _, c := range []struct{ name, value string }{{SettingUsername, cfg.Username},
 		{SettingPassword, cfg.Password}, {SettingAppKey, cfg.AppKey}, {SettingAppSecret, cfg.AppSecret}} {
 		if c.value == "" || strings.ContainsAny(c.value, "\r\n") {
@@ -112,30 +81,26 @@ func newDriver(cfg Config) (*driver, error) {
 	if cfg.Resilience.Retry.AttemptTimeout == 0 {
 		cfg.Resilience.Retry.AttemptTimeout = 30 * time.Second // bKash: "30 seconds for all the APIs"
 	}
-	if cfg.CertHost == nil {
-		cfg.CertHost = regexp.MustCompile(DefaultCertHost)
-	}
-	d := &driver{
-		base:     base + "/tokenized/checkout/",
-		appKey:   cfg.AppKey,
-		http:     kit.NewClient(ProviderName, cfg.Resilience, cfg.Username, cfg.Password, cfg.AppKey, cfg.AppSecret),
-		clock:    cfg.Clock,
-		topics:   map[string]bool{},
-		certHost: regexp.MustCompile("^(?:" + cfg.CertHost.String() + ")$"), // the whole host
-		certs:    newCertCache(cfg.CertClient),
-	}
+	d := &driver{base: base + "/tokenized/checkout/", cfg: cfg, clock: cfg.Clock,
+		http: kit.NewClient(ProviderName, cfg.Resilience, cfg.Username, cfg.Password, cfg.AppKey, cfg.AppSecret)}
 	if d.clock == nil {
 		d.clock = time.Now
 	}
-	for _, t := range cfg.TopicARNs {
-		d.topics[t] = true
+	now := func() time.Time { return d.clock() }
+	if cfg.SNS.Clock == nil {
+		cfg.SNS.Clock = now
 	}
-	d.tokens = sharedTokens(base, cfg)
+	d.sns = kit.NewSNSVerifier(ProviderName, cfg.SNS)
+	d.tokens = kit.TokenSource{Issuer: issuer{d}, Clock: now,
+		Cache: kit.SharedTokenCache(tokenPolicy, base, cfg.Username, cfg.Password, cfg.AppKey, cfg.AppSecret)}
+	d.returns = kit.Flight[mfspay.Event]{Provider: ProviderName, Clock: now, Remember: memoLife,
+		Left:  "call ended by the caller's context; the return goes on being completed",
+		Final: func(ev mfspay.Event) bool { return ev.Payment.Status.Final() }}
 	return d, nil
 }
 
 // FromSettings builds the same gateway as New from string settings: the
-// Setting* names; sns_topic_arns is comma-separated.
+// Setting* names and kit's SettingSNS* names.
 func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gateway, error) {
 	d, err := DriverFromSettings(settings, r)
 	if err != nil {
@@ -147,28 +112,13 @@ func FromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Gatew
 // DriverFromSettings builds the same driver as NewDriver from the settings
 // FromSettings reads: what a plugin's ServeConfig.Factory is.
 func DriverFromSettings(settings map[string]string, r mfspay.Resilience) (mfspay.Driver, error) {
-	cfg := Config{
-		BaseURL: strings.TrimSpace(settings[SettingBaseURL]), Username: settings[SettingUsername],
+	sns, err := kit.SNSConfigFromSettings(ProviderName, settings)
+	if err != nil {
+		return nil, err
+	}
+	return NewDriver(Config{BaseURL: strings.TrimSpace(settings[SettingBaseURL]), Username: settings[SettingUsername],
 		Password: settings[SettingPassword], AppKey: settings[SettingAppKey], AppSecret: settings[SettingAppSecret],
-		TopicARNs: kit.SettingList(settings[SettingTopicARNs]), Resilience: r,
-	}
-	if p := settings[SettingCertHost]; p != "" {
-		re, err := regexp.Compile(p)
-		if err != nil {
-			return nil, kit.Invalid(ProviderName, "configure", SettingCertHost, "is not a regular expression")
-		}
-		cfg.CertHost = re
-	}
-	if pem := settings[SettingCertRoots]; pem != "" {
-		roots := x509.NewCertPool()
-		if !roots.AppendCertsFromPEM([]byte(pem)) {
-			return nil, kit.Invalid(ProviderName, "configure", SettingCertRoots, "holds no PEM certificate")
-		}
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
-		cfg.CertClient = &http.Client{Transport: tr, Timeout: certTimeout}
-	}
-	return newDriver(cfg)
+		SNS: sns, Resilience: r})
 }
 
 // Provider returns ProviderName.

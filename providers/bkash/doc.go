@@ -4,14 +4,14 @@
 //	gw, err := bkash.New(bkash.Config{
 //		Username: os.Getenv("BKASH_USERNAME"), Password: os.Getenv("BKASH_PASSWORD"),
 //		AppKey: os.Getenv("BKASH_APP_KEY"), AppSecret: os.Getenv("BKASH_APP_SECRET"),
-//		TopicARNs: []string{os.Getenv("BKASH_SNS_TOPIC_ARN")},
+//		SNS: kit.SNSConfig{TopicARNs: []string{os.Getenv("BKASH_SNS_TOPIC_ARN")}},
 //	})
 //
 // Every call carries a short-lived token granted from the four
-// credentials. It is cached per credential set for the whole process and
-// renewed once, ahead of time, for every caller, since bKash blocks
-// credentials that ask too often; a token refused mid-call is renewed and a
-// read sent once more, a create or an execute never.
+// credentials (kit.TokenSource). It is cached per credential set for the
+// whole process and renewed once, ahead of time, for every caller, since
+// bKash blocks credentials that ask too often; a token refused mid-call is
+// renewed and a read sent once more, a create or an execute never.
 //
 // # The customer's return
 //
@@ -45,17 +45,13 @@
 //
 // # Notifications
 //
-// bKash's webhook is an AWS SNS subscription, and Gateway's ParseWebhook
-// fails closed (ErrInvalidSignature) on anything amiss: a body that is not
-// an SNS message; an x-amz-sns-message-type header that is missing or names
-// another type, or message id or topic headers that disagree with the
-// body; a TopicArn not among Config.TopicARNs; a SignatureVersion other
-// than 1 (SHA1) or 2 (SHA256); a SigningCertURL that is not https on a
-// host matching Config.CertHost with a path ending .pem; a certificate that
-// is not a valid RSA one now; an RSA PKCS#1 v1.5 signature that does not
-// verify over the string to sign (StringToSign). A certificate that cannot
-// be fetched is ErrUnavailable, so that SNS retries; certificates are
-// cached by URL.
+// bKash's webhook is an AWS SNS subscription. Gateway's ParseWebhook
+// authenticates it with kit.SNSVerifier, which fails closed
+// (ErrInvalidSignature) on anything amiss: among others a TopicArn not
+// among Config.SNS.TopicARNs, a SignatureVersion other than 1 or 2, a
+// SigningCertURL off a host matching Config.SNS.CertHost, a signature that
+// does not verify over the string to sign; a certificate that cannot be
+// fetched is ErrUnavailable, so that SNS retries.
 //
 // A Notification is a transaction.received event: money arrived in the
 // wallet, from any channel. Event.ID is the MessageId, which SNS keeps on
@@ -63,8 +59,7 @@
 // trxID, the payer (debitMSISDN as 01…) and the time; Reference is
 // merchantInvoiceNumber, else transactionReference. No paymentID ties it to
 // a payment. A SubscriptionConfirmation from an allowed topic is confirmed
-// by getting its SubscribeURL (https, on a CertHost host) and answered
-// mfspay.ErrNoEvent with Code CodeSubscriptionConfirmed; an
+// and answered mfspay.ErrNoEvent with Code CodeSubscriptionConfirmed; an
 // UnsubscribeConfirmation with CodeUnsubscribeConfirmation. webhook.Handler
 // answers both 200.
 //
@@ -74,8 +69,9 @@
 // cannot find a payment by invoice, and creating again is money-safe, since
 // a payment is captured only by an execute after its customer approved it
 // on the page of the create that answered. Payments are looked up by
-// paymentID only; lookup by invoice and listing are ErrUnsupported. Amounts travel as strings formatted from poisha and
-// are read back exactly. Error codes map to kinds: 2001 and 9999
+// paymentID only; lookup by invoice and listing are ErrUnsupported.
+// Amounts travel as strings formatted from poisha and are read back
+// exactly. Error codes map to kinds: 2001 and 9999
 // ErrUnauthorized, 2002 and 2033 ErrNotFound, 2067 ErrForbidden, the
 // request codes (2006-2008, 2025, 2029, 2031, 2047-2049, 2063-2065)
 // ErrInvalidRequest, the rest ErrUnavailable (ErrOutcomeUnknown for a

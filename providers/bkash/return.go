@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/mfspay/mfspay"
@@ -40,30 +39,20 @@ func (d *driver) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (
 	case invoice == "":
 		return nil, kit.Invalid(ProviderName, mfspay.OpReturn, ReturnInvoiceParam, "is missing: not a return to this gateway")
 	}
-	key := id + "\n" + status + "\n" + invoice
-	if ev, ok := d.memo.get(key, d.clock()); ok {
-		return ev, nil
-	}
-	// The flight outlives a browser that gives up: an execute cut off half
-	// way would leave the others waiting on an unknown outcome.
-	ch := d.flights.DoChan(key, func() (any, error) {
-		ev, err := d.settle(context.WithoutCancel(ctx), id, want, invoice)
-		if err == nil && ev.Payment.Status.Final() {
-			d.memo.put(key, *ev, d.clock())
+	// One flight per payment, status and invoice, which outlives a browser
+	// that gives up: an execute cut off half way would leave the others
+	// waiting on an unknown outcome.
+	ev, err := d.returns.Do(ctx, id+"\n"+status+"\n"+invoice, func(ctx context.Context) (mfspay.Event, error) {
+		ev, err := d.settle(ctx, id, want, invoice)
+		if err != nil {
+			return mfspay.Event{}, err
 		}
-		return ev, err
+		return *ev, nil
 	})
-	select {
-	case r := <-ch:
-		if r.Err != nil {
-			return nil, r.Err
-		}
-		ev := *r.Val.(*mfspay.Event) // each caller its own copy
-		return &ev, nil
-	case <-ctx.Done():
-		return nil, &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: ProviderName, Op: mfspay.OpReturn,
-			Message: "call ended by the caller's context; the return goes on being completed", Err: ctx.Err()}
+	if err != nil {
+		return nil, err
 	}
+	return &ev, nil // each caller its own copy
 }
 
 // settle finds out what the return amounts to, as the doc of CompleteReturn
@@ -126,49 +115,8 @@ func (d *driver) execute(ctx context.Context, pre *answer) (*mfspay.Event, error
 	return event(after.payment())
 }
 
-// event announces p; a status the adapter cannot map is a pending event
-// whose payment is StatusUnknown, never anything to act on.
+// event announces p (kit.EventFor): its ID is the same for every return
+// that finds the payment in one state.
 func event(p mfspay.Payment) (*mfspay.Event, error) {
-	t, ok := mfspay.EventTypeFor(p.Status)
-	if !ok {
-		t = mfspay.EventPaymentPending
-	}
-	return &mfspay.Event{ID: "bkash:" + p.PaymentID + ":" + string(p.Status), Provider: ProviderName, Type: t, Payment: p}, nil
-}
-
-// memo remembers final outcomes of returns for memoLife.
-type memo struct {
-	mu sync.Mutex
-	m  map[string]memoEntry
-}
-
-type memoEntry struct {
-	ev    mfspay.Event
-	until time.Time
-}
-
-func (m *memo) get(key string, now time.Time) (*mfspay.Event, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	e, ok := m.m[key]
-	if !ok || !now.Before(e.until) {
-		return nil, false
-	}
-	ev := e.ev
-	return &ev, true
-}
-
-// put remembers ev, forgetting what has lapsed.
-func (m *memo) put(key string, ev mfspay.Event, now time.Time) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.m == nil {
-		m.m = map[string]memoEntry{}
-	}
-	for k, e := range m.m {
-		if !now.Before(e.until) {
-			delete(m.m, k)
-		}
-	}
-	m.m[key] = memoEntry{ev: ev, until: now.Add(memoLife)}
+	return kit.EventFor(ProviderName, "bkash:"+p.PaymentID+":"+string(p.Status), p), nil
 }

@@ -3,7 +3,6 @@ package eazzpay
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"html"
 	"maps"
 	"slices"
@@ -104,15 +103,6 @@ func excerpt(b []byte) string {
 // explainOutcomeUnknown tells the caller what to do about an ambiguous
 // create, since there is no lookup to settle it.
 func explainOutcomeUnknown(err error) error {
-	var e *mfspay.Error
-	if !errors.As(err, &e) || e.Kind != mfspay.ErrOutcomeUnknown {
-		return err
-	}
-	out := *e
-	out.Message = "the payment may have been created and EazzPay offers no lookup: " +
-		"check the dashboard or wait for its IPN before creating it again"
-	if e.Message != "" {
-		out.Message += " (" + e.Message + ")"
-	}
-	return &out
+	return kit.ExplainOutcomeUnknown(err, "the payment may have been created and EazzPay offers no lookup: "+
+		"check the dashboard or wait for its IPN before creating it again")
 }

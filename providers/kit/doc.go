@@ -16,8 +16,20 @@
 //   - Signature and secret checks for notifications: SignHMACSHA256,
 //     VerifyHMACSHA256, HMACSHA256Verifier, CheckSharedSecret, all constant
 //     time.
+//   - SNSVerifier: AWS SNS notifications authenticated as AWS defines
+//     them (string to sign, certificate host pinned, certificates cached,
+//     topics allowed, subscriptions confirmed), for providers that notify
+//     through an SNS topic.
+//   - TokenSource over a TokenCache: short-lived tokens granted from
+//     credentials, cached (per process with SharedTokenCache), renewed
+//     ahead of expiry once for every caller, refreshed, and a read sent
+//     again once when its token is refused.
+//   - Flight: one call per key for concurrent callers, outliving a caller
+//     who leaves, remembering final results a while (a customer's return
+//     executed once however often the browser comes back).
 //   - Settings helpers (ParseBaseURL, SettingList) and the vocabulary
-//     helpers (MapStatus, ParseMethod, Invalid, Unsupported, KindForStatus).
+//     helpers (MapStatus, ParseMethod, EventFor, Invalid, Unsupported,
+//     KindForStatus, BangladeshTime).
 //
 // The simulator side has its own kit, providers/simkit.
 package kit

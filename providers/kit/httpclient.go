@@ -339,9 +339,7 @@ func (c *HTTPClient) StatusError(op string, resp *HTTPResponse, code, message st
 		Op:         op,
 		HTTPStatus: resp.StatusCode,
 		Code:       Redact(code, c.secrets...),
-		// Redact before truncating: a cut could split a secret and leave its
-		// first characters unrecognised.
-		Message: truncate(Redact(message, c.secrets...), 512),
+		Message:    c.ErrorText(message),
 	}
 	switch e.Kind {
 	case nil:
@@ -364,6 +362,12 @@ func (c *HTTPClient) StatusError(op string, resp *HTTPResponse, code, message st
 
 // Redact scrubs the client's secrets from s.
 func (c *HTTPClient) Redact(s string) string { return Redact(s, c.secrets...) }
+
+// ErrorText is provider text fit to keep in an error's message: scrubbed of
+// the client's secrets, then cut to 512 bytes on a rune boundary. It is
+// scrubbed before it is cut: a cut could split a secret and leave its
+// first characters unrecognised.
+func (c *HTTPClient) ErrorText(s string) string { return truncate(c.Redact(s), 512) }
 
 // truncate shortens s to at most n bytes, cutting on a rune boundary.
 func truncate(s string, n int) string {

@@ -443,6 +443,7 @@ func TestHTTPClientErrorsKeepSecretsOut(t *testing.T) {
 			msg := strings.Repeat("x", pad) + testAPIKey + " trailing"
 			e := c500(t).StatusError(mfspay.OpVerify, &kit.HTTPResponse{StatusCode: 500}, "", msg)
 			assertNoLeak(t, e.Error(), testAPIKey[:6])
+			assertNoLeak(t, c500(t).ErrorText(msg), testAPIKey[:6]) // what adapters keep of other answers
 		}
 	})
 }

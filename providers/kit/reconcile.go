@@ -74,3 +74,21 @@ func outcomeUnknown(createErr, lookupErr error) error {
 	}
 	return &out
 }
+
+// ExplainOutcomeUnknown returns err, when it is an ErrOutcomeUnknown, with
+// why in front of its message (the provider's words kept after it in
+// parentheses): for a provider that cannot be asked by invoice, what the
+// caller should do about a create that may have happened. Any other error
+// is returned as it is.
+func ExplainOutcomeUnknown(err error, why string) error {
+	var e *mfspay.Error
+	if !errors.As(err, &e) || e.Kind != mfspay.ErrOutcomeUnknown {
+		return err
+	}
+	out := *e
+	out.Message = why
+	if e.Message != "" {
+		out.Message += " (" + e.Message + ")"
+	}
+	return &out
+}

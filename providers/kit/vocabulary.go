@@ -40,3 +40,16 @@ func ParseMethod(raw string) mfspay.Method {
 	}
 	return mfspay.MethodUnknown
 }
+
+// EventFor is the event announcing a payment p the adapter read from its
+// provider (a verify after a notification or a customer's return), with
+// ID id: the payment.* type its status names, or for a status the adapter
+// could not map (StatusUnknown) a pending event, which announces nothing to
+// act on.
+func EventFor(provider, id string, p mfspay.Payment) *mfspay.Event {
+	t, ok := mfspay.EventTypeFor(p.Status)
+	if !ok {
+		t = mfspay.EventPaymentPending
+	}
+	return &mfspay.Event{ID: id, Provider: provider, Type: t, Payment: p}
+}

@@ -13,26 +13,39 @@ import (
 
 // The generic half of simctl.Controller. A simulator adds Settings, the
 // one method that depends on its adapter's configuration. Every method
-// that takes a paymentID takes the payment's PageURL in its place.
-
-// paymentID is the id of the payment a controller call names by handle:
-// its id, or its hosted page (PageURL, with any query), which is what a
-// provider whose create answers no id leaves the merchant as
-// Checkout.RedirectURL (see simctl.Controller). A simulator whose create
-// answers another URL resolves it in its own controller methods.
-func (s *Server) paymentID(handle string) string {
-	rest, ok := strings.CutPrefix(handle, s.URL+s.spec.PagePath)
-	if id, _, _ := strings.Cut(rest, "?"); ok && id != "" {
-		return id
-	}
-	return handle
-}
+// that takes a paymentID takes any handle Find takes in its place.
 
 // Pay completes the payment as the customer would on the hosted page, or
 // with p.Pending only submits it, which the provider announces as pending.
 // A zero Method means bKash; an empty Sender or TrxID is made up.
 func (s *Server) Pay(_ context.Context, paymentID string, p simctl.Payer) error {
-	paymentID = s.paymentID(paymentID)
+	payment, err := s.Find(paymentID)
+	if err != nil {
+		return err
+	}
+	payer, err := s.PayerFor(p)
+	if err != nil {
+		return err
+	}
+	if !p.Pending {
+		if payment, err = s.pay(payment.ID, payer); err == nil {
+			s.SendBack(payment, OutcomePaid)
+		}
+		return err
+	}
+	if s.spec.Pending == "" {
+		return &mfspay.Error{Kind: mfspay.ErrUnsupported, Provider: s.spec.Name, Op: "pay",
+			Message: "the provider never announces a pending payment"}
+	}
+	_, err = s.Move(payment.ID, s.spec.Pending, &payer)
+	return err
+}
+
+// PayerFor is what the customer enters on the hosted page for p: the
+// provider's name of its Method (a zero Method means bKash), its Sender and
+// TrxID, made up when empty. A wallet the page does not offer, or what
+// Spec.CheckPayer refuses, is an error.
+func (s *Server) PayerFor(p simctl.Payer) (Payer, error) {
 	if p.Method == "" || p.Method == mfspay.MethodUnknown {
 		p.Method = mfspay.MethodBKash
 	}
@@ -43,7 +56,7 @@ func (s *Server) Pay(_ context.Context, paymentID string, p simctl.Payer) error 
 		}
 	}
 	if payer.Method == "" {
-		return fmt.Errorf("simkit: %s offers no %s", s.spec.Name, p.Method)
+		return payer, fmt.Errorf("simkit: %s offers no %s", s.spec.Name, p.Method)
 	}
 	if payer.Sender == "" {
 		payer.Sender = "01700000000"
@@ -52,21 +65,9 @@ func (s *Server) Pay(_ context.Context, paymentID string, p simctl.Payer) error 
 		payer.TrxID = strings.ToUpper(NewID("TRX", 4))
 	}
 	if msg := s.checkPayer(payer.Sender, payer.TrxID); msg != "" {
-		return fmt.Errorf("simkit: %s: %s", s.spec.Name, msg)
+		return payer, fmt.Errorf("simkit: %s: %s", s.spec.Name, msg)
 	}
-	status := s.spec.Paid
-	if p.Pending {
-		if s.spec.Pending == "" {
-			return &mfspay.Error{Kind: mfspay.ErrUnsupported, Provider: s.spec.Name, Op: "pay",
-				Message: "the provider never announces a pending payment"}
-		}
-		status = s.spec.Pending
-	}
-	p2, err := s.Move(paymentID, status, &payer)
-	if err == nil && !p.Pending {
-		s.returnTo(p2, OutcomePaid)
-	}
-	return err
+	return payer, nil
 }
 
 func (s *Server) checkPayer(sender, trxID string) string {
@@ -78,24 +79,50 @@ func (s *Server) checkPayer(sender, trxID string) string {
 
 // Cancel cancels the payment as the customer would on the hosted page.
 func (s *Server) Cancel(_ context.Context, paymentID string) error {
-	p, err := s.Move(s.paymentID(paymentID), s.spec.Cancelled, nil)
+	p, err := s.Find(paymentID)
 	if err == nil {
-		s.returnTo(p, OutcomeCancelled)
+		p, err = s.cancel(p)
+	}
+	if err == nil {
+		s.SendBack(p, OutcomeCancelled)
 	}
 	return err
 }
 
-// Expire makes the open payment expire now.
+// cancel moves p to Spec.Cancelled, or with none only checks that it is
+// still open.
+func (s *Server) cancel(p Payment) (Payment, error) {
+	if s.spec.Cancelled != "" {
+		return s.Move(p.ID, s.spec.Cancelled, nil)
+	}
+	if !s.open(&p) {
+		return p, fmt.Errorf("%w: it is %s", ErrNotOpen, p.Status)
+	}
+	return p, nil
+}
+
+// Expire makes the open payment expire now; it is ErrUnsupported where
+// nothing expires (no Spec.Expired).
 func (s *Server) Expire(_ context.Context, paymentID string) error {
-	_, err := s.Move(s.paymentID(paymentID), s.spec.Expired, nil)
+	if s.spec.Expired == "" {
+		return &mfspay.Error{Kind: mfspay.ErrUnsupported, Provider: s.spec.Name, Op: "expire",
+			Message: "the provider's payments never expire"}
+	}
+	p, err := s.Find(paymentID)
+	if err == nil {
+		_, err = s.Move(p.ID, s.spec.Expired, nil)
+	}
 	return err
 }
 
 // Decline fails the open payment, as when the wallet refuses it.
 func (s *Server) Decline(_ context.Context, paymentID string) error {
-	p, err := s.Move(s.paymentID(paymentID), s.spec.Failed, nil)
+	p, err := s.Find(paymentID)
 	if err == nil {
-		s.returnTo(p, OutcomeFailed)
+		p, err = s.Move(p.ID, s.spec.Failed, nil)
+	}
+	if err == nil {
+		s.SendBack(p, OutcomeFailed)
 	}
 	return err
 }
@@ -140,11 +167,11 @@ func (s *Server) PaymentCount(_ context.Context, invoiceID string) (int, error) 
 // payment as a receiver gets it: headers, the query of the URL it was sent
 // to, and the raw body of its first delivery.
 func (s *Server) Notifications(_ context.Context, paymentID string) ([]mfspay.WebhookRequest, error) {
-	paymentID = s.paymentID(paymentID)
-	if _, ok := s.Store.Get(paymentID); !ok {
-		return nil, fmt.Errorf("%w: %s", ErrPaymentNotFound, paymentID)
+	p, err := s.Find(paymentID)
+	if err != nil {
+		return nil, err
 	}
-	notes := s.Notifier.Notifications(paymentID)
+	notes := s.Notifier.Notifications(p.ID)
 	out := make([]mfspay.WebhookRequest, 0, len(notes))
 	for _, n := range notes {
 		req := mfspay.WebhookRequest{Header: n.Header, Body: n.Body}

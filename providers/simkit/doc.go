@@ -20,7 +20,12 @@
 //     faults and rate limiting, and Spec.Tampers the lies of
 //     simctl.Fault.Tamper its wire format can express (RewriteJSON builds
 //     most);
-//   - Spec.CheckPayer and Spec.Methods shape the hosted payment page.
+//   - Spec.CheckPayer and Spec.Methods shape the hosted payment page, and
+//     Spec.PageHooks fit it to a provider whose page is its own: on
+//     another host, reached by a token (Resolve), deciding what a
+//     submission does (Submit, Refusal), asking for a fee (Charge),
+//     sending the browser back with a POST (ReturnForm), or served
+//     entirely by the provider (Page).
 //
 // The kit provides the rest, identically for every provider:
 //
@@ -32,13 +37,20 @@
 //     cut bodies, failures after processing, tampered answers), then a
 //     per-caller rate Limiter when Options.RateLimit is set;
 //   - the hosted page at Spec.PagePath+id (pay or cancel, then back to the
-//     shop) and a /_dashboard of payments and deliveries, neither of them
-//     API traffic;
+//     shop, each return recorded: SendBack) and a /_dashboard of payments
+//     and deliveries, neither of them API traffic;
 //   - a Notifier that delivers with retries on non-2xx answers and
 //     timeouts, records every attempt, and lets tests wait for deliveries;
 //   - every simctl.Controller method but Settings, which only the simulator
 //     knows: Pay (Payer.Pending included), Cancel, Expire, Fail,
-//     ClearFaults, RequestCount, PaymentCount and Notifications.
+//     ClearFaults, RequestCount, PaymentCount, Notifications and Returns,
+//     each naming a payment by any handle Find takes;
+//   - for a provider that notifies through AWS SNS, an SNSHost: the SNS
+//     host with its own certificate authority, signing messages as SNS
+//     does, for the adapter's kit.SNSVerifier to check end to end;
+//   - for a provider whose calls carry a granted, expiring token, Tokens:
+//     the token endpoint's memory (lives, refresh, an hourly limit);
+//   - WriteJSON for the API's answers.
 //
 // The simulator embeds *Server and adds Settings; see the package example.
 //

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/mfspay/mfspay"
@@ -62,7 +63,7 @@ type PayPage struct {
 
 // RenderPayPage writes the hosted payment page with status code.
 func RenderPayPage(w http.ResponseWriter, status int, p PayPage) {
-	render(w, status, "pay.html", p)
+	render(w, status, "pay.html", p, pagePolicy)
 }
 
 // PayForm is what the customer submitted on the hosted page.
@@ -101,7 +102,7 @@ type MessagePage struct {
 
 // RenderMessage writes a plain message page with status code.
 func RenderMessage(w http.ResponseWriter, status int, m MessagePage) {
-	render(w, status, "message.html", m)
+	render(w, status, "message.html", m, pagePolicy)
 }
 
 // DashboardPage is what the /_dashboard page lists.
@@ -113,12 +114,16 @@ type DashboardPage struct {
 
 // RenderDashboard writes the dashboard page.
 func RenderDashboard(w http.ResponseWriter, d DashboardPage) {
-	render(w, http.StatusOK, "dashboard.html", d)
+	render(w, http.StatusOK, "dashboard.html", d, pagePolicy)
 }
 
+// pagePolicy lets a page style itself and post its form anywhere, and run
+// no script.
+const pagePolicy = "default-src 'none'; style-src 'unsafe-inline'; form-action *"
+
 // render executes into a buffer first so that a template error becomes a
-// clean 500 rather than half a page.
-func render(w http.ResponseWriter, status int, name string, data any) {
+// clean 500 rather than half a page; policy is its Content-Security-Policy.
+func render(w http.ResponseWriter, status int, name string, data any, policy string) {
 	var b bytes.Buffer
 	if err := templates.ExecuteTemplate(&b, name, data); err != nil {
 		http.Error(w, "template error", http.StatusInternalServerError)
@@ -126,7 +131,22 @@ func render(w http.ResponseWriter, status int, name string, data any) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action *")
+	w.Header().Set("Content-Security-Policy", policy)
 	w.WriteHeader(status)
 	w.Write(b.Bytes())
+}
+
+// postBackPage sends the customer's browser back to the shop with a POST:
+// a form of hidden fields that submits itself when the page loads (and a
+// button, without script).
+type postBackPage struct {
+	Provider string
+	URL      string
+	Form     url.Values
+}
+
+// renderPostBack writes a postBackPage. Its one script is the form's
+// onload submit, so its policy allows inline script.
+func renderPostBack(w http.ResponseWriter, p postBackPage) {
+	render(w, http.StatusOK, "postback.html", p, "default-src 'none'; script-src 'unsafe-inline'; form-action *")
 }

@@ -30,7 +30,10 @@ type Spec struct {
 	// The provider's status words. Open is a new, payable payment; Paid,
 	// Cancelled, Failed and Expired are where Pay, Cancel, Decline and
 	// Expire take it. Pending, when the provider announces one, is where
-	// Pay with simctl.Payer.Pending takes it; it stays payable.
+	// Pay with simctl.Payer.Pending takes it; it stays payable. An empty
+	// Cancelled is a provider that records no cancel: the customer's
+	// cancel only sends the browser back. An empty Expired is one where
+	// nothing expires: Expire is ErrUnsupported.
 	Open, Pending, Paid, Cancelled, Failed, Expired string
 
 	// CheckPayer returns what is wrong with a customer's sending number or
@@ -51,6 +54,9 @@ type Spec struct {
 	// whatever the provider appends to the merchant's URL. Nil sends it to
 	// p.SuccessURL after a payment and p.CancelURL otherwise, unchanged.
 	ReturnURL func(p Payment, outcome string) string
+
+	// PageHooks are for a provider whose hosted page is not the kit's.
+	PageHooks
 }
 
 // The outcomes of the hosted page, for Spec.ReturnURL.
@@ -91,11 +97,12 @@ type Server struct {
 	clock  Clock
 	expiry time.Duration
 	srv    *httptest.Server
+	pages  *httptest.Server // the pages' own listener, with Spec.PagesHost
 
-	// returns holds, per payment, the URLs the customer's browser was sent
+	// returns holds, per payment, where the customer's browser was sent
 	// back to, for simctl.Controller.Returns.
 	returnsMu sync.Mutex
-	returns   map[string][]string
+	returns   map[string][]Return
 }
 
 // NewServer starts a simulated provider on 127.0.0.1. Close it when done.
@@ -110,7 +117,7 @@ func NewServer(spec Spec, o Options) *Server {
 		spec:     spec,
 		clock:    o.Clock,
 		expiry:   o.Expiry,
-		returns:  map[string][]string{},
+		returns:  map[string][]Return{},
 	}
 	s.Faults.Tampers = spec.Tampers
 	api := spec.API
@@ -122,19 +129,20 @@ func NewServer(spec Spec, o Options) *Server {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(spec.APIPrefix+"/", s.Log.Middleware(s.Faults.Middleware(api)))
-	mux.HandleFunc("GET "+spec.PagePath+"{id}", s.page)
-	mux.HandleFunc("POST "+spec.PagePath+"{id}", s.submit)
 	mux.HandleFunc("GET /_dashboard", s.dashboard)
-	s.srv = httptest.NewServer(mux)
+	s.srv = httptest.NewServer(s.servePages(mux))
 	s.URL = s.srv.URL
 	return s
 }
 
 // Close ends held answers and notification retries, then shuts the server
-// down.
+// (and the pages' listener) down.
 func (s *Server) Close() {
 	s.Faults.Close()
 	s.Notifier.Close()
+	if s.pages != nil {
+		s.pages.Close()
+	}
 	s.srv.Close()
 }
 
@@ -142,7 +150,7 @@ func (s *Server) Close() {
 func (s *Server) BaseURL() string { return s.URL + s.spec.APIPrefix }
 
 // PageURL is the hosted page of the payment.
-func (s *Server) PageURL(id string) string { return s.URL + s.spec.PagePath + id }
+func (s *Server) PageURL(id string) string { return s.PagesURL() + s.spec.PagePath + id }
 
 // Now is the simulator's clock reading.
 func (s *Server) Now() time.Time { return s.clock() }

@@ -25,10 +25,7 @@ func (g *gateway) apiError(op string, resp *kit.HTTPResponse) *mfspay.Error {
 		if op == mfspay.OpCreate {
 			e.Kind = mfspay.ErrInvalidRequest
 		}
-		// Scrubbed before it is cut, so that no part of a key survives.
-		if e.Message = g.http.Redact(message); len(e.Message) > 512 {
-			e.Message = strings.ToValidUTF8(e.Message[:512], "") + "…"
-		}
+		e.Message = g.http.ErrorText(message)
 	} else {
 		e = g.http.StatusError(op, resp, "", message)
 	}

@@ -3,7 +3,6 @@ package uddoktapay
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"maps"
 	"net/http"
 	"strings"
@@ -96,15 +95,6 @@ func buildCheckout(req mfspay.CreatePaymentRequest) (*checkoutRequest, error) {
 // explainUnknown tells the caller what an ambiguous create means here: a
 // charge costs nothing until paid, and the paid one names the invoice.
 func explainUnknown(err error) error {
-	var e *mfspay.Error
-	if !errors.As(err, &e) || e.Kind != mfspay.ErrOutcomeUnknown {
-		return err
-	}
-	out := *e
-	out.Message = "the charge may have been created and UddoktaPay cannot be asked by invoice; " +
-		"creating it again is money-safe (an unused charge is never paid, and the paid one names the invoice)"
-	if e.Message != "" {
-		out.Message += " (" + e.Message + ")"
-	}
-	return &out
+	return kit.ExplainOutcomeUnknown(err, "the charge may have been created and UddoktaPay cannot be asked by invoice; "+
+		"creating it again is money-safe (an unused charge is never paid, and the paid one names the invoice)")
 }

@@ -84,8 +84,8 @@ func (g *gateway) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) 
 }
 
 // event verifies the payment and reports it as the event its status
-// announces. A status the adapter cannot map is a pending event whose
-// payment is StatusUnknown: it announces nothing that can be acted on.
+// announces (kit.EventFor: a status the adapter cannot map is a pending
+// event, which announces nothing that can be acted on).
 func (g *gateway) event(ctx context.Context, op, invoiceID string) (*mfspay.Event, error) {
 	p, err := g.verify(ctx, op, invoiceID)
 	if err != nil {
@@ -95,9 +95,5 @@ func (g *gateway) event(ctx context.Context, op, invoiceID string) (*mfspay.Even
 		return nil, kit.Invalid(ProviderName, op, "metadata."+invoiceKey,
 			"the verified payment names no merchant invoice id, so it cannot be tied to an order")
 	}
-	typ, ok := mfspay.EventTypeFor(p.Status)
-	if !ok {
-		typ = mfspay.EventPaymentPending
-	}
-	return &mfspay.Event{ID: p.PaymentID + ":" + string(p.Status), Provider: ProviderName, Type: typ, Payment: *p}, nil
+	return kit.EventFor(ProviderName, p.PaymentID+":"+string(p.Status), *p), nil
 }

@@ -21,9 +21,7 @@ var statuses = map[string]mfspay.Status{
 }
 
 // verify's date ("2023-01-07 14:00:50") carries no zone: it is Bangladesh
-// time, UTC+6 all year.
-var bangladeshTime = time.FixedZone("BST", 6*60*60)
-
+// time (kit.BangladeshTime).
 const dateLayout = "2006-01-02 15:04:05"
 
 // Verify reads one payment by UddoktaPay's invoice_id, the neutral
@@ -100,7 +98,7 @@ func parsePayment(f map[string]json.RawMessage) (*mfspay.Payment, string) {
 	if p.Status == mfspay.StatusPaid {
 		p.TrxID, _ = text(f["transaction_id"], true)
 		if date, ok := text(f["date"], false); ok {
-			if t, err := time.ParseInLocation(dateLayout, date, bangladeshTime); err == nil {
+			if t, err := time.ParseInLocation(dateLayout, date, kit.BangladeshTime); err == nil {
 				p.PaidAt = t
 			}
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/simkit"
 )
 
@@ -25,21 +26,14 @@ var messages = map[string]string{
 	"9999": "Invalid credentials.",
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, _ := json.Marshal(v) // strings only
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(b)
-}
-
 // writeCode answers a business failure as bKash does: HTTP 200.
 func writeCode(w http.ResponseWriter, code string) {
-	writeJSON(w, http.StatusOK, map[string]string{"statusCode": code, "statusMessage": messages[code]})
+	simkit.WriteJSON(w, http.StatusOK, map[string]string{"statusCode": code, "statusMessage": messages[code]})
 }
 
 // gateway answers as the AWS API Gateway in front of bKash.
 func gateway(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"message": msg})
+	simkit.WriteJSON(w, status, map[string]string{"message": msg})
 }
 
 // errorBody is the body of an injected status fault.
@@ -95,20 +89,9 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	now := s.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	recent := s.tokenCalls[:0]
-	for _, t := range s.tokenCalls {
-		if now.Sub(t) < time.Hour {
-			recent = append(recent, t)
-		}
-	}
-	s.tokenCalls = append(recent, now)
-	refresh := strings.HasSuffix(r.URL.Path, "/refresh")
-	c := s.cfg
+	now, c := s.Now(), s.cfg
 	switch {
-	case c.tokenLimit > 0 && len(s.tokenCalls) > c.tokenLimit:
+	case !s.tokens.Call(now):
 		gateway(w, http.StatusTooManyRequests, "Too Many Requests")
 	case !same(r.Header.Get("username"), c.username) || !same(r.Header.Get("password"), c.password) ||
 		!same(b.AppSecret, c.appSecret):
@@ -119,18 +102,18 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		writeCode(w, "9999")
 	case !same(b.AppKey, c.appKey):
 		writeCode(w, "2001")
-	case refresh && !now.Before(s.refreshes[b.RefreshToken]):
-		writeJSON(w, http.StatusOK, map[string]string{"statusCode": "9999", "statusMessage": "Invalid refresh token."})
 	default:
-		if refresh {
-			delete(s.refreshes, b.RefreshToken) // refresh tokens rotate
-			s.refreshed++
+		id, rt, ok := "", "", true
+		if strings.HasSuffix(r.URL.Path, "/refresh") {
+			id, rt, ok = s.tokens.Refresh(now, b.RefreshToken) // refresh tokens rotate
 		} else {
-			s.grants++
+			id, rt = s.tokens.Grant(now)
 		}
-		id, rt := "eyJ"+rand.Text(), "eyJjdHki"+rand.Text()
-		s.idTokens[id], s.refreshes[rt] = now.Add(c.tokenLife), now.Add(c.refreshLife)
-		writeJSON(w, http.StatusOK, map[string]any{"statusCode": "0000", "statusMessage": "Successful", "id_token": id,
+		if !ok {
+			simkit.WriteJSON(w, http.StatusOK, map[string]string{"statusCode": "9999", "statusMessage": "Invalid refresh token."})
+			return
+		}
+		simkit.WriteJSON(w, http.StatusOK, map[string]any{"statusCode": "0000", "statusMessage": "Successful", "id_token": id,
 			"token_type": "Bearer", "expires_in": json.Number(strconv.Itoa(int(c.tokenLife / time.Second))), "refresh_token": rt})
 	}
 }
@@ -139,13 +122,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 // gateway does, then runs h with the request body.
 func (s *Server) authed(h func(http.ResponseWriter, *http.Request, request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s.mu.Lock()
-		expiry, known := s.idTokens[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
-		s.mu.Unlock()
+		known, fresh := s.tokens.Check(s.Now(), strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 		switch {
 		case !known || !same(r.Header.Get("X-App-Key"), s.cfg.appKey):
 			gateway(w, http.StatusUnauthorized, "Unauthorized")
-		case !s.Now().Before(expiry):
+		case !fresh:
 			gateway(w, http.StatusUnauthorized, "The incoming token has expired")
 		default:
 			if b, ok := readRequest(w, r); ok {
@@ -192,8 +173,8 @@ func (s *Server) create(w http.ResponseWriter, _ *http.Request, b request) {
 		writeCode(w, "2065")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{
-		"paymentID": p.ID, "bkashURL": s.pages.URL + "/?paymentId=" + p.ID + "&hash=" + p.Extra["hash"] + "&mode=0011&apiVersion=v1.2.0-beta/",
+	simkit.WriteJSON(w, http.StatusOK, map[string]string{
+		"paymentID": p.ID, "bkashURL": s.PagesURL() + "/?paymentId=" + p.ID + "&hash=" + p.Extra["hash"] + "&mode=0011&apiVersion=v1.2.0-beta/",
 		"callbackURL": b.CallbackURL, "successCallbackURL": callbackURL(p, "success"),
 		"failureCallbackURL": callbackURL(p, "failure"), "cancelledCallbackURL": callbackURL(p, "cancel"),
 		"amount": b.Amount, "intent": "sale", "currency": "BDT", "paymentCreateTime": stamp(p.CreatedAt),
@@ -240,7 +221,7 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, b request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]string{
+	simkit.WriteJSON(w, http.StatusOK, map[string]string{
 		"paymentID": p.ID, "trxID": p.TrxID, "transactionStatus": "Completed", "amount": p.Extra["amount"], "currency": "BDT",
 		"intent": "sale", "paymentExecuteTime": stamp(p.PaidAt), "merchantInvoiceNumber": p.InvoiceID, "payerType": "Customer",
 		"payerReference": p.CustomerPhone, "customerMsisdn": p.Sender, "payerAccount": p.Sender,
@@ -265,14 +246,12 @@ func (s *Server) query(w http.ResponseWriter, _ *http.Request, b request) {
 	if p.Status == StateCompleted {
 		m["transactionStatus"], m["trxID"], m["paymentExecuteTime"] = "Completed", p.TrxID, stamp(p.PaidAt)
 	}
-	writeJSON(w, http.StatusOK, m)
+	simkit.WriteJSON(w, http.StatusOK, m)
 }
-
-var bangladesh = time.FixedZone("BDT", 6*60*60)
 
 // stamp writes bKash's timestamp: "2025-11-02T14:29:02:166 GMT+0600".
 func stamp(t time.Time) string {
-	s := t.In(bangladesh).Format("2006-01-02T15:04:05.000 GMT-0700")
+	s := t.In(kit.BangladeshTime).Format("2006-01-02T15:04:05.000 GMT-0700")
 	return s[:19] + ":" + s[20:]
 }
 

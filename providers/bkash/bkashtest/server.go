@@ -7,8 +7,9 @@
 //
 // It is three hosts, as bKash is: the API (Server.URL), the payment page
 // (PagesURL, bkashURL's host) and an HTTPS stand-in for the SNS host
-// (SNSURL), which serves the signing certificate and confirms
-// subscriptions. Settings hands the adapter everything, the CA included.
+// (Server.SNS, the kit's simkit.SNSHost), which serves the signing
+// certificate and confirms subscriptions. Settings hands the adapter
+// everything, the CA included.
 //
 // The customer's side follows bKash: approving on the page (or Pay) only
 // makes the payment executable; it stays Initiated until the merchant
@@ -22,9 +23,9 @@ package bkashtest
 
 import (
 	"context"
+	"crypto/rand"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
@@ -62,11 +63,11 @@ const (
 // PaymentLife is how long a payment can be approved and executed.
 const PaymentLife = 24 * time.Hour
 
-// The setting names of the bKash adapter, as Settings fills them.
+// The setting names of the bKash adapter, as Settings fills them (the SNS
+// host adds kit's SettingSNS* ones).
 const (
 	settingBaseURL, settingUsername, settingPassword = "base_url", "username", "password"
 	settingAppKey, settingAppSecret                  = "app_key", "app_secret"
-	settingTopics, settingCertHost, settingCertRoots = "sns_topic_arns", "sns_cert_host", "sns_cert_roots"
 )
 
 var _ simctl.Controller = (*Server)(nil)
@@ -75,16 +76,14 @@ var _ simctl.Controller = (*Server)(nil)
 // are safe for concurrent use.
 type Server struct {
 	*simkit.Server
-	cfg   config
-	pages *httptest.Server
-	sns   *snsHost
+	// SNS is the stand-in for the SNS host: it signs the notifications,
+	// serves the signing certificate and confirms subscriptions.
+	SNS *simkit.SNSHost
+	cfg config
+
+	tokens *simkit.Tokens
 
 	mu          sync.Mutex
-	idTokens    map[string]time.Time // id_token → expiry
-	refreshes   map[string]time.Time // refresh_token → expiry
-	tokenCalls  []time.Time          // grants and refreshes, for the rate limit
-	grants      int
-	refreshed   int
 	hangExecute time.Duration
 }
 
@@ -141,66 +140,45 @@ func NewServer(opts ...Option) *Server {
 		o(&c)
 	}
 	c.Expiry = PaymentLife
-	s := &Server{cfg: c, idTokens: map[string]time.Time{}, refreshes: map[string]time.Time{}}
+	s := &Server{cfg: c, tokens: simkit.NewTokens(c.tokenLife, c.refreshLife, c.tokenLimit)}
 	s.Server = simkit.NewServer(simkit.Spec{
-		Name: "bKash", APIPrefix: APIPrefix, API: s.routes(), PagePath: "/_kitpage/",
+		Name: "bKash", APIPrefix: APIPrefix, API: s.routes(), PagePath: "/",
 		Methods: []simkit.MethodOption{{Value: "bkash", Label: "bKash", Method: mfspay.MethodBKash}},
 		Open:    StateInitiated, Paid: StateApproved, Cancelled: StateCancelled, Failed: StateFailed, Expired: StateExpired,
 		CheckPayer: checkPayer, Announce: func(*simkit.Server, simkit.Payment) {}, ErrorBody: errorBody,
 		Tampers: tampers, ReturnURL: returnURL,
+		// bKash's own page (wallet, OTP, PIN), on its own host as bkashURL is.
+		PageHooks: simkit.PageHooks{PagesHost: true, Page: http.HandlerFunc(s.page)},
 	}, c.Options)
-	s.pages = httptest.NewServer(http.HandlerFunc(s.page))
-	s.sns = newSNSHost(c.sigVersion)
+	s.SNS = simkit.NewSNSHost("arn:aws:sns:ap-southeast-1:354285753755:bpt_"+rand.Text()[:10], c.sigVersion)
 	return s
 }
 
 // Close stops the API, the page and the SNS host.
 func (s *Server) Close() {
 	s.Server.Close()
-	s.pages.Close()
-	s.sns.srv.Close()
+	s.SNS.Close()
 }
 
 // Settings returns the adapter settings for this server, and the same with
 // a password bKash refuses.
 func (s *Server) Settings(context.Context) (simctl.Settings, error) {
-	values := map[string]string{
-		settingBaseURL: s.BaseURL(), settingUsername: s.cfg.username, settingPassword: s.cfg.password,
-		settingAppKey: s.cfg.appKey, settingAppSecret: s.cfg.appSecret, settingTopics: s.sns.topic,
-		settingCertHost: regexp.QuoteMeta(s.sns.srv.Listener.Addr().String()), settingCertRoots: string(s.sns.caPEM),
-	}
+	values := s.SNS.Settings()
+	maps.Copy(values, map[string]string{settingBaseURL: s.BaseURL(), settingUsername: s.cfg.username,
+		settingPassword: s.cfg.password, settingAppKey: s.cfg.appKey, settingAppSecret: s.cfg.appSecret})
 	bad := maps.Clone(values)
 	bad[settingPassword] = "wrong-" + s.cfg.password
 	return simctl.Settings{Values: values, BadCredentials: bad,
 		Secrets: []string{s.cfg.username, s.cfg.password, s.cfg.appKey, s.cfg.appSecret, bad[settingPassword]}}, nil
 }
 
-// PagesURL is the payment page's origin (bkashURL's host).
-func (s *Server) PagesURL() string { return s.pages.URL }
-
-// SNSURL is the SNS stand-in's https origin.
-func (s *Server) SNSURL() string { return s.sns.srv.URL }
-
-// TopicARN is the topic notifications come from.
-func (s *Server) TopicARN() string { return s.sns.topic }
-
 // TokenCalls says how many grants and refreshes bKash answered with a token.
-func (s *Server) TokenCalls() (grants, refreshes int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.grants, s.refreshed
-}
+func (s *Server) TokenCalls() (grants, refreshes int) { return s.tokens.Counts() }
 
 // ExpireTokens makes every id_token issued so far expired, as if its hour
 // were up: the next call with one answers 401 "The incoming token has
 // expired".
-func (s *Server) ExpireTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for t := range s.idTokens {
-		s.idTokens[t] = time.Time{}
-	}
-}
+func (s *Server) ExpireTokens() { s.tokens.ExpireAll() }
 
 // HangNextExecute makes the next execute complete the payment and then
 // hold its answer for d (or until the client gives up): the "execute timed
@@ -210,9 +188,6 @@ func (s *Server) HangNextExecute(d time.Duration) {
 	defer s.mu.Unlock()
 	s.hangExecute = d
 }
-
-// Confirmations is how many times a SubscribeURL was visited.
-func (s *Server) Confirmations() int { return int(s.sns.confirmed.Load()) }
 
 // Approve takes the payment through the page as the customer with wallet
 // would (OTP and PIN right): it becomes executable, and the return to the

@@ -15,23 +15,18 @@ import (
 // maxBodyBytes bounds an API request body.
 const maxBodyBytes = 64 << 10
 
-// authorized checks the key and the brand path, answering the refusal
-// itself: a missing or unknown key is 401, an unknown brand 404.
-func (s *Server) authorized(w http.ResponseWriter, r *http.Request) bool {
+// read checks the key and the brand path, then reads the JSON body,
+// answering a refusal itself: a missing or unknown key is 401, an unknown
+// brand 404, a body that is not one object 400.
+func (s *Server) read(w http.ResponseWriter, r *http.Request) (*simkit.Fields, bool) {
 	if slug := r.PathValue("slug"); slug != "" && slug != s.slug {
 		writeError(w, http.StatusNotFound, "Not Found")
-		return false
+		return nil, false
 	}
 	if !kit.CheckSharedSecret(r.Header.Get(KeyHeader), []string{s.key}) {
 		writeError(w, http.StatusUnauthorized, "Invalid API Key")
-		return false
+		return nil, false
 	}
-	return true
-}
-
-// readFields reads the JSON body, answering 400 itself when it is not one
-// object.
-func readFields(w http.ResponseWriter, r *http.Request) (*simkit.Fields, bool) {
 	f, err := simkit.ReadFields(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "The request body must be a JSON object.")
@@ -44,10 +39,7 @@ func readFields(w http.ResponseWriter, r *http.Request) (*simkit.Fields, bool) {
 // checkout is POST /api/checkout-v2: it makes a charge and answers only
 // its payment_url. There is no idempotency: every call makes a charge.
 func (s *Server) checkout(w http.ResponseWriter, r *http.Request) {
-	if !s.authorized(w, r) {
-		return
-	}
-	f, ok := readFields(w, r)
+	f, ok := s.read(w, r)
 	if !ok {
 		return
 	}
@@ -99,8 +91,8 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.tokens[p.Extra[extraToken]] = p.ID
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"status": true, "message": "Payment Url",
-		"payment_url": s.pages.URL + "/payment/" + p.Extra[extraToken]})
+	simkit.WriteJSON(w, http.StatusOK, map[string]any{"status": true, "message": "Payment Url",
+		"payment_url": s.PagesURL() + pagePath + p.Extra[extraToken]})
 }
 
 // amountField reads a positive amount sent as a string ("250.00") or a
@@ -121,10 +113,7 @@ func amountField(f *simkit.Fields, field string) mfspay.Amount {
 // verify is POST /api/verify-payment. An unknown invoice_id is answered
 // 200 with verify's error envelope, as UddoktaPay documents it.
 func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
-	if !s.authorized(w, r) {
-		return
-	}
-	f, ok := readFields(w, r)
+	f, ok := s.read(w, r)
 	if !ok {
 		return
 	}
@@ -135,8 +124,8 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
 	}
 	p, found := s.Refresh(id)
 	if !found {
-		writeJSON(w, http.StatusOK, map[string]string{"status": StatusError, "message": "Invalid invoice id"})
+		simkit.WriteJSON(w, http.StatusOK, map[string]string{"status": StatusError, "message": "Invalid invoice id"})
 		return
 	}
-	writeJSON(w, http.StatusOK, bodyOf(p))
+	simkit.WriteJSON(w, http.StatusOK, bodyOf(p))
 }

@@ -5,7 +5,7 @@
 //
 //	POST {URL}/api/checkout-v2, /api/verify-payment   the API (also under /{slug} with WithBrandSlug)
 //	GET  {URL}/_dashboard                             payments and IPN deliveries
-//	GET, POST {pages}/payment/{token}                 the hosted page (payment_url), its own listener
+//	GET, POST {pages}/payment/{token}                 the hosted page (payment_url), on its own listener
 //
 // Where UddoktaPay's documentation is silent, the simulator decides:
 //
@@ -34,6 +34,7 @@
 //     one; Expire is ErrUnsupported. Verify can tell the payment-read tamper
 //     lies, create a javascript: payment_url.
 //
-// The kit's generic page (/_kit/payment/{invoice_id}) cannot pay, and its
-// cancel changes nothing, as UddoktaPay's does.
+// The page is the kit's, fitted with simkit.PageHooks: on its own host,
+// reached by the token, asking for the fee too, deciding a submission by
+// the SMS data, posting the return back for return_type POST.
 package uddoktapaytest

@@ -3,13 +3,7 @@ package uddoktapaytest
 import (
 	"cmp"
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -33,12 +27,10 @@ type Server struct {
 	pending     bool  // "Pending Payment" enabled in the panel
 	manualIPN   bool  // IPNs only on ResendIPN
 	feeBP       int64 // fee in basis points of the amount
-	pages       *httptest.Server
 
-	mu      sync.Mutex
-	tokens  map[string]string // payment_url token → invoice_id
-	sms     map[string]*SMS   // by transaction id
-	returns map[string][]customerReturn
+	mu     sync.Mutex
+	tokens map[string]string // payment_url token → invoice_id
+	sms    map[string]*SMS   // by transaction id
 }
 
 // SMS is one incoming-money SMS the panel read from the merchant's phone:
@@ -100,6 +92,10 @@ func WithRateLimit(burst int, per time.Duration) Option {
 	return simkit.WithRateLimit[*config](burst, per)
 }
 
+// pagePath is where the hosted pages live: payment_url is
+// {pages}/payment/{token}.
+const pagePath = "/payment/"
+
 // NewServer starts a simulated UddoktaPay on 127.0.0.1, its hosted pages on
 // a second listener. Close it when done.
 func NewServer(opts ...Option) *Server {
@@ -111,7 +107,7 @@ func NewServer(opts ...Option) *Server {
 	s := &Server{
 		key: cmp.Or(c.key, simkit.NewID("", 20)), badKey: simkit.NewID("", 20), slug: c.slug,
 		pending: !c.noPending, manualIPN: c.manualIPN, feeBP: c.feeBP,
-		tokens: map[string]string{}, sms: map[string]*SMS{}, returns: map[string][]customerReturn{},
+		tokens: map[string]string{}, sms: map[string]*SMS{},
 	}
 	for _, m := range c.sms {
 		s.AddSMS(m)
@@ -123,41 +119,20 @@ func NewServer(opts ...Option) *Server {
 	}
 	api.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) { writeError(w, http.StatusNotFound, "Not Found") })
 	s.Server = simkit.NewServer(simkit.Spec{
-		Name: "UddoktaPay", APIPrefix: "", API: api, PagePath: "/_kit/payment/", Methods: methods,
+		Name: "UddoktaPay", APIPrefix: "", API: api, PagePath: pagePath, Methods: methods,
 		// UddoktaPay has no cancelled or expired status: a cancel leaves the
 		// payment as it was, and nothing expires.
-		Open: StatusInitiated, Paid: StatusCompleted, Failed: StatusError, Cancelled: StatusInitiated,
-		// The kit's generic page cannot pay: only this simulator's page
-		// does the SMS matching.
-		CheckPayer: func(string, string) string { return "Pay on the page at payment_url." },
-		Announce:   func(*simkit.Server, simkit.Payment) {},
-		ErrorBody:  errorBody, Tampers: tampers, RateKeyHeader: KeyHeader,
-		ReturnURL: func(p simkit.Payment, outcome string) string {
-			if outcome == simkit.OutcomeCancelled {
-				return p.CancelURL
-			}
-			return withInvoice(p.SuccessURL, p.ID)
-		},
+		Open: StatusInitiated, Paid: StatusCompleted, Failed: StatusError,
+		CheckPayer: checkPayer, Announce: func(*simkit.Server, simkit.Payment) {},
+		ErrorBody: errorBody, Tampers: tampers, RateKeyHeader: KeyHeader, ReturnURL: returnURL,
+		// The page is on its own host, asks for the fee too, matches the
+		// submission against SMS data (submit) and sends the browser back
+		// as return_type says.
+		PageHooks: simkit.PageHooks{PagesHost: true, Resolve: s.resolve, Submit: s.submit, Charge: charge,
+			ReturnForm: returnForm},
 	}, c.Options)
-	pages := http.NewServeMux()
-	pages.HandleFunc("GET /payment/{token}", s.page)
-	pages.HandleFunc("POST /payment/{token}", s.submitPage)
-	s.pages = httptest.NewServer(pages)
 	return s
 }
-
-// Close shuts the API and the hosted pages down.
-func (s *Server) Close() {
-	s.pages.Close()
-	s.Server.Close()
-}
-
-// Closer adapts Close to io.Closer, as plugins.ServeConfig.Simulator wants.
-func (s *Server) Closer() io.Closer { return closer(s.Close) }
-
-type closer func()
-
-func (c closer) Close() error { c(); return nil }
 
 // Settings returns what uddoktapay.FromSettings takes, and the same with an
 // API key the panel refuses.
@@ -176,13 +151,14 @@ func (s *Server) Settings(context.Context) (simctl.Settings, error) {
 // APIKey is the brand's API key, which the IPNs carry.
 func (s *Server) APIKey() string { return s.key }
 
-// PaymentURL is the hosted page of the payment named by handle.
+// PaymentURL is the hosted page of the payment named by handle (see
+// resolve).
 func (s *Server) PaymentURL(handle string) (string, error) {
-	p, err := s.lookup(handle)
+	p, err := s.Find(handle)
 	if err != nil {
 		return "", err
 	}
-	return s.pages.URL + "/payment/" + p.Extra[extraToken], nil
+	return s.PagesURL() + pagePath + p.Extra[extraToken], nil
 }
 
 // AddSMS adds an incoming-money SMS the panel can match a submission to.
@@ -192,29 +168,17 @@ func (s *Server) AddSMS(m SMS) {
 	s.sms[m.TrxID] = &m
 }
 
-// lookup finds the payment a controller call names. UddoktaPay's create
-// answer has no id, so besides the invoice_id (the neutral PaymentID) a
-// caller may name it by its payment_url (Checkout.RedirectURL), the token
-// in it, or the merchant's invoice id (the newest charge for it).
-func (s *Server) lookup(handle string) (simkit.Payment, error) {
-	if p, ok := s.Store.Get(handle); ok {
-		return p, nil
-	}
-	token := handle
-	if u, err := url.Parse(handle); err == nil && strings.HasPrefix(u.Path, "/payment/") {
-		token = strings.TrimPrefix(u.Path, "/payment/")
-	}
+// resolve names the payment of a handle that is not its invoice_id (the
+// neutral PaymentID): UddoktaPay's create answer has no id, so a caller may
+// name it by the token of its payment_url (payment_url itself the kit
+// resolves), or by the merchant's invoice id (the newest charge for it).
+func (s *Server) resolve(handle string) (string, bool) {
 	s.mu.Lock()
-	id, ok := s.tokens[token]
+	id, ok := s.tokens[handle]
 	s.mu.Unlock()
-	if p, found := s.Store.Get(id); ok && found {
-		return p, nil
+	if ok {
+		return id, true
 	}
-	if p, ok := s.Store.ByInvoice(handle); ok && handle != "" {
-		return p, nil
-	}
-	return simkit.Payment{}, fmt.Errorf("%w: %q", simkit.ErrPaymentNotFound, handle)
+	p, ok := s.Store.ByInvoice(handle)
+	return p.ID, ok && handle != ""
 }
-
-// errNotOpen: the payment is past what the call needs.
-var errNotOpen = errors.New("uddoktapaytest: the payment is not in a state that allows this")

@@ -8,10 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/simkit"
 )
 
@@ -39,9 +39,6 @@ var methods = []simkit.MethodOption{
 	{Value: "rocket", Label: "Rocket", Method: mfspay.MethodRocket},
 	{Value: "upay", Label: "Upay", Method: mfspay.MethodUpay},
 }
-
-// bangladeshTime is UTC+6 all year; verify's date is written in it.
-var bangladeshTime = time.FixedZone("BST", 6*60*60)
 
 // paymentBody is verify's answer and the IPN's body. Amounts are strings
 // with two decimals, built from integer poisha.
@@ -75,7 +72,7 @@ func bodyOf(p simkit.Payment) paymentBody {
 		Amount: p.Amount.String(), Fee: fee.String(), ChargedAmount: (p.Amount + fee).String(),
 		Metadata:      json.RawMessage(p.Extra[extraMetadata]),
 		PaymentMethod: p.Method, SenderNumber: p.Sender, TransactionID: p.TrxID,
-		Date: date.In(bangladeshTime).Format("2006-01-02 15:04:05"), Status: status,
+		Date: date.In(kit.BangladeshTime).Format("2006-01-02 15:04:05"), Status: status,
 	}
 }
 
@@ -143,19 +140,9 @@ func newInvoiceID() string {
 	return string(b)
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"status":false,"message":"Server Error"}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(b)
-}
-
 // writeError answers create's error envelope, {"status": false, …}.
 func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]any{"status": false, "message": msg})
+	simkit.WriteJSON(w, status, map[string]any{"status": false, "message": msg})
 }
 
 // errorBody is the panel's body for an injected status fault.
