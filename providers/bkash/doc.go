@@ -41,7 +41,10 @@
 // tabs execute once and see one outcome; a final outcome is remembered for
 // ten minutes. Event IDs are "bkash:{paymentID}:{status}". VerifyPayment
 // never executes: a payment approved by a customer who never came back
-// stays pending until a success return is completed for it.
+// stays pending until a return completes it. A reconciler does so with a
+// ReturnRequest that names the payment (ReturnRequest.PaymentID, never set
+// from a browser): the query decides, and execute is sent only when bKash
+// says the customer approved the payment and it still waits.
 //
 // # Notifications
 //

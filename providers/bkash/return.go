@@ -25,6 +25,9 @@ var returnStatus = map[string]mfspay.Status{
 // names, once per payment, status and invoice (see "The customer's
 // return" in the package doc).
 func (d *driver) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (*mfspay.Event, error) {
+	if req.PaymentID != "" {
+		return d.completeApproved(ctx, req.PaymentID)
+	}
 	q := req.Query
 	if q.Get("paymentID") == "" && req.Form != nil {
 		q = req.Form
@@ -81,6 +84,36 @@ func (d *driver) settle(ctx context.Context, id string, want mfspay.Status, invo
 		p.Status = want
 	}
 	return event(p)
+}
+
+// completeApproved completes a payment named by the merchant's own process
+// (a reconciler), for a customer who approved it on bKash's page and never
+// came back: it executes only when bKash's query says the customer
+// approved it and it still waits; otherwise it reports the payment as it
+// stands. One flight per payment, as for returns.
+func (d *driver) completeApproved(ctx context.Context, id string) (*mfspay.Event, error) {
+	ev, err := d.returns.Do(ctx, id+"\napproved", func(ctx context.Context) (mfspay.Event, error) {
+		pre, err := d.query(ctx, mfspay.OpReturn, id)
+		if err != nil {
+			return mfspay.Event{}, err
+		}
+		if pre.PaymentID != id {
+			return mfspay.Event{}, &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: ProviderName, Op: mfspay.OpReturn,
+				Message: "the query answered about another payment"}
+		}
+		ev, err := event(pre.payment())
+		if pre.TransactionStatus == "Initiated" && pre.verified() {
+			ev, err = d.execute(ctx, pre)
+		}
+		if err != nil {
+			return mfspay.Event{}, err
+		}
+		return *ev, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ev, nil
 }
 
 // execute captures an approved payment, querying whenever its answer does

@@ -226,3 +226,31 @@ func TestExecuteWhoseAnswerSaysNothingIsSettledByAQuery(t *testing.T) {
 		})
 	}
 }
+
+// TestNamedCompletionExecutesOnlyWhatTheCustomerApproved: a reconciler
+// names a payment whose customer never came back; bKash executes it only
+// if the customer approved it, once however often it is asked.
+func TestNamedCompletionExecutesOnlyWhatTheCustomerApproved(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	_, unapproved := e.create(t)
+	req, approved := e.create(t)
+	require.NoError(t, e.sim.Approve(approved.PaymentID, "01770618575"))
+
+	ev, err := e.gw.CompleteReturn(ctx, mfspay.ReturnRequest{PaymentID: unapproved.PaymentID})
+	require.NoError(t, err)
+	assert.Equal(t, mfspay.EventPaymentPending, ev.Type, "not approved: nothing to capture")
+	assert.Zero(t, e.requestsTo("/execute"))
+
+	for range 3 {
+		ev, err = e.gw.CompleteReturn(ctx, mfspay.ReturnRequest{PaymentID: approved.PaymentID})
+		require.NoError(t, err)
+		assert.Equal(t, mfspay.EventPaymentCompleted, ev.Type)
+		assert.Equal(t, req.Amount, ev.Payment.Amount)
+		assert.Equal(t, "bkash:"+approved.PaymentID+":paid", ev.ID, "the same event as the customer's own return")
+	}
+	assert.Equal(t, 1, e.requestsTo("/execute"), "executed once")
+
+	_, err = e.gw.CompleteReturn(ctx, mfspay.ReturnRequest{PaymentID: "TR0011NOBODY"})
+	assert.Error(t, err)
+}

@@ -61,13 +61,16 @@ func (g *gateway) authentic(h http.Header) bool {
 // without exactly one usable invoice_id, naming a payment UddoktaPay does
 // not know, or whose payment names no merchant invoice, is
 // ErrInvalidRequest. A cancel never comes here: it goes to cancel_url with
-// nothing to verify.
+// nothing to verify. A return naming the payment itself (ReturnRequest.
+// PaymentID, a reconciler's) is verified the same way.
 func (g *gateway) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (*mfspay.Event, error) {
 	var values []string
-	switch req.Method {
-	case http.MethodGet, "":
+	switch {
+	case req.PaymentID != "":
+		values = []string{req.PaymentID}
+	case req.Method == http.MethodGet, req.Method == "":
 		values = req.Query["invoice_id"]
-	case http.MethodPost:
+	case req.Method == http.MethodPost:
 		values = append(append([]string(nil), req.Form["invoice_id"]...), req.Query["invoice_id"]...)
 	default:
 		return nil, kit.Invalid(ProviderName, mfspay.OpReturn, "method", "must be GET or POST")
