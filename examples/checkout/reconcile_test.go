@@ -14,6 +14,7 @@ import (
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/ledger"
+	"github.com/mfspay/mfspay/providers/simkit"
 	"github.com/mfspay/mfspay/webhook"
 )
 
@@ -191,31 +192,56 @@ func TestLostNotificationsAreRecoveredWithinOneSweep(t *testing.T) {
 	assert.Equal(t, delivered, count.total(), "one delivery per payment state")
 }
 
-// A provider that cannot be asked (EazzPay) is never guessed at: with its
-// notification lost, the order stays unpaid and the shop's page lists the
-// payment for a human once UnverifiableAfter has passed.
+// A payment the reconciler cannot ask about is never guessed: EazzPay
+// offers no lookup, and UddoktaPay names its payment only with the
+// customer's return or its IPN. With both lost, the order stays unpaid and
+// the shop's page lists the payment for a human once UnverifiableAfter has
+// passed; UddoktaPay's IPN, sent again from its panel, then pays the order.
 func TestUnverifiablePaymentsAreListed(t *testing.T) {
 	ctx := context.Background()
-	// Reported at the second sweep (a second before it, so that the list,
-	// which holds entries older than this, shows it then too).
-	a, clock, count, sweeps := reconcilingApp(t, appConfig{Sweep: sweepConfig{UnverifiableAfter: 2*sweepEvery - time.Second}})
-	a.sims.eazz.Notifier.Drop(true)
-	o := placeOrder(t, a, catalog[0].ID, "eazzpay", "Karim")
-	require.NoError(t, a.sims.eazz.Pay(ctx, o.PaymentID, simctl.Payer{}))
+	for _, provider := range []string{"eazzpay", "uddoktapay"} {
+		t.Run(provider, func(t *testing.T) {
+			// Reported at the second sweep (a second before it, so that the
+			// list, which holds entries older than this, shows it then too).
+			a, clock, count, sweeps := reconcilingApp(t, appConfig{Sweep: sweepConfig{UnverifiableAfter: 2*sweepEvery - time.Second}})
+			sims := map[string]*simkit.Server{"eazzpay": a.sims.eazz.Server, "uddoktapay": a.sims.uddokta.Server}
+			sims[provider].Notifier.Drop(true)
+			o := placeOrder(t, a, catalog[0].ID, provider, "Karim")
+			if provider == "eazzpay" {
+				require.NoError(t, a.sims.eazz.Pay(ctx, o.PaymentID, simctl.Payer{}))
+			} else {
+				// Paid on the page; the browser never reaches the shop.
+				require.NoError(t, a.sims.uddokta.Pay(ctx, o.InvoiceID, simctl.Payer{}))
+			}
 
-	clock.AdvanceSleeping(t, sweepEvery)
-	rep := sweeps.next(t)
-	assert.Equal(t, 1, rep.Claimed)
-	assert.Zero(t, rep.Verifies+rep.Unverifiable, "not asked, not reported yet")
-	_, page := getPage(t, a.URL+"/")
-	assert.NotContains(t, page, o.InvoiceID)
+			clock.AdvanceSleeping(t, sweepEvery)
+			rep := sweeps.next(t)
+			assert.Equal(t, 1, rep.Claimed)
+			assert.Zero(t, rep.Verifies+rep.Unverifiable, "not asked, not reported yet")
+			_, page := getPage(t, a.URL+"/")
+			assert.NotContains(t, page, o.InvoiceID)
 
-	clock.AdvanceSleeping(t, sweepEvery)
-	rep = sweeps.next(t)
-	assert.Equal(t, 1, rep.Unverifiable)
-	assert.Zero(t, rep.Verifies)
-	_, page = getPage(t, a.URL+"/")
-	assert.Contains(t, page, o.InvoiceID, "listed for a human")
-	assert.Equal(t, statusAwaiting, a.shop.orders.mustGet(t, o.ID).Status, "never guessed paid")
-	assert.Zero(t, count.total())
+			clock.AdvanceSleeping(t, sweepEvery)
+			rep = sweeps.next(t)
+			assert.Equal(t, 1, rep.Unverifiable)
+			assert.Zero(t, rep.Verifies)
+			_, page = getPage(t, a.URL+"/")
+			assert.Contains(t, page, o.InvoiceID, "listed for a human")
+			assert.Equal(t, statusAwaiting, a.shop.orders.mustGet(t, o.ID).Status, "never guessed paid")
+			assert.Zero(t, count.total())
+
+			if provider == "uddoktapay" {
+				sims[provider].Notifier.Drop(false)
+				require.NoError(t, a.sims.uddokta.ResendIPN(ctx, o.InvoiceID))
+				require.NoError(t, a.sims.uddokta.WaitDeliveries(ctx))
+				got := a.shop.orders.mustGet(t, o.ID)
+				assert.Equal(t, statusPaid, got.Status)
+				assert.Equal(t, webhook.SourceNotification, got.LearntBy)
+				e, err := a.db.ledger.ByInvoice(ctx, provider, o.InvoiceID)
+				require.NoError(t, err)
+				assert.Equal(t, mfspay.StatusPaid, e.Status)
+				assert.Equal(t, got.PaymentID, e.PaymentID, "the IPN named the payment")
+			}
+		})
+	}
 }
