@@ -1,12 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/mfspay/mfspay/providers/bkash"
+	"github.com/mfspay/mfspay/providers/bkash/bkashtest"
 	"github.com/mfspay/mfspay/providers/eazzpay"
 	"github.com/mfspay/mfspay/providers/uddoktapay"
+	"github.com/mfspay/mfspay/providers/uddoktapay/uddoktapaytest"
 	"github.com/mfspay/mfspay/providers/wezopay"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -118,4 +127,59 @@ func TestOpenPluginsNamesTheMissingBinary(t *testing.T) {
 	_, _, err = openPlugins(context.Background(), setups, dir, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "no mfspay-plugin-wezopay plugin in "+dir)
+}
+
+// The real providers' credentials, refused by the provider, appear nowhere
+// the shop writes: not in its log (at debug level), its pages, an order's
+// JSON, or the start-up lines. bKash and UddoktaPay are the real ones here,
+// their simulators standing in, given credentials they refuse.
+func TestRealCredentialsAreNeverShown(t *testing.T) {
+	ctx := context.Background()
+	bk := bkashtest.NewServer()
+	t.Cleanup(bk.Close)
+	ud := uddoktapaytest.NewServer()
+	t.Cleanup(ud.Close)
+	bkSettings, err := bk.Settings(ctx)
+	require.NoError(t, err)
+	udSettings, err := ud.Settings(ctx)
+	require.NoError(t, err)
+	bad := bkSettings.BadCredentials
+	env := map[string]string{
+		envBkashBaseURL: bad[bkash.SettingBaseURL], envBkashUsername: bad[bkash.SettingUsername],
+		envBkashPassword: bad[bkash.SettingPassword], envBkashAppKey: bad[bkash.SettingAppKey],
+		envBkashAppSecret: bad[bkash.SettingAppSecret], envBkashTopicARNs: bk.TopicARN(),
+		envUddoktaBaseURL: udSettings.BadCredentials[uddoktapay.SettingBaseURL],
+		envUddoktaAPIKey:  udSettings.BadCredentials[uddoktapay.SettingAPIKey],
+	}
+	secrets := append(append([]string{}, bkSettings.Secrets...), udSettings.Secrets...)
+
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a := startTestApp(t, appConfig{Getenv: envMap(env), Log: logger, DB: filepath.Join(t.TempDir(), "shop.db")})
+	var shown strings.Builder
+	for _, provider := range []string{"bkash", "uddoktapay"} {
+		code, page := postForm(t, a.URL+"/orders", url.Values{"product": {catalog[0].ID}, "provider": {provider},
+			"name": {"Karim"}, "email": {"karim@example.com"}})
+		assert.Equal(t, http.StatusBadGateway, code, provider)
+		assert.Contains(t, page, "account is misconfigured", provider)
+		shown.WriteString(page)
+	}
+	_, home := getPage(t, a.URL+"/")
+	shown.WriteString(home)
+	all, err := a.shop.orders.all(ctx)
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+	for _, o := range all {
+		_, body := getPage(t, a.URL+"/orders/"+o.ID+"/status")
+		_, page := getPage(t, a.URL+"/orders/"+o.ID)
+		shown.WriteString(body + page)
+	}
+	var startup bytes.Buffer
+	printDatabase(&startup, a, time.Minute)
+	require.Contains(t, logs.String(), "create payment failed", "the failures were logged")
+	for _, s := range secrets {
+		assert.NotContains(t, logs.String(), s, "log")
+		assert.NotContains(t, shown.String(), s, "pages")
+		assert.NotContains(t, startup.String(), s, "start-up lines")
+	}
 }
