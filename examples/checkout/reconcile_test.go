@@ -245,3 +245,43 @@ func TestUnverifiablePaymentsAreListed(t *testing.T) {
 		})
 	}
 }
+
+// A bKash customer who approves on bKash's page and never comes back (the
+// tab closed, the network lost) has paid nothing yet: the shop's reconciler
+// finds the payment approved and executes it, once, and the order turns
+// paid, learnt by reconciliation.
+func TestApprovedBkashPaymentIsExecutedBySweep(t *testing.T) {
+	ctx := context.Background()
+	a, clock, count, sweeps := reconcilingApp(t, appConfig{})
+	o := placeOrder(t, a, catalog[0].ID, "bkash", "Karim")
+	abandoned := placeOrder(t, a, catalog[1].ID, "bkash", "Rahim")
+	require.NoError(t, a.sims.bkash.Approve(o.PaymentID, demoBkashWallet))
+
+	clock.AdvanceSleeping(t, sweepEvery)
+	rep := sweeps.next(t)
+	assert.Equal(t, 2, rep.Claimed)
+	assert.Equal(t, 1, rep.Delivered)
+	assert.Zero(t, rep.Errors+rep.DeliveryErrors)
+	assert.Equal(t, 1, executes(a, o.PaymentID), "the approved payment is executed")
+
+	got := a.shop.orders.mustGet(t, o.ID)
+	assert.Equal(t, statusPaid, got.Status)
+	assert.Equal(t, webhook.SourceReconciliation, got.LearntBy)
+	assert.Equal(t, demoBkashWallet, got.Sender)
+	n, sources := count.of(o.InvoiceID, mfspay.EventPaymentCompleted)
+	assert.Equal(t, 1, n, "delivered once: %v", sources)
+	e, err := a.db.ledger.ByInvoice(ctx, "bkash", o.InvoiceID)
+	require.NoError(t, err)
+	assert.Equal(t, ledger.SourceSweep, e.Source)
+	_, page := getPage(t, a.URL+"/orders/"+o.ID)
+	learnt, _ := elementText([]byte(page), "learnt-by")
+	assert.Contains(t, learnt, "executed it")
+	assert.Equal(t, statusAwaiting, a.shop.orders.mustGet(t, abandoned.ID).Status)
+
+	// The customer's return arriving after all executes nothing again.
+	code, _ := getPage(t, returnURLOf(t, a, a.sims.bkash, "bkash", o.PaymentID, 0))
+	assert.Equal(t, http.StatusSeeOther, code)
+	assert.Equal(t, 1, executes(a, o.PaymentID))
+	n, _ = count.of(o.InvoiceID, mfspay.EventPaymentCompleted)
+	assert.Equal(t, 1, n)
+}
