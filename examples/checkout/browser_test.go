@@ -124,6 +124,12 @@ func TestBrowserCheckout(t *testing.T) {
 			// The page refreshes itself until the shop has verified the
 			// payment.
 			require.NoError(t, chromedp.Do(step, chromedp.WaitVisible(chromedp.CSS("#status.paid"))), "waiting for PAID")
+			// EazzPay's wallet details come with its separate
+			// wallet-transaction notification, which may follow the paid
+			// one; the page stops refreshing once paid, so reload it then.
+			require.Eventually(t, func() bool { return a.shop.orders.mustGet(t, orderID).TrxID != "" }, 10*time.Second, 20*time.Millisecond,
+				"the wallet details reach the order")
+			require.NoError(t, chromedp.Do(step, chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("wallet"))), "the order page shows the wallet")
 			status, err := chromedp.Run(step, chromedp.Text(chromedp.ID("status")))
 			require.NoError(t, err)
 			assert.Equal(t, "PAID", status)
@@ -214,7 +220,13 @@ func screenshotOnFailure(t *testing.T, browser context.Context, name string) {
 		t.Logf("no screenshot: %v", err)
 		return
 	}
-	file := filepath.Join(t.TempDir(), fmt.Sprintf("%s-failure.png", name))
+	// Not t.TempDir, which is removed when the test ends.
+	dir, err := os.MkdirTemp("", "checkout-browser-")
+	if err != nil {
+		t.Logf("no screenshot: %v", err)
+		return
+	}
+	file := filepath.Join(dir, fmt.Sprintf("%s-failure.png", name))
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		t.Logf("no screenshot: %v", err)
 		return
