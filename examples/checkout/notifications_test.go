@@ -222,7 +222,12 @@ func TestBkashNotificationsAreVerified(t *testing.T) {
 
 	sub := a.sims.bkash.SubscriptionConfirmation() // sent to the shop, which confirms it
 	require.NoError(t, a.sims.bkash.WaitDeliveries(ctx))
-	assert.Equal(t, 1, a.sims.bkash.Confirmations(), "the shop visited the SubscribeURL on the simulator's SNS host")
+	deliveries := a.sims.bkash.Deliveries()
+	require.Len(t, deliveries, 1)
+	assert.Equal(t, string(sub.Body), string(deliveries[0].Body))
+	// The adapter answers a confirmation 2xx only once it has visited the
+	// SubscribeURL, on the simulator's SNS host.
+	assert.True(t, deliveries[0].Delivered, "%+v", deliveries[0].Attempts)
 	assert.Equal(t, http.StatusOK, postNotification(t, hook, sub.Header, string(sub.Body)), "a repeat is answered 200 too")
 
 	// A paid order's genuine notification, held back and then tampered with.
@@ -241,8 +246,10 @@ func TestBkashNotificationsAreVerified(t *testing.T) {
 	tampered := strings.Replace(string(genuine.Body), `\"currency\"`, `\"currencY\"`, 1)
 	require.NotEqual(t, string(genuine.Body), tampered, "one byte of the Message changed")
 	assert.Equal(t, http.StatusUnauthorized, postNotification(t, hook, genuine.Header, tampered))
+	settings, err := a.sims.bkash.Settings(ctx)
+	require.NoError(t, err)
 	assert.Equal(t, http.StatusUnauthorized, postNotification(t, hook, http.Header{"Content-Type": {"application/json"}},
-		`{"Type":"Notification","MessageId":"m1","TopicArn":"`+a.sims.bkash.TopicARN()+`","Message":"{}"}`), "unsigned")
+		`{"Type":"Notification","MessageId":"m1","TopicArn":"`+settings.Values[bkashSNSTopicARNs]+`","Message":"{}"}`), "unsigned")
 	assert.Equal(t, before, a.shop.orders.mustGet(t, paid.ID), "nothing reached the order")
 
 	assert.Equal(t, http.StatusOK, postNotification(t, hook, genuine.Header, string(genuine.Body)))

@@ -36,6 +36,17 @@ const (
 	envUddoktaOldKeys     = "MFSPAY_UDDOKTAPAY_ACCEPTED_KEYS"
 )
 
+// The bKash adapter's settings for its SNS notifications, as its
+// FromSettings reads them (the same names whichever package defines them):
+// the topics messages may come from, the host signing certificates must be
+// fetched from, and the roots that host's certificate must chain to (the
+// simulator's own authority; the system's when unset).
+const (
+	bkashSNSTopicARNs = "sns_topic_arns"
+	bkashSNSCertHost  = "sns_cert_host"
+	bkashSNSCertRoots = "sns_cert_roots"
+)
+
 // providerEnv lists every variable that switches a provider to its real
 // API, for -demo to refuse them.
 var providerEnv = []string{
@@ -208,7 +219,7 @@ func setupBkash(getenv func(string) string, webhookBase string, sims *simulators
 		p.Settings[bkash.SettingBaseURL] = cmp.Or(getenv(envBkashBaseURL), bkash.DefaultBaseURL)
 		// Without topics every SNS message is refused; orders still turn
 		// paid on the customer's return (README).
-		p.Settings[bkash.SettingTopicARNs] = strings.Join(splitList(getenv(envBkashTopicARNs)), ",")
+		p.Settings[bkashSNSTopicARNs] = strings.Join(splitList(getenv(envBkashTopicARNs)), ",")
 	case len(missing) < 4:
 		return p, fmt.Errorf("bKash needs all four credentials; %s not set", strings.Join(missing, ", "))
 	case getenv(envBkashBaseURL) != "" || getenv(envBkashTopicARNs) != "":
