@@ -34,7 +34,7 @@ var noRedirect = &http.Client{
 func placeOrder(t *testing.T, a *app, productID, provider, name string) order {
 	t.Helper()
 	resp, err := noRedirect.PostForm(a.URL+"/orders", url.Values{
-		"product": {productID}, "provider": {provider}, "name": {name}, "phone": {"01712345678"},
+		"product": {productID}, "provider": {provider}, "name": {name}, "phone": {"01712345678"}, "email": {"karim@example.com"},
 	})
 	require.NoError(t, err)
 	resp.Body.Close()

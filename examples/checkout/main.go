@@ -92,13 +92,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		fmt.Fprintf(stdout, "mfspay checkout demo: shop at %s, providers simulated on 127.0.0.1\n", a.URL)
 		printDatabase(stdout, a, *sweep)
 		printReplicas(stdout, a, *store)
-		results, err := runDemo(ctx, a.URL, a.shop.gateways, *stepTimeout)
+		began := time.Now()
+		results, err := runDemo(ctx, a.URL, a.shop.gateways, a.sims, *stepTimeout)
 		printReport(stdout, results)
 		if err != nil {
 			fmt.Fprintln(stderr, "\ndemo FAILED:", err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "\nall %d purchases paid and verified\n", len(results))
+		fmt.Fprintf(stdout, "\nall %d purchases paid and verified in %s\n", len(results), time.Since(began).Round(time.Millisecond))
 		return 0
 	}
 
@@ -110,9 +111,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			fmt.Fprintf(stderr, "checkout: warning: %s is real but -public-url is not set: it cannot reach %s/webhooks/%s\n", g.Title, a.URL, g.Name)
 		}
 		if g.Real {
-			fmt.Fprintf(stdout, "  %-8s real API, adapter %s; its notifications go to %s/webhooks/%s\n", g.Title, g.Via, a.URL, g.Name)
+			fmt.Fprintf(stdout, "  %-10s real API, adapter %s; its notifications go to %s/webhooks/%s\n", g.Title, g.Via, a.URL, g.Name)
 		} else {
-			fmt.Fprintf(stdout, "  %-8s simulator, adapter %s; dashboard %s\n", g.Title, g.Via, g.DashboardURL)
+			fmt.Fprintf(stdout, "  %-10s simulator, adapter %s; dashboard %s\n", g.Title, g.Via, g.DashboardURL)
 		}
 	}
 	fmt.Fprintln(stdout, "Press Ctrl+C to stop.")
@@ -124,7 +125,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 // API.
 func realProviders(getenv func(string) string) []string {
 	var set []string
-	for _, name := range []string{envWezoAPIKey, envWezoBaseURL, envEazzClientSecret, envEazzBaseURL} {
+	for _, name := range providerEnv {
 		if getenv(name) != "" {
 			set = append(set, name)
 		}

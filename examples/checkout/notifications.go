@@ -31,7 +31,13 @@ func (s *shop) newWebhookHandler() *webhook.Handler {
 		webhook.WithLogger(s.log),
 	}
 	for _, g := range s.gateways {
-		opts = append(opts, webhook.Route(g.GW))
+		var route []webhook.RouteOption
+		if g.GW.Capabilities().Webhook == mfspay.WebhookSNS {
+			// AWS SNS posts its JSON as text/plain; the body is
+			// authenticated by its signature all the same.
+			route = append(route, webhook.ContentTypes("application/json", "text/plain"))
+		}
+		opts = append(opts, webhook.Route(g.GW, route...))
 	}
 	if s.dedup != nil {
 		opts = append(opts, webhook.WithStore(s.dedup))
@@ -127,7 +133,9 @@ func (s *shop) onAmountMismatch(ctx context.Context, m webhook.AmountMismatch) e
 }
 
 // returnTo sends a customer back from a provider's return endpoint to the
-// order's page; "" (the handler's own page) when the return named no order
+// order's page: its cancel page when the provider reported the payment
+// cancelled or failed, else its success page, which shows the order as it
+// stands. It is "" (the handler's own page) when the return named no order
 // of the shop.
 func (s *shop) returnTo(ctx context.Context, e *mfspay.Event) string {
 	if e == nil {
@@ -136,6 +144,9 @@ func (s *shop) returnTo(ctx context.Context, e *mfspay.Event) string {
 	o, err := s.orders.find(ctx, e.Provider, e.Payment.InvoiceID)
 	if err != nil {
 		return ""
+	}
+	if e.Type == mfspay.EventPaymentCancelled || e.Type == mfspay.EventPaymentFailed {
+		return s.publicURL + "/orders/" + o.ID + "/cancel"
 	}
 	return s.publicURL + "/orders/" + o.ID + "/success"
 }

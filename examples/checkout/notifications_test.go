@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,7 +12,9 @@ import (
 	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/providers/eazzpay"
 	"github.com/mfspay/mfspay/providers/kit"
+	"github.com/mfspay/mfspay/providers/uddoktapay"
 	"github.com/mfspay/mfspay/providers/wezopay"
+	"github.com/mfspay/mfspay/webhook"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -139,7 +142,7 @@ func TestWrongAmountDoesNotMarkPaid(t *testing.T) {
 // anyone can type, proves nothing.
 func TestReturnPageDoesNotMarkPaid(t *testing.T) {
 	a := startTestApp(t, appConfig{})
-	for _, provider := range []string{"wezopay", "eazzpay"} {
+	for _, provider := range []string{"wezopay", "eazzpay", "bkash", "uddoktapay"} {
 		o := placeOrder(t, a, catalog[0].ID, provider, "Karim")
 		code, page := getPage(t, a.URL+"/orders/"+o.ID+"/success")
 		require.Equal(t, http.StatusOK, code)
@@ -173,7 +176,9 @@ func TestRedeliveryChangesNothing(t *testing.T) {
 }
 
 // TestCancelledPayment: the customer cancels on the hosted page; the
-// provider's notification cancels the order.
+// provider's notification cancels the order. (bKash's cancel comes with the
+// customer's return: TestBkashCancelOnThePage; UddoktaPay's changes
+// nothing: TestUddoktaPayCancelChangesNothing.)
 func TestCancelledPayment(t *testing.T) {
 	a := startTestApp(t, appConfig{})
 	ctx := context.Background()
@@ -185,4 +190,123 @@ func TestCancelledPayment(t *testing.T) {
 			return a.shop.orders.mustGet(t, o.ID).Status == statusCancelled
 		}, 5*time.Second, 10*time.Millisecond, provider)
 	}
+}
+
+// UddoktaPay's cancel button sends the customer to the cancel URL and
+// changes nothing at UddoktaPay, so the order goes on waiting (the
+// customer may still pay on the same page).
+func TestUddoktaPayCancelChangesNothing(t *testing.T) {
+	a := startTestApp(t, appConfig{})
+	o := placeOrder(t, a, catalog[0].ID, "uddoktapay", "Karim")
+	require.NoError(t, a.sims.uddokta.Cancel(context.Background(), o.InvoiceID))
+	returns, err := a.sims.uddokta.Returns(context.Background(), o.InvoiceID)
+	require.NoError(t, err)
+	require.Len(t, returns, 1)
+	code, page := getPage(t, a.URL+"/orders/"+o.ID+"/cancel")
+	require.Equal(t, http.StatusOK, code)
+	note, _ := elementText([]byte(page), "returned")
+	assert.Contains(t, note, "You left UddoktaPay's payment page without paying")
+	assert.Equal(t, statusAwaiting, a.shop.orders.mustGet(t, o.ID).Status)
+}
+
+// bKash's notifications are AWS SNS messages signed under the simulator's
+// own certificate authority, which the adapter is told to trust (and only
+// for the simulator's SNS host). A genuine one is attached to its order; the
+// same message with one byte of its Message changed, or unsigned, is 401
+// and attaches nothing; a subscription confirmation is confirmed and
+// answered 200. None of them ever marks an order paid.
+func TestBkashNotificationsAreVerified(t *testing.T) {
+	ctx := context.Background()
+	a := startTestApp(t, appConfig{})
+	hook := a.URL + "/webhooks/bkash"
+
+	sub := a.sims.bkash.SubscriptionConfirmation() // sent to the shop, which confirms it
+	require.NoError(t, a.sims.bkash.WaitDeliveries(ctx))
+	deliveries := a.sims.bkash.Deliveries()
+	require.Len(t, deliveries, 1)
+	assert.Equal(t, string(sub.Body), string(deliveries[0].Body))
+	// The adapter answers a confirmation 2xx only once it has visited the
+	// SubscribeURL, on the simulator's SNS host.
+	assert.True(t, deliveries[0].Delivered, "%+v", deliveries[0].Attempts)
+	assert.Equal(t, http.StatusOK, postNotification(t, hook, sub.Header, string(sub.Body)), "a repeat is answered 200 too")
+
+	// A paid order's genuine notification, held back and then tampered with.
+	a.sims.bkash.Notifier.Drop(true)
+	paid := placeOrder(t, a, catalog[0].ID, "bkash", "Karim")
+	require.NoError(t, a.sims.bkash.Approve(paid.PaymentID, demoBkashWallet))
+	code, _ := getPage(t, returnURLOf(t, a, a.sims.bkash, "bkash", paid.PaymentID, 0))
+	require.Equal(t, http.StatusSeeOther, code)
+	sent, err := a.sims.bkash.Notifications(ctx, paid.PaymentID)
+	require.NoError(t, err)
+	require.Len(t, sent, 1)
+	genuine := sent[0]
+	before := a.shop.orders.mustGet(t, paid.ID)
+	require.Equal(t, statusPaid, before.Status)
+
+	tampered := strings.Replace(string(genuine.Body), `\"currency\"`, `\"currencY\"`, 1)
+	require.NotEqual(t, string(genuine.Body), tampered, "one byte of the Message changed")
+	assert.Equal(t, http.StatusUnauthorized, postNotification(t, hook, genuine.Header, tampered))
+	settings, err := a.sims.bkash.Settings(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusUnauthorized, postNotification(t, hook, http.Header{"Content-Type": {"application/json"}},
+		`{"Type":"Notification","MessageId":"m1","TopicArn":"`+settings.Values[bkashSNSTopicARNs]+`","Message":"{}"}`), "unsigned")
+	assert.Equal(t, before, a.shop.orders.mustGet(t, paid.ID), "nothing reached the order")
+
+	assert.Equal(t, http.StatusOK, postNotification(t, hook, genuine.Header, string(genuine.Body)))
+	got := a.shop.orders.mustGet(t, paid.ID)
+	require.Len(t, got.Notices, len(before.Notices)+1)
+	last := got.Notices[len(got.Notices)-1]
+	assert.Equal(t, string(mfspay.EventTransactionReceived), last.Event)
+	assert.Contains(t, last.Outcome, "AWS SNS signature verified")
+	assert.Equal(t, http.StatusOK, postNotification(t, hook, genuine.Header, string(genuine.Body)), "SNS's retry")
+	assert.Len(t, a.shop.orders.mustGet(t, paid.ID).Notices, len(got.Notices), "delivered once")
+
+	// The money announced for an order bKash never executed does not pay
+	// it: the notification only attaches the transaction.
+	unpaid := placeOrder(t, a, catalog[0].ID, "bkash", "Rahim")
+	forOther := strings.Replace(string(genuine.Body), paid.InvoiceID, unpaid.InvoiceID, 1)
+	assert.Equal(t, http.StatusUnauthorized, postNotification(t, hook, genuine.Header, forOther), "the signature covers the invoice")
+	assert.Equal(t, statusAwaiting, a.shop.orders.mustGet(t, unpaid.ID).Status)
+}
+
+// UddoktaPay's IPN carries the API key, which proves who sent it but not
+// what it says: without the key or with another it is 401; with the right
+// key, a body claiming COMPLETED for a payment UddoktaPay holds PENDING is
+// not taken for a payment.
+func TestUddoktaPayIPNIsCheckedWithUddoktaPay(t *testing.T) {
+	ctx := context.Background()
+	a := startTestApp(t, appConfig{})
+	sim := a.sims.uddokta
+	hook := a.URL + "/webhooks/uddoktapay"
+	o := placeOrder(t, a, catalog[0].ID, "uddoktapay", "Karim")
+	sim.Notifier.Drop(true)
+	require.NoError(t, sim.Pay(ctx, o.InvoiceID, simctl.Payer{Pending: true}))
+	sent, err := sim.Notifications(ctx, o.InvoiceID)
+	require.NoError(t, err)
+	require.NotEmpty(t, sent)
+	ipn := sent[len(sent)-1]
+	require.Contains(t, string(ipn.Body), `"PENDING"`)
+	claim := strings.Replace(string(ipn.Body), `"PENDING"`, `"COMPLETED"`, 1)
+
+	noKey := ipn.Header.Clone()
+	noKey.Del(uddoktapay.KeyHeader)
+	wrongKey := ipn.Header.Clone()
+	wrongKey.Set(uddoktapay.KeyHeader, sim.APIKey()+"x")
+	assert.Equal(t, http.StatusUnauthorized, postNotification(t, hook, noKey, claim))
+	assert.Equal(t, http.StatusUnauthorized, postNotification(t, hook, wrongKey, claim))
+
+	code := postNotification(t, hook, ipn.Header, claim)
+	assert.NotEqual(t, http.StatusUnauthorized, code, "the key is right")
+	got := a.shop.orders.mustGet(t, o.ID)
+	assert.Equal(t, statusAwaiting, got.Status, "UddoktaPay, asked, says PENDING")
+	assert.Zero(t, completions(got))
+
+	// The admin approves it in the panel: its IPN, now true, pays.
+	sim.Notifier.Drop(false)
+	require.NoError(t, sim.Approve(ctx, o.InvoiceID))
+	require.NoError(t, sim.WaitDeliveries(ctx))
+	got = a.shop.orders.mustGet(t, o.ID)
+	assert.Equal(t, statusPaid, got.Status)
+	assert.Equal(t, webhook.SourceNotification, got.LearntBy)
+	assert.Contains(t, got.PaidBecause, "shared secret verified, confirmed with VerifyPayment")
 }

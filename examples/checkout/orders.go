@@ -74,6 +74,7 @@ type order struct {
 	Amount        mfspay.Amount `json:"amount"`
 	CustomerName  string        `json:"customer_name"`
 	CustomerPhone string        `json:"customer_phone,omitempty"`
+	CustomerEmail string        `json:"customer_email,omitempty"`
 	Status        orderStatus   `json:"status"`
 	PaymentID     string        `json:"payment_id,omitempty"`
 	RedirectURL   string        `json:"redirect_url,omitempty"`
@@ -169,19 +170,20 @@ func (s *orderStore) q(query string) string {
 }
 
 // create records a new order awaiting payment with fresh order and invoice
-// ids. The invoice id is 12 characters, so EazzPay's wallet-transaction
-// notification (whose reference holds 6 to 15) can carry it. When
-// requestID already made an order for the same product and provider, that
-// order is returned with existing true; for another purchase it is
-// errOtherOrder.
-func (s *orderStore) create(ctx context.Context, p product, provider, name, phone, requestID string) (o order, existing bool, err error) {
+// ids, for customer c. The invoice id is 12 characters, so EazzPay's
+// wallet-transaction notification (whose reference holds 6 to 15) can carry
+// it. When requestID already made an order for the same product and
+// provider, that order is returned with existing true; for another purchase
+// it is errOtherOrder.
+func (s *orderStore) create(ctx context.Context, p product, provider string, c mfspay.Customer, requestID string) (o order, existing bool, err error) {
 	o = order{
 		Provider:      provider,
 		ProductID:     p.ID,
 		ProductName:   p.Name,
 		Amount:        p.Price,
-		CustomerName:  name,
-		CustomerPhone: phone,
+		CustomerName:  c.Name,
+		CustomerPhone: c.Phone,
+		CustomerEmail: c.Email,
 		Status:        statusAwaiting,
 		CreatedAt:     s.now().UTC(),
 		Notices:       []notice{},

@@ -3,19 +3,16 @@ package main
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 
 	"github.com/mfspay/mfspay"
-	"github.com/mfspay/mfspay/plugins"
+	"github.com/mfspay/mfspay/providers/bkash"
+	"github.com/mfspay/mfspay/providers/bkash/bkashtest"
 	"github.com/mfspay/mfspay/providers/eazzpay"
 	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
+	"github.com/mfspay/mfspay/providers/uddoktapay"
+	"github.com/mfspay/mfspay/providers/uddoktapay/uddoktapaytest"
 	"github.com/mfspay/mfspay/providers/wezopay"
 	"github.com/mfspay/mfspay/providers/wezopay/wezopaytest"
 )
@@ -28,54 +25,68 @@ const (
 	envWezoWebhookSecrets = "MFSPAY_WEZOPAY_WEBHOOK_SECRETS"
 	envEazzBaseURL        = "MFSPAY_EAZZPAY_BASE_URL"
 	envEazzClientSecret   = "MFSPAY_EAZZPAY_CLIENT_SECRET"
+	envBkashBaseURL       = "MFSPAY_BKASH_BASE_URL"
+	envBkashUsername      = "MFSPAY_BKASH_USERNAME"
+	envBkashPassword      = "MFSPAY_BKASH_PASSWORD"
+	envBkashAppKey        = "MFSPAY_BKASH_APP_KEY"
+	envBkashAppSecret     = "MFSPAY_BKASH_APP_SECRET"
+	envBkashTopicARNs     = "MFSPAY_BKASH_SNS_TOPIC_ARNS"
+	envUddoktaBaseURL     = "MFSPAY_UDDOKTAPAY_BASE_URL"
+	envUddoktaAPIKey      = "MFSPAY_UDDOKTAPAY_API_KEY"
+	envUddoktaOldKeys     = "MFSPAY_UDDOKTAPAY_ACCEPTED_KEYS"
 )
 
+// The bKash adapter's settings for its SNS notifications, as its
+// FromSettings reads them (the same names whichever package defines them):
+// the topics messages may come from, the host signing certificates must be
+// fetched from, and the roots that host's certificate must chain to (the
+// simulator's own authority; the system's when unset).
+const (
+	bkashSNSTopicARNs = "sns_topic_arns"
+	bkashSNSCertHost  = "sns_cert_host"
+	bkashSNSCertRoots = "sns_cert_roots"
+)
+
+// providerEnv lists every variable that switches a provider to its real
+// API, for -demo to refuse them.
+var providerEnv = []string{
+	envWezoAPIKey, envWezoWebhookSecrets, envWezoBaseURL,
+	envEazzClientSecret, envEazzBaseURL,
+	envBkashUsername, envBkashPassword, envBkashAppKey, envBkashAppSecret, envBkashTopicARNs, envBkashBaseURL,
+	envUddoktaAPIKey, envUddoktaOldKeys, envUddoktaBaseURL,
+}
+
 // providerSetup says how to reach one provider: its simulator (the default)
-// or its real API. Exactly one of wezo and eazz is set.
+// or its real API.
 type providerSetup struct {
 	Name  string
 	Title string
 	Real  bool
 	// DashboardURL is the simulator's dashboard, empty for a real provider.
 	DashboardURL string
-	wezo         *wezopay.Config
-	eazz         *eazzpay.Config
-}
-
-// settings are the adapter's FromSettings keys, what a plugin is configured
-// with.
-func (p providerSetup) settings() map[string]string {
-	if p.wezo != nil {
-		return map[string]string{
-			wezopay.SettingBaseURL:        p.wezo.BaseURL,
-			wezopay.SettingAPIKey:         p.wezo.APIKey,
-			wezopay.SettingWebhookSecrets: strings.Join(p.wezo.WebhookSecrets, ","),
-		}
-	}
-	return map[string]string{
-		"base_url":         p.eazz.BaseURL,
-		"client_secret":    p.eazz.ClientSecret,
-		"accepted_secrets": strings.Join(p.eazz.AcceptedSecrets, ","),
-	}
+	// NeedsEmail: the provider refuses a payment without the customer's
+	// email address (UddoktaPay).
+	NeedsEmail bool
+	// Settings are the adapter's FromSettings keys, credentials included:
+	// what the adapter is built from in process and what a plugin is
+	// configured with over RPC. They are never printed.
+	Settings map[string]string
+	// fromSettings is the adapter's FromSettings.
+	fromSettings func(map[string]string, mfspay.Resilience) (mfspay.Gateway, error)
 }
 
 // inProcess builds the adapter in this process, with retries and the
 // circuit breaker r configures.
 func (p providerSetup) inProcess(r mfspay.Resilience) (mfspay.Gateway, error) {
-	if p.wezo != nil {
-		cfg := *p.wezo
-		cfg.Resilience = r
-		return wezopay.New(cfg)
-	}
-	cfg := *p.eazz
-	cfg.Resilience = r
-	return eazzpay.New(cfg)
+	return p.fromSettings(p.Settings, r)
 }
 
 // simulators are the simulated providers the shop started.
 type simulators struct {
-	wezo *wezopaytest.Server
-	eazz *eazzpaytest.Server
+	wezo    *wezopaytest.Server
+	eazz    *eazzpaytest.Server
+	bkash   *bkashtest.Server
+	uddokta *uddoktapaytest.Server
 }
 
 // Close stops every simulator.
@@ -86,62 +97,173 @@ func (s *simulators) Close() {
 	if s.eazz != nil {
 		s.eazz.Close()
 	}
+	if s.bkash != nil {
+		s.bkash.Close()
+	}
+	if s.uddokta != nil {
+		s.uddokta.Close()
+	}
+}
+
+// sendMoney is the customer sending amount from a wallet to the merchant
+// before typing the transaction id on a provider's page. Only UddoktaPay's
+// panel notices: it reads the incoming-money SMS on the merchant's phone
+// and completes the payment whose transaction id matches it. Without it
+// the payment would wait, PENDING, for the merchant to approve it.
+func (s *simulators) sendMoney(provider, trxID string, amount mfspay.Amount) {
+	if provider == uddoktapay.ProviderName && s.uddokta != nil {
+		s.uddokta.AddSMS(uddoktapaytest.SMS{TrxID: trxID, Amount: amount})
+	}
 }
 
 // setupProviders decides, from the environment, how to reach each provider
 // and starts a simulator for each one left offline. webhookBase is the shop's
-// public URL: EazzPay's simulator sends its wallet-transaction notifications
-// to webhookBase+"/webhooks/eazzpay", the URL a merchant types into EazzPay's
-// dashboard.
-func setupProviders(getenv func(string) string, webhookBase string) ([]providerSetup, *simulators, error) {
+// public URL: the simulators that notify a fixed merchant URL rather than
+// the one in each payment (EazzPay's wallet transactions, bKash's SNS
+// subscription) send to webhookBase+"/webhooks/{provider}", as the merchant
+// sets it up in the provider's dashboard or with its support.
+func setupProviders(getenv func(string) string, webhookBase string) (_ []providerSetup, _ *simulators, err error) {
 	sims := &simulators{}
+	defer func() {
+		if err != nil {
+			sims.Close()
+		}
+	}()
 	var setups []providerSetup
+	for _, setup := range []func(func(string) string, string, *simulators) (providerSetup, error){
+		setupWezoPay, setupEazzPay, setupBkash, setupUddoktaPay,
+	} {
+		p, err := setup(getenv, webhookBase, sims)
+		if err != nil {
+			return nil, nil, err
+		}
+		setups = append(setups, p)
+	}
+	return setups, sims, nil
+}
 
-	wezo := providerSetup{Name: wezopay.ProviderName, Title: "WezoPay"}
-	if key := getenv(envWezoAPIKey); key != "" {
+// setupWezoPay reads MFSPAY_WEZOPAY_*, or starts WezoPay's simulator.
+func setupWezoPay(getenv func(string) string, _ string, sims *simulators) (providerSetup, error) {
+	p := providerSetup{Name: wezopay.ProviderName, Title: "WezoPay", fromSettings: wezopay.FromSettings}
+	key := getenv(envWezoAPIKey)
+	switch {
+	case key != "":
 		secrets := splitList(getenv(envWezoWebhookSecrets))
 		if len(secrets) == 0 {
-			return nil, nil, fmt.Errorf("%s is set but %s is empty: every WezoPay webhook would be refused", envWezoAPIKey, envWezoWebhookSecrets)
+			return p, fmt.Errorf("%s is set but %s is empty: every WezoPay webhook would be refused", envWezoAPIKey, envWezoWebhookSecrets)
 		}
-		wezo.Real = true
-		wezo.wezo = &wezopay.Config{
-			BaseURL:        cmp.Or(getenv(envWezoBaseURL), wezopay.DefaultBaseURL),
-			APIKey:         key,
-			WebhookSecrets: secrets,
+		p.Real = true
+		p.Settings = map[string]string{
+			wezopay.SettingBaseURL:        cmp.Or(getenv(envWezoBaseURL), wezopay.DefaultBaseURL),
+			wezopay.SettingAPIKey:         key,
+			wezopay.SettingWebhookSecrets: strings.Join(secrets, ","),
 		}
-	} else if getenv(envWezoBaseURL) != "" {
-		return nil, nil, fmt.Errorf("%s is set without %s", envWezoBaseURL, envWezoAPIKey)
-	} else {
+	case getenv(envWezoBaseURL) != "":
+		return p, fmt.Errorf("%s is set without %s", envWezoBaseURL, envWezoAPIKey)
+	default:
 		sims.wezo = wezopaytest.NewServer()
-		wezo.DashboardURL = sims.wezo.URL + "/_dashboard"
-		wezo.wezo = &wezopay.Config{
-			BaseURL:        sims.wezo.BaseURL(),
-			APIKey:         sims.wezo.APIKey(),
-			WebhookSecrets: []string{sims.wezo.WebhookSecret()},
+		p.DashboardURL = sims.wezo.URL + "/_dashboard"
+		p.Settings = map[string]string{
+			wezopay.SettingBaseURL:        sims.wezo.BaseURL(),
+			wezopay.SettingAPIKey:         sims.wezo.APIKey(),
+			wezopay.SettingWebhookSecrets: sims.wezo.WebhookSecret(),
 		}
 	}
-	setups = append(setups, wezo)
+	return p, nil
+}
 
-	eazz := providerSetup{Name: eazzpay.ProviderName, Title: "EazzPay"}
-	if secret := getenv(envEazzClientSecret); secret != "" {
-		eazz.Real = true
-		eazz.eazz = &eazzpay.Config{
-			BaseURL:      cmp.Or(getenv(envEazzBaseURL), eazzpay.DefaultBaseURL),
-			ClientSecret: secret,
-		}
-	} else if getenv(envEazzBaseURL) != "" {
-		sims.Close()
-		return nil, nil, fmt.Errorf("%s is set without %s", envEazzBaseURL, envEazzClientSecret)
-	} else {
+// setupEazzPay reads MFSPAY_EAZZPAY_*, or starts EazzPay's simulator, which
+// sends its wallet-transaction notifications to the shop's
+// /webhooks/eazzpay (the URL a merchant types into EazzPay's dashboard).
+func setupEazzPay(getenv func(string) string, webhookBase string, sims *simulators) (providerSetup, error) {
+	p := providerSetup{Name: eazzpay.ProviderName, Title: "EazzPay", fromSettings: eazzpay.FromSettings}
+	switch secret := getenv(envEazzClientSecret); {
+	case secret != "":
+		p.Real = true
+		p.Settings = map[string]string{"base_url": cmp.Or(getenv(envEazzBaseURL), eazzpay.DefaultBaseURL), "client_secret": secret}
+	case getenv(envEazzBaseURL) != "":
+		return p, fmt.Errorf("%s is set without %s", envEazzBaseURL, envEazzClientSecret)
+	default:
 		sims.eazz = eazzpaytest.NewServer(eazzpaytest.WithWebhookURL(webhookBase + "/webhooks/" + eazzpay.ProviderName))
-		eazz.DashboardURL = sims.eazz.URL + "/_dashboard"
-		eazz.eazz = &eazzpay.Config{
-			BaseURL:      sims.eazz.BaseURL(),
-			ClientSecret: sims.eazz.ClientSecret(),
+		p.DashboardURL = sims.eazz.URL + "/_dashboard"
+		s, err := sims.eazz.Settings(context.Background())
+		if err != nil {
+			return p, fmt.Errorf("EazzPay's simulator: %w", err)
+		}
+		p.Settings = s.Values
+	}
+	return p, nil
+}
+
+// setupBkash reads MFSPAY_BKASH_*, or starts bKash's simulator. The four
+// credentials go together. The simulator's SNS notifications go to the
+// shop's /webhooks/bkash, signed under its own certificate authority; its
+// settings tell the adapter to fetch signing certificates from the
+// simulator's SNS host only, trusting only that authority.
+func setupBkash(getenv func(string) string, webhookBase string, sims *simulators) (providerSetup, error) {
+	p := providerSetup{Name: bkash.ProviderName, Title: "bKash", fromSettings: bkash.FromSettings}
+	creds := map[string]string{
+		bkash.SettingUsername: getenv(envBkashUsername), bkash.SettingPassword: getenv(envBkashPassword),
+		bkash.SettingAppKey: getenv(envBkashAppKey), bkash.SettingAppSecret: getenv(envBkashAppSecret),
+	}
+	var missing []string
+	for _, env := range []string{envBkashUsername, envBkashPassword, envBkashAppKey, envBkashAppSecret} {
+		if getenv(env) == "" {
+			missing = append(missing, env)
 		}
 	}
-	setups = append(setups, eazz)
-	return setups, sims, nil
+	switch {
+	case len(missing) == 0:
+		p.Real = true
+		p.Settings = creds
+		p.Settings[bkash.SettingBaseURL] = cmp.Or(getenv(envBkashBaseURL), bkash.DefaultBaseURL)
+		// Without topics every SNS message is refused; orders still turn
+		// paid on the customer's return (README).
+		p.Settings[bkashSNSTopicARNs] = strings.Join(splitList(getenv(envBkashTopicARNs)), ",")
+	case len(missing) < 4:
+		return p, fmt.Errorf("bKash needs all four credentials; %s not set", strings.Join(missing, ", "))
+	case getenv(envBkashBaseURL) != "" || getenv(envBkashTopicARNs) != "":
+		return p, fmt.Errorf("%s or %s is set without bKash's credentials (%s and the rest)", envBkashBaseURL, envBkashTopicARNs, envBkashUsername)
+	default:
+		sims.bkash = bkashtest.NewServer(bkashtest.WithListener(webhookBase + "/webhooks/" + bkash.ProviderName))
+		p.DashboardURL = sims.bkash.URL + "/_dashboard"
+		s, err := sims.bkash.Settings(context.Background())
+		if err != nil {
+			return p, fmt.Errorf("bKash's simulator: %w", err)
+		}
+		p.Settings = s.Values
+	}
+	return p, nil
+}
+
+// setupUddoktaPay reads MFSPAY_UDDOKTAPAY_*, or starts UddoktaPay's
+// simulated panel. A real panel is the merchant's own, so its base URL is
+// required with the key.
+func setupUddoktaPay(getenv func(string) string, _ string, sims *simulators) (providerSetup, error) {
+	p := providerSetup{Name: uddoktapay.ProviderName, Title: "UddoktaPay", NeedsEmail: true, fromSettings: uddoktapay.FromSettings}
+	key, base := getenv(envUddoktaAPIKey), getenv(envUddoktaBaseURL)
+	switch {
+	case key != "" && base != "":
+		p.Real = true
+		p.Settings = map[string]string{
+			uddoktapay.SettingBaseURL: base, uddoktapay.SettingAPIKey: key,
+			uddoktapay.SettingAcceptedKeys: strings.Join(splitList(getenv(envUddoktaOldKeys)), ","),
+		}
+	case key != "":
+		return p, fmt.Errorf("%s is set without %s: UddoktaPay runs on the merchant's own panel (sandbox: %s)",
+			envUddoktaAPIKey, envUddoktaBaseURL, uddoktapay.SandboxBaseURL)
+	case base != "" || getenv(envUddoktaOldKeys) != "":
+		return p, fmt.Errorf("%s or %s is set without %s", envUddoktaBaseURL, envUddoktaOldKeys, envUddoktaAPIKey)
+	default:
+		sims.uddokta = uddoktapaytest.NewServer()
+		p.DashboardURL = sims.uddokta.URL + "/_dashboard"
+		s, err := sims.uddokta.Settings(context.Background())
+		if err != nil {
+			return p, fmt.Errorf("UddoktaPay's simulator: %w", err)
+		}
+		p.Settings = s.Values
+	}
+	return p, nil
 }
 
 // splitList splits a comma-separated list, dropping blanks.
@@ -166,69 +288,4 @@ func buildInProcess(setups []providerSetup) ([]gatewayInfo, error) {
 		out = append(out, newGatewayInfo(p, gw, "in-process"))
 	}
 	return out, nil
-}
-
-// pluginPackages are the plugin binaries built from this module.
-var pluginPackages = []string{
-	"github.com/mfspay/mfspay/plugins/cmd/mfspay-plugin-wezopay",
-	"github.com/mfspay/mfspay/plugins/cmd/mfspay-plugin-eazzpay",
-}
-
-// buildPlugins compiles the built-in plugin binaries into a new temporary
-// directory with the go tool, which needs this module's source (run from
-// inside the repository). remove deletes the directory.
-func buildPlugins(ctx context.Context, progress io.Writer) (dir string, remove func(), err error) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		return "", nil, errors.New("-plugins builds the plugin binaries with the go tool, which is not on PATH; build them yourself and pass -plugin-dir")
-	}
-	dir, err = os.MkdirTemp("", "mfspay-plugins-")
-	if err != nil {
-		return "", nil, err
-	}
-	remove = func() { os.RemoveAll(dir) }
-	fmt.Fprintf(progress, "building the plugins into %s …\n", dir)
-	cmd := exec.CommandContext(ctx, goTool, append([]string{"build", "-o", dir + string(filepath.Separator)}, pluginPackages...)...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		remove()
-		return "", nil, fmt.Errorf("go build of the plugins failed (run from inside the mfspay repository, or pass -plugin-dir): %w\n%s", err, out)
-	}
-	return dir, remove, nil
-}
-
-// openPlugins starts the plugin binary of every provider from dir, found
-// with plugins.Discover, and configures it over RPC. The returned close
-// stops them all.
-func openPlugins(ctx context.Context, setups []providerSetup, dir string, logger *slog.Logger) (gws []gatewayInfo, closeAll func(), err error) {
-	found, err := plugins.Discover(dir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("looking for plugins in %s: %w", dir, err)
-	}
-	paths := map[string]string{}
-	for _, info := range found {
-		paths[info.Name] = info.Path
-	}
-	var clients []*plugins.Client
-	closeAll = func() {
-		for _, c := range clients {
-			c.Close()
-		}
-	}
-	for _, p := range setups {
-		path, ok := paths[p.Name]
-		if !ok {
-			closeAll()
-			return nil, nil, fmt.Errorf("no %s%s plugin in %s", plugins.BinaryPrefix, p.Name, dir)
-		}
-		// The settings, secrets included, go to the plugin over RPC, never on
-		// its command line or in its environment.
-		c, err := plugins.Open(ctx, path, plugins.Config{Settings: p.settings(), Logger: logger})
-		if err != nil {
-			closeAll()
-			return nil, nil, fmt.Errorf("opening the %s plugin: %w", p.Name, err)
-		}
-		clients = append(clients, c)
-		gws = append(gws, newGatewayInfo(p, c, "plugin "+filepath.Base(path)))
-	}
-	return gws, closeAll, nil
 }

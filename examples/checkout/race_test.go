@@ -149,4 +149,37 @@ func TestNotificationAndSweepRaceDeliverOnce(t *testing.T) {
 			bySource[webhook.SourceNotification], bySource[webhook.SourceReconciliation], first.Delivered, second.Delivered,
 			first.DeliveryErrors+second.DeliveryErrors)
 	})
+
+	t.Run("bKash: five returns of the customer's browser and a sweep at once", func(t *testing.T) {
+		a, clock, count, sweeps := reconcilingApp(t, appConfig{})
+		o := placeOrder(t, a, catalog[0].ID, "bkash", "Karim")
+		require.NoError(t, a.sims.bkash.Approve(o.PaymentID, demoBkashWallet))
+		back := returnURLOf(t, a, a.sims.bkash, "bkash", o.PaymentID, 0)
+		var wg sync.WaitGroup
+		for range 5 {
+			wg.Go(func() {
+				resp, err := noRedirect.Get(back)
+				if assert.NoError(t, err) {
+					resp.Body.Close()
+					assert.Equal(t, a.URL+"/orders/"+o.ID+"/success", resp.Header.Get("Location"))
+				}
+			})
+		}
+		clock.AdvanceSleeping(t, sweepEvery)
+		wg.Wait()
+		rep := sweeps.next(t)
+		assert.Zero(t, rep.Errors, "the sweep completed or found the payment")
+
+		got := a.shop.orders.mustGet(t, o.ID)
+		assert.Equal(t, statusPaid, got.Status)
+		n, sources := count.of(o.InvoiceID, mfspay.EventPaymentCompleted)
+		assert.Equal(t, 1, n, "delivered once: %v", sources)
+		assert.Equal(t, 1, completions(got))
+		// bKash captures once whatever the executes: its simulator holds
+		// one completed payment with one transaction.
+		p, ok := a.sims.bkash.Payment(o.PaymentID)
+		require.True(t, ok)
+		assert.Equal(t, got.TrxID, p.TrxID)
+		t.Logf("learnt by %s; %d execute(s) sent", got.LearntBy, executes(a, o.PaymentID))
+	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/conformance/simctl"
 	"github.com/mfspay/mfspay/ledger"
+	"github.com/mfspay/mfspay/providers/simkit"
 	"github.com/mfspay/mfspay/webhook"
 )
 
@@ -191,31 +192,96 @@ func TestLostNotificationsAreRecoveredWithinOneSweep(t *testing.T) {
 	assert.Equal(t, delivered, count.total(), "one delivery per payment state")
 }
 
-// A provider that cannot be asked (EazzPay) is never guessed at: with its
-// notification lost, the order stays unpaid and the shop's page lists the
-// payment for a human once UnverifiableAfter has passed.
+// A payment the reconciler cannot ask about is never guessed: EazzPay
+// offers no lookup, and UddoktaPay names its payment only with the
+// customer's return or its IPN. With both lost, the order stays unpaid and
+// the shop's page lists the payment for a human once UnverifiableAfter has
+// passed; UddoktaPay's IPN, sent again from its panel, then pays the order.
 func TestUnverifiablePaymentsAreListed(t *testing.T) {
 	ctx := context.Background()
-	// Reported at the second sweep (a second before it, so that the list,
-	// which holds entries older than this, shows it then too).
-	a, clock, count, sweeps := reconcilingApp(t, appConfig{Sweep: sweepConfig{UnverifiableAfter: 2*sweepEvery - time.Second}})
-	a.sims.eazz.Notifier.Drop(true)
-	o := placeOrder(t, a, catalog[0].ID, "eazzpay", "Karim")
-	require.NoError(t, a.sims.eazz.Pay(ctx, o.PaymentID, simctl.Payer{}))
+	for _, provider := range []string{"eazzpay", "uddoktapay"} {
+		t.Run(provider, func(t *testing.T) {
+			// Reported at the second sweep (a second before it, so that the
+			// list, which holds entries older than this, shows it then too).
+			a, clock, count, sweeps := reconcilingApp(t, appConfig{Sweep: sweepConfig{UnverifiableAfter: 2*sweepEvery - time.Second}})
+			sims := map[string]*simkit.Server{"eazzpay": a.sims.eazz.Server, "uddoktapay": a.sims.uddokta.Server}
+			sims[provider].Notifier.Drop(true)
+			o := placeOrder(t, a, catalog[0].ID, provider, "Karim")
+			if provider == "eazzpay" {
+				require.NoError(t, a.sims.eazz.Pay(ctx, o.PaymentID, simctl.Payer{}))
+			} else {
+				// Paid on the page; the browser never reaches the shop.
+				require.NoError(t, a.sims.uddokta.Pay(ctx, o.InvoiceID, simctl.Payer{}))
+			}
+
+			clock.AdvanceSleeping(t, sweepEvery)
+			rep := sweeps.next(t)
+			assert.Equal(t, 1, rep.Claimed)
+			assert.Zero(t, rep.Verifies+rep.Unverifiable, "not asked, not reported yet")
+			_, page := getPage(t, a.URL+"/")
+			assert.NotContains(t, page, o.InvoiceID)
+
+			clock.AdvanceSleeping(t, sweepEvery)
+			rep = sweeps.next(t)
+			assert.Equal(t, 1, rep.Unverifiable)
+			assert.Zero(t, rep.Verifies)
+			_, page = getPage(t, a.URL+"/")
+			assert.Contains(t, page, o.InvoiceID, "listed for a human")
+			assert.Equal(t, statusAwaiting, a.shop.orders.mustGet(t, o.ID).Status, "never guessed paid")
+			assert.Zero(t, count.total())
+
+			if provider == "uddoktapay" {
+				sims[provider].Notifier.Drop(false)
+				require.NoError(t, a.sims.uddokta.ResendIPN(ctx, o.InvoiceID))
+				require.NoError(t, a.sims.uddokta.WaitDeliveries(ctx))
+				got := a.shop.orders.mustGet(t, o.ID)
+				assert.Equal(t, statusPaid, got.Status)
+				assert.Equal(t, webhook.SourceNotification, got.LearntBy)
+				e, err := a.db.ledger.ByInvoice(ctx, provider, o.InvoiceID)
+				require.NoError(t, err)
+				assert.Equal(t, mfspay.StatusPaid, e.Status)
+				assert.Equal(t, got.PaymentID, e.PaymentID, "the IPN named the payment")
+			}
+		})
+	}
+}
+
+// A bKash customer who approves on bKash's page and never comes back (the
+// tab closed, the network lost) has paid nothing yet: the shop's reconciler
+// finds the payment approved and executes it, once, and the order turns
+// paid, learnt by reconciliation.
+func TestApprovedBkashPaymentIsExecutedBySweep(t *testing.T) {
+	ctx := context.Background()
+	a, clock, count, sweeps := reconcilingApp(t, appConfig{})
+	o := placeOrder(t, a, catalog[0].ID, "bkash", "Karim")
+	abandoned := placeOrder(t, a, catalog[1].ID, "bkash", "Rahim")
+	require.NoError(t, a.sims.bkash.Approve(o.PaymentID, demoBkashWallet))
 
 	clock.AdvanceSleeping(t, sweepEvery)
 	rep := sweeps.next(t)
-	assert.Equal(t, 1, rep.Claimed)
-	assert.Zero(t, rep.Verifies+rep.Unverifiable, "not asked, not reported yet")
-	_, page := getPage(t, a.URL+"/")
-	assert.NotContains(t, page, o.InvoiceID)
+	assert.Equal(t, 2, rep.Claimed)
+	assert.Equal(t, 1, rep.Delivered)
+	assert.Zero(t, rep.Errors+rep.DeliveryErrors)
+	assert.Equal(t, 1, executes(a, o.PaymentID), "the approved payment is executed")
 
-	clock.AdvanceSleeping(t, sweepEvery)
-	rep = sweeps.next(t)
-	assert.Equal(t, 1, rep.Unverifiable)
-	assert.Zero(t, rep.Verifies)
-	_, page = getPage(t, a.URL+"/")
-	assert.Contains(t, page, o.InvoiceID, "listed for a human")
-	assert.Equal(t, statusAwaiting, a.shop.orders.mustGet(t, o.ID).Status, "never guessed paid")
-	assert.Zero(t, count.total())
+	got := a.shop.orders.mustGet(t, o.ID)
+	assert.Equal(t, statusPaid, got.Status)
+	assert.Equal(t, webhook.SourceReconciliation, got.LearntBy)
+	assert.Equal(t, demoBkashWallet, got.Sender)
+	n, sources := count.of(o.InvoiceID, mfspay.EventPaymentCompleted)
+	assert.Equal(t, 1, n, "delivered once: %v", sources)
+	e, err := a.db.ledger.ByInvoice(ctx, "bkash", o.InvoiceID)
+	require.NoError(t, err)
+	assert.Equal(t, ledger.SourceSweep, e.Source)
+	_, page := getPage(t, a.URL+"/orders/"+o.ID)
+	learnt, _ := elementText([]byte(page), "learnt-by")
+	assert.Contains(t, learnt, "executed it")
+	assert.Equal(t, statusAwaiting, a.shop.orders.mustGet(t, abandoned.ID).Status)
+
+	// The customer's return arriving after all executes nothing again.
+	code, _ := getPage(t, returnURLOf(t, a, a.sims.bkash, "bkash", o.PaymentID, 0))
+	assert.Equal(t, http.StatusSeeOther, code)
+	assert.Equal(t, 1, executes(a, o.PaymentID))
+	n, _ = count.of(o.InvoiceID, mfspay.EventPaymentCompleted)
+	assert.Equal(t, 1, n)
 }

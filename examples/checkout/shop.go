@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -123,6 +124,7 @@ type orderForm struct {
 	Provider string
 	Name     string
 	Phone    string
+	Email    string
 	// RequestID is the form's token, drawn when the page is shown: the
 	// same form submitted again finds the order the first submission made
 	// instead of making another.
@@ -150,6 +152,7 @@ func (s *shop) readOrderForm(w http.ResponseWriter, r *http.Request) (orderForm,
 		Provider:  r.PostForm.Get("provider"),
 		Name:      strings.TrimSpace(r.PostForm.Get("name")),
 		Phone:     strings.TrimSpace(r.PostForm.Get("phone")),
+		Email:     strings.TrimSpace(r.PostForm.Get("email")),
 		RequestID: r.PostForm.Get("request_id"),
 	}
 	p, okProduct := findProduct(f.Product)
@@ -164,10 +167,21 @@ func (s *shop) readOrderForm(w http.ResponseWriter, r *http.Request) (orderForm,
 		f.Error = "Enter your name (at most 60 characters)."
 	case len(f.Phone) > 20 || strings.Trim(f.Phone, "+0123456789 -") != "":
 		f.Error = "Enter a phone number, or leave it empty."
+	case f.Email != "" && !plainEmail(f.Email):
+		f.Error = "Enter an email address like name@example.com, or leave it empty."
+	case f.Email == "" && g.NeedsEmail:
+		f.Error = g.Title + " needs your email address."
 	case len(f.RequestID) > 64 || strings.IndexFunc(f.RequestID, notTokenRune) >= 0:
 		f.Error = "The form is damaged; reload the page."
 	}
 	return f, p, g, f.Error == ""
+}
+
+// plainEmail reports whether s is one bare email address (no display
+// name, no comments) of at most 100 characters.
+func plainEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && a.Name == "" && len(s) <= 100
 }
 
 // notTokenRune reports whether r may not appear in a form's request id:
@@ -186,7 +200,7 @@ func (s *shop) createOrder(w http.ResponseWriter, r *http.Request) {
 		s.renderHome(w, http.StatusBadRequest, f)
 		return
 	}
-	o, _, err := s.orders.create(r.Context(), p, g.Name, f.Name, f.Phone, f.RequestID)
+	o, _, err := s.orders.create(r.Context(), p, g.Name, mfspay.Customer{Name: f.Name, Phone: f.Phone, Email: f.Email}, f.RequestID)
 	switch {
 	case errors.Is(err, errOtherOrder):
 		f.Error, f.RequestID = "This form was already used for another order; choose again.", ""
@@ -236,13 +250,15 @@ func (s *shop) paymentRequest(o order, g gatewayInfo) mfspay.CreatePaymentReques
 	req := mfspay.CreatePaymentRequest{
 		InvoiceID:  o.InvoiceID,
 		Amount:     o.Amount,
-		Customer:   mfspay.Customer{Name: o.CustomerName, Phone: o.CustomerPhone},
+		Customer:   mfspay.Customer{Name: o.CustomerName, Phone: o.CustomerPhone, Email: o.CustomerEmail},
 		SuccessURL: orderURL + "/success",
 		CancelURL:  orderURL + "/cancel",
 		WebhookURL: s.publicURL + "/webhooks/" + g.Name,
-		Metadata:   map[string]string{"order_id": o.ID},
+		// Not "order_id": UddoktaPay's adapter carries the invoice id
+		// under that key.
+		Metadata: map[string]string{"shop_order": o.ID},
 	}
-	if g.GW.Capabilities().Return != mfspay.ReturnNone {
+	if g.returnKind() != mfspay.ReturnNone {
 		req.ReturnURL = s.publicURL + "/returns/" + g.Name
 	}
 	return req
@@ -313,8 +329,15 @@ func learntByText(src webhook.Source, g gatewayInfo) string {
 	case webhook.SourceNotification:
 		return "from " + g.Title + "'s notification"
 	case webhook.SourceReturn:
+		if g.returnKind() == mfspay.ReturnExecute {
+			return "when the customer came back from " + g.Title + "'s payment page (the shop executed the payment at " + g.Title + ")"
+		}
 		return "when the customer came back from " + g.Title + "'s payment page (the shop asked " + g.Title + ")"
 	case webhook.SourceReconciliation:
+		if g.returnKind() == mfspay.ReturnExecute {
+			return "by reconciliation: the customer's return was never completed, so the shop's reconciler asked " + g.Title +
+				" about the payment and executed it"
+		}
 		return "by reconciliation: no notification had been accepted, so the shop's reconciler asked " + g.Title +
 			" about the payment (VerifyPayment)"
 	}

@@ -22,7 +22,7 @@ const evil = `<script>alert("x")</script><img src=x onerror=alert(1)>"' &`
 
 func TestOrderPageEscapesUserData(t *testing.T) {
 	a := startTestApp(t, appConfig{})
-	for _, provider := range []string{"wezopay", "eazzpay"} {
+	for _, provider := range []string{"wezopay", "eazzpay", "bkash", "uddoktapay"} {
 		t.Run(provider, func(t *testing.T) {
 			o := placeOrder(t, a, catalog[0].ID, provider, evil)
 			require.Equal(t, evil, o.CustomerName, "stored as typed")
@@ -62,6 +62,10 @@ func TestCreateOrderValidates(t *testing.T) {
 		{"long name", url.Values{"product": {catalog[0].ID}, "provider": {"eazzpay"}, "name": {strings.Repeat("n", 61)}}, "Enter your name"},
 		{"bad phone", url.Values{"product": {catalog[0].ID}, "provider": {"eazzpay"}, "name": {"Karim"}, "phone": {"call me"}}, "Enter a phone number"},
 		{"damaged form token", url.Values{"product": {catalog[0].ID}, "provider": {"eazzpay"}, "name": {"Karim"}, "request_id": {"<x>"}}, "The form is damaged"},
+		{"UddoktaPay without an email", url.Values{"product": {catalog[0].ID}, "provider": {"uddoktapay"}, "name": {"Karim"}}, "UddoktaPay needs your email address."},
+		{"bad email", url.Values{"product": {catalog[0].ID}, "provider": {"wezopay"}, "name": {"Karim"}, "email": {"karim at home"}}, "Enter an email address"},
+		{"email with a display name", url.Values{"product": {catalog[0].ID}, "provider": {"uddoktapay"}, "name": {"Karim"},
+			"email": {"Karim <karim@example.com>"}}, "Enter an email address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,6 +77,7 @@ func TestCreateOrderValidates(t *testing.T) {
 	}
 	assert.Empty(t, a.sims.wezo.Requests(), "nothing reached a provider")
 	assert.Empty(t, a.sims.eazz.Requests())
+	assert.Empty(t, a.sims.uddokta.Requests())
 }
 
 func TestOrderStatusJSON(t *testing.T) {
@@ -120,7 +125,7 @@ func testOrderStore(t *testing.T) *orderStore {
 func TestOrderStore(t *testing.T) {
 	ctx := context.Background()
 	s := testOrderStore(t)
-	o, existing, err := s.create(ctx, catalog[0], "wezopay", "Karim", "", "")
+	o, existing, err := s.create(ctx, catalog[0], "wezopay", mfspay.Customer{Name: "Karim"}, "")
 	require.NoError(t, err)
 	assert.False(t, existing)
 	assert.Len(t, o.InvoiceID, 12, "fits EazzPay's 6-15 character reference")
@@ -158,16 +163,16 @@ func TestOrderStore(t *testing.T) {
 func TestOrderStoreRequestIDs(t *testing.T) {
 	ctx := context.Background()
 	s := testOrderStore(t)
-	first, existing, err := s.create(ctx, catalog[0], "wezopay", "Karim", "", "form-1")
+	first, existing, err := s.create(ctx, catalog[0], "wezopay", mfspay.Customer{Name: "Karim"}, "form-1")
 	require.NoError(t, err)
 	require.False(t, existing)
-	again, existing, err := s.create(ctx, catalog[0], "wezopay", "Karim", "", "form-1")
+	again, existing, err := s.create(ctx, catalog[0], "wezopay", mfspay.Customer{Name: "Karim"}, "form-1")
 	require.NoError(t, err)
 	assert.True(t, existing)
 	assert.Equal(t, first.ID, again.ID)
-	_, _, err = s.create(ctx, catalog[1], "wezopay", "Karim", "", "form-1")
+	_, _, err = s.create(ctx, catalog[1], "wezopay", mfspay.Customer{Name: "Karim"}, "form-1")
 	assert.ErrorIs(t, err, errOtherOrder)
-	other, existing, err := s.create(ctx, catalog[0], "wezopay", "Karim", "", "")
+	other, existing, err := s.create(ctx, catalog[0], "wezopay", mfspay.Customer{Name: "Karim"}, "")
 	require.NoError(t, err)
 	assert.False(t, existing)
 	assert.NotEqual(t, first.ID, other.ID, "no token, a new order")
@@ -177,7 +182,7 @@ func TestOrderStoreRequestIDs(t *testing.T) {
 func TestOrderStoreSerialisesUpdates(t *testing.T) {
 	ctx := context.Background()
 	s := testOrderStore(t)
-	o, _, err := s.create(ctx, catalog[0], "wezopay", "Karim", "", "")
+	o, _, err := s.create(ctx, catalog[0], "wezopay", mfspay.Customer{Name: "Karim"}, "")
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	for i := range 20 {
@@ -190,13 +195,19 @@ func TestOrderStoreSerialisesUpdates(t *testing.T) {
 }
 
 // The return endpoint is served for providers whose customer's return
-// needs an action; neither built-in provider has one, so their creates
-// carry no ReturnURL and a return to them is refused as not valid.
+// needs an action (bKash executes, UddoktaPay verifies): only their creates
+// carry /returns/{provider} as ReturnURL. A return that names no payment
+// is refused as not valid.
 func TestReturnEndpoint(t *testing.T) {
 	a := startTestApp(t, appConfig{})
+	wantReturn := map[string]bool{"bkash": true, "uddoktapay": true}
 	for _, g := range a.shop.gateways {
 		o := placeOrder(t, a, catalog[0].ID, g.Name, "Karim")
-		assert.Empty(t, a.shop.paymentRequest(o, g).ReturnURL, g.Name)
+		if wantReturn[g.Name] {
+			assert.Equal(t, a.URL+"/returns/"+g.Name, a.shop.paymentRequest(o, g).ReturnURL, g.Name)
+		} else {
+			assert.Empty(t, a.shop.paymentRequest(o, g).ReturnURL, g.Name)
+		}
 		code, page := getPage(t, a.URL+"/returns/"+g.Name+"?paymentID=x")
 		assert.Equal(t, http.StatusBadRequest, code, g.Name)
 		assert.Contains(t, page, "Link not valid")
