@@ -316,3 +316,25 @@ func TestUnreadableBody(t *testing.T) {
 type errReader struct{}
 
 func (errReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
+
+// TestSNSRoutesAcceptTextPlain: AWS SNS posts its JSON as text/plain, so a
+// gateway whose notifications are SNS-signed takes it by default; others
+// keep refusing it, and ContentTypes still decides when given.
+func TestSNSRoutesAcceptTextPlain(t *testing.T) {
+	plain := func() *http.Request {
+		r := signedRequest("/", paidBody("evt_sns", "INV-SNS", 100).bytes(t))
+		r.Header.Set("Content-Type", "text/plain; charset=UTF-8")
+		return r
+	}
+	var rec recorder
+	sns := newFake("fake")
+	sns.caps.Webhook = mfspay.WebhookSNS
+	code, _ := do(webhook.New(rec.callback, webhook.Route(sns)), plain())
+	assert.Equal(t, http.StatusOK, code)
+
+	code, _ = do(webhook.New(rec.callback, webhook.Route(newFake("fake"))), plain())
+	assert.Equal(t, http.StatusUnsupportedMediaType, code, "an HMAC-signed JSON route")
+
+	code, _ = do(webhook.New(rec.callback, webhook.Route(sns, webhook.ContentTypes("application/json"))), plain())
+	assert.Equal(t, http.StatusUnsupportedMediaType, code, "the merchant's choice stands")
+}

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"mime"
+	"slices"
 	"strings"
 
 	"github.com/mfspay/mfspay"
@@ -11,11 +12,14 @@ import (
 type RouteOption func(*route)
 
 // ContentTypes replaces the media types the gateway's notifications may
-// declare (default "application/json"; parameters such as charset are
-// ignored). A request declaring another type is answered 415. With no
-// arguments any type is accepted, for providers that post forms.
+// declare (default "application/json", and "text/plain" too for a gateway
+// whose Capabilities name mfspay.WebhookSNS: AWS SNS posts its JSON as
+// text/plain; parameters such as charset are ignored). A request declaring
+// another type is answered 415. With no arguments any type is accepted, for
+// providers that post forms.
 func ContentTypes(mediaTypes ...string) RouteOption {
 	return func(r *route) {
+		r.chosenTypes = true
 		r.contentTypes = r.contentTypes[:0:0]
 		for _, t := range mediaTypes {
 			r.contentTypes = append(r.contentTypes, strings.ToLower(strings.TrimSpace(t)))
@@ -28,6 +32,9 @@ type route struct {
 	gw           mfspay.Gateway
 	provider     string
 	contentTypes []string
+	// chosenTypes says ContentTypes set contentTypes; the default follows
+	// the gateway's notification scheme.
+	chosenTypes bool
 }
 
 // acceptsContentType reports whether a Content-Type header value is one of
@@ -37,19 +44,13 @@ func (r *route) acceptsContentType(header string) bool {
 	if len(r.contentTypes) == 0 || header == "" {
 		return true
 	}
-	for _, t := range r.contentTypes {
-		if header == t { // what ParseMediaType would return; it allocates.
-			return true
-		}
+	types := r.contentTypes
+	if !r.chosenTypes && r.gw.Capabilities().Webhook == mfspay.WebhookSNS {
+		types = append(types[:len(types):len(types)], "text/plain")
+	}
+	if slices.Contains(types, header) { // what ParseMediaType would return; it allocates.
+		return true
 	}
 	mt, _, err := mime.ParseMediaType(header)
-	if err != nil {
-		return false
-	}
-	for _, t := range r.contentTypes {
-		if mt == t {
-			return true
-		}
-	}
-	return false
+	return err == nil && slices.Contains(types, mt)
 }

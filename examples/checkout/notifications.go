@@ -31,13 +31,7 @@ func (s *shop) newWebhookHandler() *webhook.Handler {
 		webhook.WithLogger(s.log),
 	}
 	for _, g := range s.gateways {
-		var route []webhook.RouteOption
-		if g.GW.Capabilities().Webhook == mfspay.WebhookSNS {
-			// AWS SNS posts its JSON as text/plain; the body is
-			// authenticated by its signature all the same.
-			route = append(route, webhook.ContentTypes("application/json", "text/plain"))
-		}
-		opts = append(opts, webhook.Route(g.GW, route...))
+		opts = append(opts, webhook.Route(g.GW))
 	}
 	if s.dedup != nil {
 		opts = append(opts, webhook.WithStore(s.dedup))
