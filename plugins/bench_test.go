@@ -195,6 +195,8 @@ func BenchmarkPluginCalls(b *testing.B) {
 		b.ReportMetric(micros(p50Remote-p50Direct), "added-p50-µs")
 	})
 
+	b.Run("PerCall", func(b *testing.B) { perCallVsBareRPC(b, plugin) })
+
 	for _, c := range []struct {
 		name   string
 		client *Client
@@ -258,4 +260,56 @@ func BenchmarkPluginColdStart(b *testing.B) {
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	b.ReportMetric(ms(total)/float64(len(starts)), "ms/op")
 	b.ReportMetric(ms(percentile(starts, 0.5)), "p50-ms")
+}
+
+// perCallVsBareRPC pairs, in one loop, a create and a verify through the
+// plugin's Gateway (portable layer, breaker, conversions, the RPC) with the
+// same two RPCs sent bare on the plugin's own gRPC connection, request
+// messages built ahead and answers unread. Both reach the same plugin
+// process and make it do the same work, so the ratio is what the host side
+// of a plugin call costs over the wire protocol alone.
+func perCallVsBareRPC(b *testing.B, plugin *Client) {
+	ctx := context.Background()
+	rpc := plugin.inst.gw
+	var viaGateway, bare []time.Duration
+	gatewayPair := func() {
+		if err := createVerify(ctx, plugin, &viaGateway); err != nil {
+			b.Fatal(err)
+		}
+	}
+	barePair := func() {
+		invoice := "BENCH-" + benchRun + "-" + strconv.FormatInt(benchSeq.Add(1), 10)
+		create := toPBCreate(benchCreate(invoice))
+		verify := &pb.VerifyPaymentRequest{Ref: &pb.PaymentRef{InvoiceId: invoice}}
+		t0 := time.Now()
+		if _, err := rpc.CreatePayment(ctx, create); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if _, err := rpc.VerifyPayment(ctx, verify); err != nil {
+			b.Fatal(err)
+		}
+		bare = append(bare, t1.Sub(t0), time.Since(t1))
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		// Alternate which goes first, so neither always follows the other.
+		if i%2 == 0 {
+			gatewayPair()
+			barePair()
+		} else {
+			barePair()
+			gatewayPair()
+		}
+	}
+	b.StopTimer()
+	var sumGateway, sumBare time.Duration
+	for i := range viaGateway {
+		sumGateway += viaGateway[i]
+		sumBare += bare[i]
+	}
+	p50Gateway := reportLatencies(b, "gateway-", viaGateway)
+	p50Bare := reportLatencies(b, "bare-", bare)
+	b.ReportMetric(float64(p50Gateway)/float64(p50Bare), "p50-ratio")
+	b.ReportMetric(float64(sumGateway)/float64(sumBare), "mean-ratio")
 }
