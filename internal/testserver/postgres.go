@@ -26,9 +26,8 @@ import (
 // PostgresServer is a PostgreSQL server of one test's own.
 type PostgresServer struct {
 	port int
-	mu   sync.Mutex
-	proc *process
-	dbs  atomic.Int64
+	control
+	dbs atomic.Int64
 }
 
 // postgresFlags tune the server for tests. fsync=off keeps acknowledged
@@ -84,7 +83,8 @@ func Postgres(t testing.TB) *PostgresServer {
 			t.Fatal(err)
 		}
 		argv := append([]string{filepath.Join(binDir, "postgres"), "-D", data, "-p", strconv.Itoa(port)}, postgresFlags...)
-		s := &PostgresServer{port: port, proc: &process{
+		s := &PostgresServer{port: port}
+		s.control = control{ready: s.ping, proc: &process{
 			name: "postgres", argv: argv, dir: dir, cred: cred, logPath: filepath.Join(dir, "postgres.log"),
 		}}
 		if last = s.Start(); last == nil {
@@ -118,43 +118,6 @@ func (s *PostgresServer) NewDatabase(t testing.TB) string {
 		t.Fatalf("creating database %s: %v", name, err)
 	}
 	return s.DSN(name)
-}
-
-// Start starts the server again after Kill, on the same port and cluster,
-// and waits until it accepts connections (after crash recovery).
-func (s *PostgresServer) Start() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.proc.running() {
-		return nil
-	}
-	if err := s.proc.start(); err != nil {
-		return err
-	}
-	return s.proc.waitReady(s.ping)
-}
-
-// Kill kills the server and its backends with SIGKILL, as a crash would,
-// and waits until the server process is gone.
-func (s *PostgresServer) Kill() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.proc.kill()
-}
-
-// Freeze stops the server and its backends with SIGSTOP: connections stay
-// open but nothing is answered. Kill or Thaw ends it.
-func (s *PostgresServer) Freeze() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.proc.signal(syscall.SIGSTOP)
-}
-
-// Thaw resumes a frozen server.
-func (s *PostgresServer) Thaw() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.proc.signal(syscall.SIGCONT)
 }
 
 func (s *PostgresServer) ping() error {

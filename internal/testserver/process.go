@@ -32,6 +32,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -39,6 +40,53 @@ import (
 
 // startTimeout bounds how long a server may take to answer after its start.
 const startTimeout = 30 * time.Second
+
+// control starts, kills, freezes and thaws a server's process, one of
+// these at a time. Both servers embed it.
+type control struct {
+	mu    sync.Mutex
+	proc  *process
+	ready func() error // returns nil once the server answers
+}
+
+// Start starts the server again after Kill, on the same port and with the
+// same data, and waits until it answers (after its crash recovery or the
+// loading of its data).
+func (c *control) Start() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.proc.running() {
+		return nil
+	}
+	if err := c.proc.start(); err != nil {
+		return err
+	}
+	return c.proc.waitReady(c.ready)
+}
+
+// Kill kills the server and its children with SIGKILL, as a crash would,
+// and waits until they are gone.
+func (c *control) Kill() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.proc.kill()
+}
+
+// Freeze stops the server and its children with SIGSTOP: connections stay
+// open but nothing is answered, as with a hung server. Kill or Thaw ends
+// it.
+func (c *control) Freeze() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.proc.signal(syscall.SIGSTOP)
+}
+
+// Thaw resumes a frozen server.
+func (c *control) Thaw() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.proc.signal(syscall.SIGCONT)
+}
 
 // process is one running server: a process group, so that killing it kills
 // the server's own children too (PostgreSQL's backends).

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -16,8 +14,7 @@ import (
 // RedisServer is a redis-server of one test's own.
 type RedisServer struct {
 	port int
-	mu   sync.Mutex
-	proc *process
+	control
 }
 
 // Redis starts a redis-server for t on a free loopback port, with its data
@@ -40,7 +37,8 @@ func Redis(t testing.TB) *RedisServer {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := &RedisServer{port: port, proc: &process{
+		s := &RedisServer{port: port}
+		s.control = control{ready: s.ping, proc: &process{
 			name: "redis-server",
 			argv: []string{bin,
 				"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
@@ -63,43 +61,6 @@ func (s *RedisServer) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.port)
 
 // URL is the server's address as a redis:// URL, database 0.
 func (s *RedisServer) URL() string { return "redis://" + s.Addr() + "/0" }
-
-// Start starts the server again after Kill, on the same port and with the
-// same data, and waits until it answers PING (after loading its data).
-func (s *RedisServer) Start() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.proc.running() {
-		return nil
-	}
-	if err := s.proc.start(); err != nil {
-		return err
-	}
-	return s.proc.waitReady(s.ping)
-}
-
-// Kill kills the server with SIGKILL, as a crash would, and waits until it
-// is gone.
-func (s *RedisServer) Kill() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.proc.kill()
-}
-
-// Freeze stops the server with SIGSTOP: connections stay open but nothing is
-// answered, as with a hung server. Kill or Thaw ends it.
-func (s *RedisServer) Freeze() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.proc.signal(syscall.SIGSTOP)
-}
-
-// Thaw resumes a frozen server.
-func (s *RedisServer) Thaw() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.proc.signal(syscall.SIGCONT)
-}
 
 // ping sends PING in the protocol's inline form and wants +PONG; a server
 // still loading its data answers -LOADING.

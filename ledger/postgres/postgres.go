@@ -16,7 +16,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -61,13 +60,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 // (stdlib.OpenDB, or stdlib.OpenDBFromPool to share a pgxpool), after
 // bringing the schema up to date. Close closes db.
 func New(ctx context.Context, db *sql.DB) (*Store, error) {
-	scripts, err := readMigrations()
-	if err != nil {
-		return nil, err
-	}
 	s, err := sqlstore.New(ctx, db, sqlstore.Dialect{
 		Name:           "ledger/postgres",
-		Migrations:     scripts,
+		Migrations:     migrations,
 		LockMigrations: fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", int64(migrationLock)),
 		ForUpdate:      " FOR UPDATE",
 		SkipLocked:     " FOR UPDATE SKIP LOCKED",
@@ -89,19 +84,3 @@ func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the database handle.
 func (s *Store) Close() error { return s.db.Close() }
-
-func readMigrations() ([]string, error) {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, name := range names { // Glob sorts, and the names are numbered
-		b, err := migrations.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, string(b))
-	}
-	return out, nil
-}

@@ -15,7 +15,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 
 	"github.com/ncruces/go-sqlite3"
@@ -65,13 +64,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // date. Writes need immediate transactions (the driver's default, or
 // "_txlock=immediate"). Close closes db.
 func New(ctx context.Context, db *sql.DB) (*Store, error) {
-	scripts, err := readMigrations()
-	if err != nil {
-		return nil, err
-	}
 	s, err := sqlstore.New(ctx, db, sqlstore.Dialect{
 		Name:       "ledger/sqlite",
-		Migrations: scripts,
+		Migrations: migrations,
 		IsUniqueViolation: func(err error) bool {
 			return errors.Is(err, sqlite3.CONSTRAINT_UNIQUE)
 		},
@@ -92,19 +87,3 @@ func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
-
-func readMigrations() ([]string, error) {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, name := range names { // Glob sorts, and the names are numbered
-		b, err := migrations.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, string(b))
-	}
-	return out, nil
-}

@@ -15,6 +15,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,9 +29,10 @@ import (
 type Dialect struct {
 	// Name prefixes errors: "ledger/sqlite".
 	Name string
-	// Migrations are the schema scripts, version i+1 at index i. Each runs
+	// Migrations holds the schema scripts as migrations/*.sql, numbered so
+	// that name order is version order: the i-th is version i. Each runs
 	// once, in a transaction, as one Exec.
-	Migrations []string
+	Migrations fs.FS
 	// LockMigrations, when set, runs first in the migration transaction so
 	// that processes starting together migrate one at a time.
 	LockMigrations string
@@ -69,6 +71,10 @@ func (s *Store) errorf(format string, args ...any) error {
 // migrate applies the migrations not applied yet, each once, under the
 // dialect's lock.
 func (s *Store) migrate(ctx context.Context) error {
+	names, err := fs.Glob(s.d.Migrations, "migrations/*.sql") // sorted
+	if err != nil {
+		return s.errorf("listing the migrations: %w", err)
+	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		if s.d.LockMigrations != "" {
 			if _, err := tx.ExecContext(ctx, s.d.LockMigrations); err != nil {
@@ -79,7 +85,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 			return s.errorf("creating the migrations table: %w", err)
 		}
-		for i, script := range s.d.Migrations {
+		for i, name := range names {
 			version := i + 1
 			var one int
 			err := tx.QueryRowContext(ctx, s.q.rebind(`SELECT 1 FROM mfspay_ledger_migrations WHERE version = ?`), version).Scan(&one)
@@ -89,7 +95,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			if !errors.Is(err, sql.ErrNoRows) {
 				return s.errorf("reading the migrations: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx, script); err != nil {
+			script, err := fs.ReadFile(s.d.Migrations, name)
+			if err != nil {
+				return s.errorf("reading migration %d: %w", version, err)
+			}
+			if _, err := tx.ExecContext(ctx, string(script)); err != nil {
 				return s.errorf("migration %d: %w", version, err)
 			}
 			if _, err := tx.ExecContext(ctx, s.q.rebind(`INSERT INTO mfspay_ledger_migrations (version, applied_at) VALUES (?, ?)`),
