@@ -23,8 +23,8 @@ func (h *Handler) checkAmount(ctx context.Context, rt *route, ev *mfspay.Event) 
 	if known {
 		m.Expected = want
 	}
-	if h.mismatch != nil {
-		if err := h.mismatch(ctx, m); err != nil {
+	if h.onMismatch != nil {
+		if err := h.onMismatch(ctx, m); err != nil {
 			return outHook.with(err), true
 		}
 	}

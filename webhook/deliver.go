@@ -24,7 +24,7 @@ func (h *Handler) Deliver(ctx context.Context, ev *mfspay.Event) error {
 	if ev == nil || ev.ID == "" {
 		return &mfspay.Error{Kind: mfspay.ErrInvalidRequest, Op: "deliver", Field: "event", Message: "needs an event with an ID"}
 	}
-	rt := h.routes[ev.Provider]
+	rt := h.byProvider[ev.Provider]
 	if rt == nil {
 		return &mfspay.Error{Kind: mfspay.ErrInvalidRequest, Provider: ev.Provider, Op: "deliver", Field: "provider",
 			Message: "is not routed to this handler"}

@@ -24,20 +24,10 @@ type Func func(ctx context.Context, e *mfspay.Event) error
 // Handler receives notifications for one or several gateways. Make it with
 // New; it is safe for concurrent use.
 type Handler struct {
-	callback    Func
-	routes      map[string]*route
-	only        *route // the route used when the path names no provider
-	store       Store
-	logger      *slog.Logger
-	maxBody     int64
-	readTimeout time.Duration
-	dedupTTL    time.Duration
-	lease       time.Duration
-	confirm     bool
-	expect      ExpectedAmountFunc
-	mismatch    func(context.Context, AmountMismatch) error
-	wildcard    string
-	returnTo    func(context.Context, *mfspay.Event) string
+	callback   Func
+	byProvider map[string]*route
+	only       *route // the route used when the path names no provider
+	config            // the options, store and logger set to their defaults
 }
 
 // New returns a handler delivering events to callback from the gateways
@@ -66,21 +56,7 @@ func New(callback Func, opts ...Option) *Handler {
 	for _, o := range opts {
 		o(&c)
 	}
-	h := &Handler{
-		callback:    callback,
-		routes:      map[string]*route{},
-		store:       c.store,
-		logger:      c.logger,
-		maxBody:     c.maxBody,
-		readTimeout: c.readTimeout,
-		dedupTTL:    c.dedupTTL,
-		lease:       c.lease,
-		confirm:     c.confirm,
-		expect:      c.expect,
-		mismatch:    c.onMismatch,
-		wildcard:    c.pathWildcard,
-		returnTo:    c.returnTo,
-	}
+	h := &Handler{callback: callback, byProvider: map[string]*route{}, config: c}
 	if h.store == nil {
 		h.store = NewMemoryStore()
 	}
@@ -99,10 +75,10 @@ func New(callback Func, opts ...Option) *Handler {
 		if r.provider == "" || strings.Contains(r.provider, "/") {
 			panic("webhook: gateway provider name must be non-empty and contain no '/'")
 		}
-		if _, dup := h.routes[r.provider]; dup {
+		if _, dup := h.byProvider[r.provider]; dup {
 			panic("webhook: provider " + r.provider + " routed twice")
 		}
-		h.routes[r.provider] = r
+		h.byProvider[r.provider] = r
 	}
 	if len(c.routes) == 1 {
 		h.only = &c.routes[0]
@@ -115,22 +91,30 @@ func New(callback Func, opts ...Option) *Handler {
 // When the path names none and only one gateway is routed, that gateway
 // receives it. An unknown provider is answered 404.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rt := h.routes[r.PathValue(h.wildcard)]
-	if rt == nil && r.PathValue(h.wildcard) == "" {
+	if rt := h.routeOf(w, r); rt != nil {
+		h.serve(w, r, rt)
+	}
+}
+
+// routeOf returns the route the path names, or the only one when it names
+// none; when there is none it answers 404 and returns nil.
+func (h *Handler) routeOf(w http.ResponseWriter, r *http.Request) *route {
+	name := r.PathValue(h.pathWildcard)
+	rt := h.byProvider[name]
+	if rt == nil && name == "" {
 		rt = h.only
 	}
 	if rt == nil {
 		h.finish(r.Context(), w, outNoRoute, logRecord{})
-		return
 	}
-	h.serve(w, r, rt)
+	return rt
 }
 
 // For returns a handler receiving every request as a notification for
 // provider, whatever its path: mux.Handle("/wezopay/ipn", h.For("wezopay")).
 // It panics if provider was not routed.
 func (h *Handler) For(provider string) http.Handler {
-	rt := h.routes[provider]
+	rt := h.byProvider[provider]
 	if rt == nil {
 		panic("webhook: For(" + provider + "): provider not routed")
 	}

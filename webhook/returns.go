@@ -36,15 +36,9 @@ func ReturnTo(f func(ctx context.Context, ev *mfspay.Event) string) Option {
 // nothing is delivered.
 func (h *Handler) Returns() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rt := h.routes[r.PathValue(h.wildcard)]
-		if rt == nil && r.PathValue(h.wildcard) == "" {
-			rt = h.only
+		if rt := h.routeOf(w, r); rt != nil {
+			h.serveReturn(w, r, rt)
 		}
-		if rt == nil {
-			h.finish(r.Context(), w, outNoRoute, logRecord{})
-			return
-		}
-		h.serveReturn(w, r, rt)
 	})
 }
 
