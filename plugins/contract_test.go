@@ -168,6 +168,21 @@ func TestSameAnswersEveryTransport(t *testing.T) {
 			{create("INV-1", amount), nil},
 			{verifyRef(honest), nil},
 		}},
+		// A driver's error that is no *Error of a known kind has no kind,
+		// however it wraps a sentinel: the create may have happened, and a
+		// read failed. A plugin must not read a kind into it that the
+		// layer in process would not.
+		{name: "errors that are no *Error of a known kind", threshold: 100, steps: []step{
+			{create(scriptpay.UndecodableAnswer, amount), mfspay.ErrOutcomeUnknown},
+			{create(scriptpay.UnknownKind, amount), mfspay.ErrOutcomeUnknown},
+			{verifyRef(mfspay.PaymentRef{InvoiceID: scriptpay.BareSentinel}), mfspay.ErrUnavailable},
+			{verifyRef(mfspay.PaymentRef{PaymentID: scriptpay.UnknownKind}), mfspay.ErrUnavailable},
+			{notification(scriptpay.BareSentinel), mfspay.ErrUnavailable},
+		}},
+		{name: "a bare sentinel trips the breaker", steps: []step{
+			{verifyRef(mfspay.PaymentRef{InvoiceID: scriptpay.BareSentinel}), mfspay.ErrUnavailable},
+			{verifyRef(honest), mfspay.ErrCircuitOpen},
+		}},
 		{name: "a lying answer trips the breaker", steps: []step{
 			{verifyRef(mfspay.PaymentRef{InvoiceID: scriptpay.OtherPayment}), mfspay.ErrUnavailable},
 			{verifyRef(honest), mfspay.ErrCircuitOpen},

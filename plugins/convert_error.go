@@ -30,8 +30,12 @@ func toStatus(err error) error {
 	} else {
 		d.Message = err.Error()
 	}
-	kind := mfspay.KindOf(err)
-	if kind != nil {
+	// The kind comes from an *Error of a known kind only, exactly as the
+	// portable layer reads a driver's error (gateway.stamp): a bare or
+	// wrapped sentinel is no kind, so the host falls back as in process.
+	var kind error
+	if e != nil && e.Kind != nil && mfspay.KindByName(e.Kind.Error()) == e.Kind {
+		kind = e.Kind
 		d.Kind = kind.Error()
 	}
 	switch {

@@ -195,6 +195,22 @@ func TestConvertErrorsRoundTrip(t *testing.T) {
 		assert.Nil(t, got.Kind)
 		assert.Equal(t, "fakepay: no payment x", got.Message)
 	})
+	t.Run("a sentinel that is no *Error of a known kind carries no kind", func(t *testing.T) {
+		// As in process (the layer's stamp): the host falls back to
+		// ErrUnavailable, or ErrOutcomeUnknown for a create.
+		for _, err := range []error{
+			mfspay.ErrInvalidSignature,
+			fmt.Errorf("acme: %w", mfspay.ErrNotFound),
+			fmt.Errorf("%w: amount %q is not a decimal with at most two places", mfspay.ErrInvalidRequest, "250.505"),
+			&mfspay.Error{Kind: errors.New("invalid request"), Message: "a kind of the same name is not the kind"},
+		} {
+			st := toStatus(err)
+			assert.Equal(t, codes.Unknown, status.Code(st), "%v", err)
+			got, ok := fromStatus(wireStatus(t, st))
+			require.True(t, ok)
+			assert.Nil(t, got.Kind, "%v", err)
+		}
+	})
 	t.Run("a bare context error", func(t *testing.T) {
 		st := toStatus(context.DeadlineExceeded)
 		assert.Equal(t, codes.DeadlineExceeded, status.Code(st))
