@@ -243,8 +243,12 @@ func (c *Client) callError(ctx context.Context, op string, inst *instance, err e
 			return errors.New(e.Message) // simulators may return plain errors
 		}
 		if e.Kind == nil {
-			e.Kind = kindForCode(statusCode(err))
-			if e.Kind == mfspay.ErrUnavailable && op == mfspay.OpCreate {
+			// No kind this host knows: a driver error that was no *Error of
+			// a known kind, or a newer plugin's kind. The layer in process
+			// falls back so (gateway.stamp), whatever the gRPC code says: a
+			// create may have happened.
+			e.Kind = mfspay.ErrUnavailable
+			if op == mfspay.OpCreate {
 				e.Kind = mfspay.ErrOutcomeUnknown
 			}
 		}

@@ -81,31 +81,10 @@ func codeForError(kind error, ctxErr pb.ContextError) codes.Code {
 	return codes.Unknown
 }
 
-// kindForCode is the fallback for a status without a known kind: a plugin
-// that returned a bare error, or a kind newer than this host.
-func kindForCode(c codes.Code) error {
-	switch c {
-	case codes.InvalidArgument, codes.OutOfRange, codes.FailedPrecondition:
-		return mfspay.ErrInvalidRequest
-	case codes.Unauthenticated:
-		return mfspay.ErrUnauthorized
-	case codes.PermissionDenied:
-		return mfspay.ErrForbidden
-	case codes.NotFound:
-		return mfspay.ErrNotFound
-	case codes.AlreadyExists:
-		return mfspay.ErrDuplicate
-	case codes.ResourceExhausted:
-		return mfspay.ErrRateLimited
-	case codes.Unimplemented:
-		return mfspay.ErrUnsupported
-	}
-	return mfspay.ErrUnavailable
-}
-
 // fromStatus rebuilds the error a plugin sent. ok is false when err carries
 // no ErrorDetail, i.e. the plugin never answered (transport failure, local
-// cancellation). The result has a nil Kind when the plugin's error had none.
+// cancellation). The result has a nil Kind when the plugin's error had none
+// or one this host does not know.
 func fromStatus(err error) (e *mfspay.Error, ok bool) {
 	st, isStatus := status.FromError(err)
 	if !isStatus {
@@ -131,10 +110,7 @@ func fromStatus(err error) (e *mfspay.Error, ok bool) {
 		RetryAfter: fromPBDuration(d.GetRetryAfter()),
 	}
 	if name := d.GetKind(); name != "" {
-		e.Kind = mfspay.KindByName(name)
-		if e.Kind == nil {
-			e.Kind = kindForCode(st.Code())
-		}
+		e.Kind = mfspay.KindByName(name) // nil when unknown: callError falls back as the layer does
 	}
 	var ctxErr error
 	switch d.GetContextError() {
