@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 
 	"google.golang.org/grpc"
@@ -138,7 +139,13 @@ func (s *pluginServer) recoverUnary(ctx context.Context, req any, info *grpc.Una
 			if info.FullMethod == pb.Gateway_CreatePayment_FullMethodName {
 				kind = mfspay.ErrOutcomeUnknown
 			}
-			resp, err = nil, toStatus(&mfspay.Error{Kind: kind, Provider: s.cfg.Name, Message: "the plugin panicked"})
+			// A gateway call runs the driver, and answers as the layer does
+			// in process when a driver panics (mfspay's recoverDriver).
+			message := "the plugin panicked"
+			if strings.HasPrefix(info.FullMethod, "/"+pb.Gateway_ServiceDesc.ServiceName+"/") {
+				message = "the driver panicked"
+			}
+			resp, err = nil, toStatus(&mfspay.Error{Kind: kind, Provider: s.cfg.Name, Message: message})
 		}
 	}()
 	return handler(ctx, req)

@@ -55,6 +55,9 @@ const (
 	// UnknownKind fails with an *mfspay.Error whose kind is none of the
 	// vocabulary's (a newer driver's, say).
 	UnknownKind = "SCRIPT-UNKNOWN-KIND"
+	// Panic panics in create, verify and notification parsing, with a
+	// value holding the request's data.
+	Panic = "SCRIPT-PANIC"
 )
 
 // errFromTheFuture is a kind no mfspay version knows.
@@ -112,6 +115,8 @@ func (Driver) Create(_ context.Context, req mfspay.CreatePaymentRequest) (*mfspa
 		return nil, json.Unmarshal([]byte(`{"Amount":"250.505"}`), &answer)
 	case UnknownKind:
 		return nil, &mfspay.Error{Kind: errFromTheFuture, Message: "scripted"}
+	case Panic:
+		panic("scripted panic for " + req.Customer.Phone)
 	}
 	return co, nil
 }
@@ -144,6 +149,9 @@ func (Driver) Verify(_ context.Context, ref mfspay.PaymentRef) (*mfspay.Payment,
 		return nil, fmt.Errorf("scriptpay: %w", mfspay.ErrNotFound)
 	case UnknownKind:
 		return nil, &mfspay.Error{Kind: errFromTheFuture, Message: "scripted"}
+	case Panic:
+		var payments []*mfspay.Payment
+		return payments[len(id)], nil // a runtime error, the commonest panic
 	}
 	return p, nil
 }
@@ -179,6 +187,8 @@ func (Driver) ParseNotification(_ context.Context, req mfspay.WebhookRequest) (*
 		return nil, nil
 	case BareSentinel:
 		return nil, mfspay.ErrInvalidSignature
+	case Panic:
+		panic("scripted panic for " + string(req.Body))
 	default:
 		return nil, &mfspay.Error{Kind: mfspay.ErrInvalidSignature, Message: "not a script"}
 	}
