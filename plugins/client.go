@@ -327,8 +327,9 @@ func (c *Client) Configure(ctx context.Context, settings map[string]string) erro
 }
 
 // Close stops the plugin and waits until its process, goroutines and
-// descriptors are gone. Calls after Close fail with ErrUnavailable. It is
-// safe to call more than once.
+// descriptors are gone. Calls after Close fail with ErrUnavailable and,
+// sending nothing, do not count toward opening the breaker. It is safe to
+// call more than once.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	if c.closed {

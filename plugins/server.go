@@ -382,5 +382,13 @@ func (m *simulatorServer) Notifications(ctx context.Context, req *pb.Notificatio
 	return &pb.NotificationsResponse{Notifications: toPBNotifications(reqs)}, nil
 }
 
-// errClosed reports a call on a closed Client.
-var errClosed = errors.New("plugin client is closed")
+// errClosed reports a call on a closed Client. Such a call sends nothing,
+// so the host's breaker counts it neither way (NotSent).
+var errClosed error = closedError{}
+
+type closedError struct{}
+
+func (closedError) Error() string { return "plugin client is closed" }
+
+// NotSent reports that no request was sent, for the circuit breaker.
+func (closedError) NotSent() bool { return true }
