@@ -38,8 +38,9 @@ func (s BreakerState) String() string {
 // answered: a hung provider must open the breaker even when every caller
 // bounds its calls. Every other outcome, 4xx answers included, counts as
 // success because the provider answered. The caller's own cancellation,
-// ErrRateLimited, and a call whose context had ended before any request was
-// sent count as neither.
+// ErrRateLimited, and a call that sent no request (its context had ended
+// before a driver's kit.HTTPClient sent one, or its plugin client was
+// closed) count as neither.
 type BreakerSettings struct {
 	// Disabled turns the breaker off.
 	Disabled bool
@@ -126,14 +127,27 @@ func newBreaker(provider string, s BreakerSettings) *breaker {
 }
 
 // excludedFromBreaker reports outcomes that say nothing about the
-// provider's health: the caller's own cancellation and a rate limit (the
-// provider answered, and will again). A deadline that expires while a
-// request is outstanding is not among them: the provider did not answer in
-// time. (A call whose context had ended before it was sent never reaches
-// the breaker: the portable layer answers it.)
+// provider's health: the caller's own cancellation, a rate limit (the
+// provider answered, and will again) and a call that ended before any
+// request was sent (see notSent). A deadline that expires while a request
+// is outstanding is not among them: the provider did not answer in time.
+// (A call whose context had ended before the driver ran never reaches the
+// breaker: the portable layer answers it.)
 func excludedFromBreaker(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, ErrRateLimited)
+	if errors.Is(err, context.Canceled) || errors.Is(err, ErrRateLimited) {
+		return true
+	}
+	var ns notSent
+	return errors.As(err, &ns) && ns.NotSent()
 }
+
+// notSent is implemented by the causes of calls that ended before any
+// request was sent: kit's HTTP client when the context had ended before it
+// sent one (a driver may make several requests per call), and a closed
+// plugin client. Nothing reached the provider, so nothing is learnt of its
+// health. The method is exported so that other packages can implement it;
+// the interface stays private, being no promise to callers.
+type notSent interface{ NotSent() bool }
 
 func breakerState(s gobreaker.State) BreakerState {
 	switch s {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 )
 
 // openTimeout is short so half-open tests are quick; tests that need the
@@ -225,6 +226,7 @@ func TestBreakerExclusions(t *testing.T) {
 		&mfspay.Error{Kind: mfspay.ErrUnavailable, Err: context.Canceled},
 		&mfspay.Error{Kind: mfspay.ErrOutcomeUnknown, Err: context.Canceled},
 		providerErr(mfspay.ErrRateLimited),
+		endedBeforeSending(t),
 	} {
 		t.Run(excluded.Error(), func(t *testing.T) {
 			f, g, _ := breakerFixture(2)
@@ -255,6 +257,19 @@ func TestBreakerExclusions(t *testing.T) {
 		require.NoError(t, verify(g), "the slot of the excluded probe is free again")
 		assert.Equal(t, mfspay.BreakerClosed, state(t, g))
 	})
+}
+
+// endedBeforeSending is kit's HTTP client's error for a call whose
+// deadline had passed before any request was sent, as a driver making
+// several requests meets it: it says nothing about the provider.
+func endedBeforeSending(t *testing.T) error {
+	t.Helper()
+	deadline, cancel := context.WithDeadline(ctx, time.Now().Add(-time.Second))
+	defer cancel()
+	_, err := kit.NewHTTPClient(kit.HTTPConfig{Provider: "fake"}).Do(deadline,
+		kit.HTTPRequest{Op: mfspay.OpVerify, Method: "GET", URL: "http://127.0.0.1:9/never"})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	return err
 }
 
 // assertSameCause checks that err is want as the layer returns it: an

@@ -21,7 +21,9 @@ import "context"
 //
 // Methods are called concurrently. Errors should be *Error values with one
 // of the sentinel kinds; anything else is treated as ErrUnavailable
-// (ErrOutcomeUnknown for Create, where the payment may exist).
+// (ErrOutcomeUnknown for Create, where the payment may exist). A panic is
+// a bug, but the layer recovers it into the same fallback kinds rather
+// than let it take down the caller, as a plugin's server does.
 type Driver interface {
 	// Provider names the provider: "wezopay", "eazzpay", or a plugin's name.
 	Provider() string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime/debug"
 )
 
 // NewGateway wraps d in the portable layer and returns the Gateway callers
@@ -26,6 +27,10 @@ import (
 //     declare); a violation is ErrOutcomeUnknown for a create,
 //     ErrUnavailable for a read or a return and ErrInvalidRequest for a
 //     notification, and is logged to r.Logger;
+//   - a driver's panic fails its call, not the caller: ErrOutcomeUnknown
+//     for a create, ErrUnavailable otherwise, a failure to the breaker,
+//     logged to r.Logger by provider and operation only (its value may
+//     hold request data), as a plugin's server answers one;
 //   - every error is an *Error stamped with the provider and operation.
 func NewGateway(d Driver, r Resilience) Gateway {
 	g := &gateway{d: d, log: r.Logger}
@@ -73,7 +78,8 @@ func (g *gateway) CreatePayment(ctx context.Context, req CreatePaymentRequest) (
 	if err := ctx.Err(); err != nil {
 		return nil, g.ended(OpCreate, err)
 	}
-	return guard(g.breaker, OpCreate, func() (*Checkout, error) {
+	return guard(g.breaker, OpCreate, func() (_ *Checkout, err error) {
+		defer g.recoverDriver(ctx, OpCreate, &err)
 		co, err := g.d.Create(ctx, req)
 		if err != nil {
 			return nil, g.stamp(OpCreate, err)
@@ -102,7 +108,8 @@ func (g *gateway) VerifyPayment(ctx context.Context, ref PaymentRef) (*Payment, 
 	if err := ctx.Err(); err != nil {
 		return nil, g.ended(OpVerify, err)
 	}
-	return guard(g.breaker, OpVerify, func() (*Payment, error) {
+	return guard(g.breaker, OpVerify, func() (_ *Payment, err error) {
+		defer g.recoverDriver(ctx, OpVerify, &err)
 		p, err := g.d.Verify(ctx, ref)
 		if err != nil {
 			return nil, g.stamp(OpVerify, err)
@@ -129,7 +136,8 @@ func (g *gateway) ListPayments(ctx context.Context, q ListQuery) (*PaymentPage, 
 	if err := ctx.Err(); err != nil {
 		return nil, g.ended(OpList, err)
 	}
-	return guard(g.breaker, OpList, func() (*PaymentPage, error) {
+	return guard(g.breaker, OpList, func() (_ *PaymentPage, err error) {
+		defer g.recoverDriver(ctx, OpList, &err)
 		page, err := g.d.List(ctx, q)
 		if err != nil {
 			return nil, g.stamp(OpList, err)
@@ -141,11 +149,12 @@ func (g *gateway) ListPayments(ctx context.Context, q ListQuery) (*PaymentPage, 
 	})
 }
 
-func (g *gateway) ParseWebhook(ctx context.Context, req WebhookRequest) (*Event, error) {
+func (g *gateway) ParseWebhook(ctx context.Context, req WebhookRequest) (_ *Event, err error) {
 	caps := g.d.Capabilities()
 	if len(caps.EventTypes) == 0 {
 		return nil, g.unsupported(opWebhook, "the provider sends no notifications this gateway can read")
 	}
+	defer g.recoverDriver(ctx, opWebhook, &err)
 	ev, err := g.d.ParseNotification(ctx, req)
 	if err != nil {
 		return nil, g.stamp(opWebhook, err)
@@ -178,7 +187,8 @@ func (g *gateway) CompleteReturn(ctx context.Context, req ReturnRequest) (*Event
 	if err := ctx.Err(); err != nil {
 		return nil, g.ended(OpReturn, err)
 	}
-	return guard(g.breaker, OpReturn, func() (*Event, error) {
+	return guard(g.breaker, OpReturn, func() (_ *Event, err error) {
+		defer g.recoverDriver(ctx, OpReturn, &err)
 		ev, err := rd.CompleteReturn(ctx, req)
 		if err != nil {
 			return nil, g.stamp(OpReturn, err)
@@ -192,6 +202,29 @@ func (g *gateway) CompleteReturn(ctx context.Context, req ReturnRequest) (*Event
 		}
 		return ev, nil
 	})
+}
+
+// recoverDriver, deferred around a driver's operation, turns its panic
+// into the error the operation returns, so that a driver's bug fails one
+// call instead of the caller's process, as a plugin's server answers it
+// (recoverUnary): ErrOutcomeUnknown for a create, which may have been sent,
+// ErrUnavailable otherwise. Deferred inside the function guard runs, it
+// counts as a failure of the provider (the breaker would count a panic
+// passing through it as a success). The panic's value may hold request
+// data, so only where it happened is logged, with the stack.
+func (g *gateway) recoverDriver(ctx context.Context, op string, err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	provider := g.d.Provider()
+	g.log.LogAttrs(ctx, slog.LevelError, "mfspay: driver panicked",
+		slog.String("provider", provider), slog.String("op", op), slog.String("stack", string(debug.Stack())))
+	kind := ErrUnavailable
+	if op == OpCreate {
+		kind = ErrOutcomeUnknown
+	}
+	*err = &Error{Kind: kind, Provider: provider, Op: op, Message: "the driver panicked"}
 }
 
 func (g *gateway) unsupported(op, why string) error {

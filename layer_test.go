@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"testing"
 
@@ -281,4 +282,81 @@ func TestLayerCustomerReturn(t *testing.T) {
 		_, err = g.VerifyPayment(ctx, ref)
 		assert.ErrorContains(t, err, "does not declare")
 	})
+}
+
+// panicDriver panics in every operation with a value holding request
+// data, as a driver's bug may.
+type panicDriver struct{}
+
+const panicValue = "customer 01712345678 card 4111111111111111"
+
+func (panicDriver) Provider() string { return "fake" }
+func (panicDriver) Capabilities() mfspay.Capabilities {
+	c := allCaps
+	c.Return = mfspay.ReturnVerify
+	return c
+}
+func (panicDriver) Create(context.Context, mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) {
+	panic(panicValue)
+}
+func (panicDriver) Verify(context.Context, mfspay.PaymentRef) (*mfspay.Payment, error) {
+	panic(errors.New(panicValue))
+}
+func (panicDriver) List(context.Context, mfspay.ListQuery) (*mfspay.PaymentPage, error) {
+	var pages []*mfspay.PaymentPage
+	return pages[len(panicValue)], nil // a runtime error, the commonest panic
+}
+func (panicDriver) ParseNotification(context.Context, mfspay.WebhookRequest) (*mfspay.Event, error) {
+	panic(panicValue)
+}
+func (panicDriver) CompleteReturn(context.Context, mfspay.ReturnRequest) (*mfspay.Event, error) {
+	panic(panicValue)
+}
+
+// TestLayerRecoversDriverPanics: a driver's panic never reaches the
+// caller. It is ErrOutcomeUnknown for a create, which may have been sent,
+// and ErrUnavailable otherwise, as a plugin's server answers it; it counts
+// as a failure of the provider; and the log says where, never the panic's
+// value, which may hold request data.
+func TestLayerRecoversDriverPanics(t *testing.T) {
+	calls := map[string]struct {
+		call    func(mfspay.Gateway) error
+		want    error
+		guarded bool
+	}{
+		mfspay.OpCreate: {func(g mfspay.Gateway) error { _, err := g.CreatePayment(ctx, validCreate); return err }, mfspay.ErrOutcomeUnknown, true},
+		mfspay.OpVerify: {func(g mfspay.Gateway) error { _, err := g.VerifyPayment(ctx, ref); return err }, mfspay.ErrUnavailable, true},
+		mfspay.OpList:   {func(g mfspay.Gateway) error { _, err := g.ListPayments(ctx, mfspay.ListQuery{}); return err }, mfspay.ErrUnavailable, true},
+		mfspay.OpReturn: {func(g mfspay.Gateway) error { _, err := g.CompleteReturn(ctx, mfspay.ReturnRequest{}); return err }, mfspay.ErrUnavailable, true},
+		"webhook":       {func(g mfspay.Gateway) error { _, err := g.ParseWebhook(ctx, mfspay.WebhookRequest{}); return err }, mfspay.ErrUnavailable, false},
+	}
+	for op, c := range calls {
+		t.Run(op, func(t *testing.T) {
+			var logs bytes.Buffer
+			g := mfspay.NewGateway(panicDriver{}, mfspay.Resilience{
+				Breaker: mfspay.BreakerSettings{FailureThreshold: 1},
+				Logger:  slog.New(slog.NewTextHandler(&logs, nil)),
+			})
+			var err error
+			require.NotPanics(t, func() { err = c.call(g) })
+			var e *mfspay.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, c.want, e.Kind)
+			assert.Equal(t, "fake", e.Provider)
+			assert.Equal(t, op, e.Op)
+			for _, format := range []string{"%v", "%+v", "%#v"} {
+				assert.NotContains(t, fmt.Sprintf(format, err), "01712345678", format)
+			}
+			assert.Contains(t, logs.String(), "panicked")
+			assert.Contains(t, logs.String(), "provider=fake")
+			assert.Contains(t, logs.String(), "op="+op)
+			assert.NotContains(t, logs.String(), "01712345678")
+			state, _ := mfspay.BreakerStateOf(g)
+			if c.guarded {
+				assert.Equal(t, mfspay.BreakerOpen, state, "a panic is a failure of the provider")
+			} else {
+				assert.Equal(t, mfspay.BreakerClosed, state, "notification parsing is not guarded")
+			}
+		})
+	}
 }

@@ -109,6 +109,9 @@ func (c *Client) startLaunch() *launchState {
 	go func() {
 		defer c.workers.Done()
 		inst, err := c.start(settings, configured)
+		// The error is returned by Open and, as lastErr, by later calls;
+		// a plugin may have put the settings it was given in it.
+		err = c.cfg.logSecrets.redactError(err)
 		c.mu.Lock()
 		c.launching = nil
 		closed := c.closed
@@ -239,12 +242,17 @@ func call[T any](c *Client, ctx context.Context, op string, rpc func(context.Con
 // error when it answered, else a context or an availability error.
 func (c *Client) callError(ctx context.Context, op string, inst *instance, err error) error {
 	if e, ok := fromStatus(err); ok {
+		c.cfg.logSecrets.scrub(e)
 		if e.Kind == nil && op == opSimulator {
 			return errors.New(e.Message) // simulators may return plain errors
 		}
 		if e.Kind == nil {
-			e.Kind = kindForCode(statusCode(err))
-			if e.Kind == mfspay.ErrUnavailable && op == mfspay.OpCreate {
+			// No kind this host knows: a driver error that was no *Error of
+			// a known kind, or a newer plugin's kind. The layer in process
+			// falls back so (gateway.stamp), whatever the gRPC code says: a
+			// create may have happened.
+			e.Kind = mfspay.ErrUnavailable
+			if op == mfspay.OpCreate {
 				e.Kind = mfspay.ErrOutcomeUnknown
 			}
 		}
@@ -264,7 +272,7 @@ func (c *Client) callError(ctx context.Context, op string, inst *instance, err e
 		// caller's own timer does: it is the same deadline.
 		return c.contextError(op, context.DeadlineExceeded, true)
 	}
-	e := c.unavailable(op, "the plugin connection failed", err)
+	e := c.unavailable(op, "the plugin connection failed", c.cfg.logSecrets.redactError(err))
 	if inst.waitExit(250 * time.Millisecond) {
 		e.Message, e.Err = "the plugin process exited during the call", errExited
 	}
@@ -319,8 +327,9 @@ func (c *Client) Configure(ctx context.Context, settings map[string]string) erro
 }
 
 // Close stops the plugin and waits until its process, goroutines and
-// descriptors are gone. Calls after Close fail with ErrUnavailable. It is
-// safe to call more than once.
+// descriptors are gone. Calls after Close fail with ErrUnavailable and,
+// sending nothing, do not count toward opening the breaker. It is safe to
+// call more than once.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	if c.closed {

@@ -168,6 +168,33 @@ func TestSameAnswersEveryTransport(t *testing.T) {
 			{create("INV-1", amount), nil},
 			{verifyRef(honest), nil},
 		}},
+		// A driver's error that is no *Error of a known kind has no kind,
+		// however it wraps a sentinel: the create may have happened, and a
+		// read failed. A plugin must not read a kind into it that the
+		// layer in process would not.
+		{name: "errors that are no *Error of a known kind", threshold: 100, steps: []step{
+			{create(scriptpay.UndecodableAnswer, amount), mfspay.ErrOutcomeUnknown},
+			{create(scriptpay.UnknownKind, amount), mfspay.ErrOutcomeUnknown},
+			{verifyRef(mfspay.PaymentRef{InvoiceID: scriptpay.BareSentinel}), mfspay.ErrUnavailable},
+			{verifyRef(mfspay.PaymentRef{PaymentID: scriptpay.UnknownKind}), mfspay.ErrUnavailable},
+			{notification(scriptpay.BareSentinel), mfspay.ErrUnavailable},
+		}},
+		{name: "a bare sentinel trips the breaker", steps: []step{
+			{verifyRef(mfspay.PaymentRef{InvoiceID: scriptpay.BareSentinel}), mfspay.ErrUnavailable},
+			{verifyRef(honest), mfspay.ErrCircuitOpen},
+		}},
+		// A driver's panic reaches no caller, whatever carries the
+		// driver: a create may have been sent, other calls failed.
+		{name: "a panicking driver", threshold: 100, steps: []step{
+			{create(scriptpay.Panic, amount), mfspay.ErrOutcomeUnknown},
+			{verifyRef(mfspay.PaymentRef{InvoiceID: scriptpay.Panic}), mfspay.ErrUnavailable},
+			{notification(scriptpay.Panic), mfspay.ErrUnavailable},
+			{create("INV-1", amount), nil},
+		}},
+		{name: "a panic trips the breaker", steps: []step{
+			{create(scriptpay.Panic, amount), mfspay.ErrOutcomeUnknown},
+			{verifyRef(honest), mfspay.ErrCircuitOpen},
+		}},
 		{name: "a lying answer trips the breaker", steps: []step{
 			{verifyRef(mfspay.PaymentRef{InvoiceID: scriptpay.OtherPayment}), mfspay.ErrUnavailable},
 			{verifyRef(honest), mfspay.ErrCircuitOpen},
@@ -207,6 +234,7 @@ func TestSameAnswersEveryTransport(t *testing.T) {
 					}
 					assert.Equal(t, tc.violations, strings.Count(logs.String(), "breaks the contract"),
 						"every refused answer is logged, once, by the host:\n%s", logs)
+					assert.NotContains(t, logs.String(), "scripted panic", "a panic's value may hold request data")
 				})
 			}
 			for _, tr := range transports[1:] {

@@ -30,8 +30,12 @@ func toStatus(err error) error {
 	} else {
 		d.Message = err.Error()
 	}
-	kind := mfspay.KindOf(err)
-	if kind != nil {
+	// The kind comes from an *Error of a known kind only, exactly as the
+	// portable layer reads a driver's error (gateway.stamp): a bare or
+	// wrapped sentinel is no kind, so the host falls back as in process.
+	var kind error
+	if e != nil && e.Kind != nil && mfspay.KindByName(e.Kind.Error()) == e.Kind {
+		kind = e.Kind
 		d.Kind = kind.Error()
 	}
 	switch {
@@ -77,31 +81,10 @@ func codeForError(kind error, ctxErr pb.ContextError) codes.Code {
 	return codes.Unknown
 }
 
-// kindForCode is the fallback for a status without a known kind: a plugin
-// that returned a bare error, or a kind newer than this host.
-func kindForCode(c codes.Code) error {
-	switch c {
-	case codes.InvalidArgument, codes.OutOfRange, codes.FailedPrecondition:
-		return mfspay.ErrInvalidRequest
-	case codes.Unauthenticated:
-		return mfspay.ErrUnauthorized
-	case codes.PermissionDenied:
-		return mfspay.ErrForbidden
-	case codes.NotFound:
-		return mfspay.ErrNotFound
-	case codes.AlreadyExists:
-		return mfspay.ErrDuplicate
-	case codes.ResourceExhausted:
-		return mfspay.ErrRateLimited
-	case codes.Unimplemented:
-		return mfspay.ErrUnsupported
-	}
-	return mfspay.ErrUnavailable
-}
-
 // fromStatus rebuilds the error a plugin sent. ok is false when err carries
 // no ErrorDetail, i.e. the plugin never answered (transport failure, local
-// cancellation). The result has a nil Kind when the plugin's error had none.
+// cancellation). The result has a nil Kind when the plugin's error had none
+// or one this host does not know.
 func fromStatus(err error) (e *mfspay.Error, ok bool) {
 	st, isStatus := status.FromError(err)
 	if !isStatus {
@@ -127,10 +110,7 @@ func fromStatus(err error) (e *mfspay.Error, ok bool) {
 		RetryAfter: fromPBDuration(d.GetRetryAfter()),
 	}
 	if name := d.GetKind(); name != "" {
-		e.Kind = mfspay.KindByName(name)
-		if e.Kind == nil {
-			e.Kind = kindForCode(st.Code())
-		}
+		e.Kind = mfspay.KindByName(name) // nil when unknown: callError falls back as the layer does
 	}
 	var ctxErr error
 	switch d.GetContextError() {

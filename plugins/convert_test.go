@@ -195,6 +195,22 @@ func TestConvertErrorsRoundTrip(t *testing.T) {
 		assert.Nil(t, got.Kind)
 		assert.Equal(t, "fakepay: no payment x", got.Message)
 	})
+	t.Run("a sentinel that is no *Error of a known kind carries no kind", func(t *testing.T) {
+		// As in process (the layer's stamp): the host falls back to
+		// ErrUnavailable, or ErrOutcomeUnknown for a create.
+		for _, err := range []error{
+			mfspay.ErrInvalidSignature,
+			fmt.Errorf("acme: %w", mfspay.ErrNotFound),
+			fmt.Errorf("%w: amount %q is not a decimal with at most two places", mfspay.ErrInvalidRequest, "250.505"),
+			&mfspay.Error{Kind: errors.New("invalid request"), Message: "a kind of the same name is not the kind"},
+		} {
+			st := toStatus(err)
+			assert.Equal(t, codes.Unknown, status.Code(st), "%v", err)
+			got, ok := fromStatus(wireStatus(t, st))
+			require.True(t, ok)
+			assert.Nil(t, got.Kind, "%v", err)
+		}
+	})
 	t.Run("a bare context error", func(t *testing.T) {
 		st := toStatus(context.DeadlineExceeded)
 		assert.Equal(t, codes.DeadlineExceeded, status.Code(st))
@@ -202,12 +218,16 @@ func TestConvertErrorsRoundTrip(t *testing.T) {
 		require.True(t, ok)
 		assert.ErrorIs(t, got, context.DeadlineExceeded)
 	})
-	t.Run("a kind this host does not know falls back to the code", func(t *testing.T) {
+	// It used to take the kind of the gRPC code instead, usually
+	// ErrUnavailable ("nothing was sent"), which for a create invited a
+	// second one; the host now falls back as the layer does in process
+	// (see TestCallErrorWithoutAKnownKind).
+	t.Run("a kind this host does not know is no kind", func(t *testing.T) {
 		st, err := status.New(codes.NotFound, "x").WithDetails(&pb.ErrorDetail{Kind: "a kind from the future"})
 		require.NoError(t, err)
 		got, ok := fromStatus(st.Err())
 		require.True(t, ok)
-		assert.Equal(t, mfspay.ErrNotFound, got.Kind)
+		assert.Nil(t, got.Kind)
 	})
 	t.Run("a status without details is not a plugin answer", func(t *testing.T) {
 		_, ok := fromStatus(status.Error(codes.Unavailable, "connection reset"))
@@ -215,6 +235,32 @@ func TestConvertErrorsRoundTrip(t *testing.T) {
 		_, ok = fromStatus(errors.New("not a status"))
 		assert.False(t, ok)
 	})
+}
+
+// TestCallErrorWithoutAKnownKind: a plugin's answer without a kind this
+// host knows (a newer plugin's kind, or a peer that sets none) is what the
+// layer makes in process of a driver error without one, whatever the gRPC
+// code says: ErrOutcomeUnknown for a create, which may have happened, and
+// ErrUnavailable otherwise.
+func TestCallErrorWithoutAKnownKind(t *testing.T) {
+	c := newClient(Config{}.withDefaults(), nil)
+	for _, kind := range []string{"", "a kind from the future"} {
+		for _, code := range []codes.Code{codes.Unknown, codes.Unavailable, codes.NotFound, codes.InvalidArgument, codes.AlreadyExists} {
+			st, err := status.New(code, "x").WithDetails(&pb.ErrorDetail{Kind: kind, Message: "sent"})
+			require.NoError(t, err)
+			for op, want := range map[string]error{
+				mfspay.OpCreate: mfspay.ErrOutcomeUnknown,
+				mfspay.OpVerify: mfspay.ErrUnavailable,
+				mfspay.OpList:   mfspay.ErrUnavailable,
+				opWebhook:       mfspay.ErrUnavailable,
+				mfspay.OpReturn: mfspay.ErrUnavailable,
+				"configure":     mfspay.ErrUnavailable,
+			} {
+				got := c.callError(context.Background(), op, nil, wireStatus(t, st.Err()))
+				assert.Equal(t, want, mfspay.KindOf(got), "kind %q, code %v, op %s: %v", kind, code, op, got)
+			}
+		}
+	}
 }
 
 // wireStatus sends a status through protobuf's encoding.

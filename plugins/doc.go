@@ -40,9 +40,12 @@
 //     the reason, never by hanging.
 //   - Errors keep their kind, provider, operation, HTTP status, provider code
 //     and message, field and RetryAfter: errors.Is(err, mfspay.ErrNotFound)
-//     works as in process. Deadlines and cancellation reach the plugin; a
-//     call ended by its context returns at once, wrapping the context's
-//     error.
+//     works as in process. As in process too, a driver's error that is no
+//     *mfspay.Error of a known kind (a bare or wrapped sentinel, a newer
+//     kind) and a driver's panic are ErrUnavailable, or ErrOutcomeUnknown
+//     for a create, which may have happened. Deadlines and cancellation
+//     reach the plugin; a call ended by its context returns at once,
+//     wrapping the context's error.
 //   - Resilience is applied once: the plugin's HTTP client retries under
 //     Config.Retry, and the circuit breaker (Config.Breaker) runs in the host
 //     around the plugin, whose own breaker is off.
@@ -85,8 +88,10 @@
 // (r.HTTPClient) and wrap the gateway with r.Wrap, as every adapter does:
 // the retry policy comes from the host and the breaker is already disabled.
 // Log through r.Logger; never write to stdout, which carries the go-plugin
-// handshake. Errors must be *mfspay.Error values with a kind, and must not
-// contain secrets: they are shown to the host as they are.
+// handshake. Errors must be *mfspay.Error values with a kind (see above for
+// anything else), and must not contain secrets: the host scrubs from them,
+// as from the plugin's log lines, only the values of settings whose names
+// mark credentials.
 //
 // Build the binary under the name mfspay-plugin-<name>, where <name> is the
 // provider name (mfspay-plugin-<name>.exe on Windows): Discover finds

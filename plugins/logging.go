@@ -3,6 +3,7 @@ package plugins
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/providers/kit"
 )
 
@@ -278,6 +281,52 @@ func (s *logSecrets) redact(text string) string {
 	defer s.mu.RUnlock()
 	return kit.Redact(text, s.list...)
 }
+
+// scrub removes the secrets from the text of an error a plugin sent, as
+// from its log lines: a plugin is third-party code and may put what it
+// was given in its errors, which callers print and log.
+func (s *logSecrets) scrub(e *mfspay.Error) {
+	e.Provider, e.Op, e.Field = s.redact(e.Provider), s.redact(e.Op), s.redact(e.Field)
+	e.Code, e.Message = s.redact(e.Code), s.redact(e.Message)
+	if c, ok := e.Err.(*remoteCause); ok {
+		c.text = s.redact(c.text)
+	}
+}
+
+// redactError returns err with the secrets scrubbed from its text: err
+// itself when its text holds none, else its scrubbed text. That still
+// matches the sentinels callers test with errors.Is, but no longer
+// reaches the original error, which would print them.
+func (s *logSecrets) redactError(err error) error {
+	if err == nil {
+		return nil
+	}
+	text := err.Error()
+	scrubbed := s.redact(text)
+	if scrubbed == text {
+		return err
+	}
+	out := &redactedError{text: scrubbed}
+	for _, sentinel := range redactedSentinels {
+		if errors.Is(err, sentinel) {
+			out.is = append(out.is, sentinel)
+		}
+	}
+	return out
+}
+
+// redactedSentinels are the errors a scrubbed error still matches.
+var redactedSentinels = append([]error{ErrHandshake, ErrIncompatible, ErrChecksumMismatch, errExited, errClosed,
+	errNotStarted, context.Canceled, context.DeadlineExceeded}, mfspay.Kinds...)
+
+// redactedError is an error whose text held a secret, scrubbed.
+type redactedError struct {
+	text string
+	is   []error
+}
+
+func (e *redactedError) Error() string   { return e.text }
+func (e *redactedError) Unwrap() []error { return e.is }
 
 // redactingHandler hands every record to next with the secrets scrubbed
 // from its message, attribute keys and values, and group names.

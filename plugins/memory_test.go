@@ -228,6 +228,24 @@ func TestHostBreaker(t *testing.T) {
 	}
 }
 
+// TestCallsAfterCloseAreNoBreakerFailures: a call on a closed client sends
+// nothing and says nothing about the provider, so it does not count
+// toward opening the breaker, which would keep failing later calls.
+func TestCallsAfterCloseAreNoBreakerFailures(t *testing.T) {
+	ctx := context.Background()
+	c, _ := openFakeInMemory(t, Config{Breaker: mfspay.BreakerSettings{FailureThreshold: 1, OpenTimeout: time.Hour}})
+	require.NoError(t, c.Close())
+	for range 3 {
+		_, err := c.VerifyPayment(ctx, mfspay.PaymentRef{InvoiceID: "INV-1"})
+		require.ErrorIs(t, err, mfspay.ErrUnavailable)
+		assert.ErrorContains(t, err, "closed")
+		_, err = c.CreatePayment(ctx, createRequest(newInvoice("closed")))
+		require.ErrorIs(t, err, mfspay.ErrUnavailable, "nothing was sent, so nothing was created")
+	}
+	state, _ := mfspay.BreakerStateOf(c)
+	assert.Equal(t, mfspay.BreakerClosed, state)
+}
+
 func TestCancellationPropagates(t *testing.T) {
 	for _, op := range []string{mfspay.OpVerify, mfspay.OpCreate} {
 		t.Run(op, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 
 	"google.golang.org/grpc"
@@ -138,7 +139,13 @@ func (s *pluginServer) recoverUnary(ctx context.Context, req any, info *grpc.Una
 			if info.FullMethod == pb.Gateway_CreatePayment_FullMethodName {
 				kind = mfspay.ErrOutcomeUnknown
 			}
-			resp, err = nil, toStatus(&mfspay.Error{Kind: kind, Provider: s.cfg.Name, Message: "the plugin panicked"})
+			// A gateway call runs the driver, and answers as the layer does
+			// in process when a driver panics (mfspay's recoverDriver).
+			message := "the plugin panicked"
+			if strings.HasPrefix(info.FullMethod, "/"+pb.Gateway_ServiceDesc.ServiceName+"/") {
+				message = "the driver panicked"
+			}
+			resp, err = nil, toStatus(&mfspay.Error{Kind: kind, Provider: s.cfg.Name, Message: message})
 		}
 	}()
 	return handler(ctx, req)
@@ -169,7 +176,7 @@ func (g *gatewayServer) CreatePayment(ctx context.Context, req *pb.CreatePayment
 	}
 	co, err := gw.Create(ctx, fromPBCreate(req))
 	if err != nil {
-		return nil, toStatus(err)
+		return nil, toStatus(driverFailure(err))
 	}
 	if co == nil {
 		return nil, toStatus(&mfspay.Error{Kind: mfspay.ErrOutcomeUnknown, Provider: g.s.cfg.Name, Op: mfspay.OpCreate,
@@ -185,7 +192,7 @@ func (g *gatewayServer) VerifyPayment(ctx context.Context, req *pb.VerifyPayment
 	}
 	p, err := gw.Verify(ctx, fromPBRef(req.GetRef()))
 	if err != nil {
-		return nil, toStatus(err)
+		return nil, toStatus(driverFailure(err))
 	}
 	if p == nil {
 		return nil, toStatus(errNoResult(g.s.cfg.Name, mfspay.OpVerify))
@@ -200,7 +207,7 @@ func (g *gatewayServer) ListPayments(ctx context.Context, req *pb.ListPaymentsRe
 	}
 	page, err := gw.List(ctx, fromPBListQuery(req.GetQuery()))
 	if err != nil {
-		return nil, toStatus(err)
+		return nil, toStatus(driverFailure(err))
 	}
 	if page == nil {
 		return nil, toStatus(errNoResult(g.s.cfg.Name, mfspay.OpList))
@@ -215,7 +222,7 @@ func (g *gatewayServer) ParseWebhook(ctx context.Context, req *pb.ParseWebhookRe
 	}
 	ev, err := gw.ParseNotification(ctx, fromPBWebhook(req.GetRequest()))
 	if err != nil {
-		return nil, toStatus(err)
+		return nil, toStatus(driverFailure(err))
 	}
 	if ev == nil {
 		return nil, toStatus(errNoResult(g.s.cfg.Name, opWebhook))
@@ -235,12 +242,29 @@ func (g *gatewayServer) CompleteReturn(ctx context.Context, req *pb.CompleteRetu
 	}
 	ev, err := rd.CompleteReturn(ctx, fromPBReturn(req.GetRequest()))
 	if err != nil {
-		return nil, toStatus(err)
+		return nil, toStatus(driverFailure(err))
 	}
 	if ev == nil {
 		return nil, toStatus(errNoResult(g.s.cfg.Name, mfspay.OpReturn))
 	}
 	return &pb.CompleteReturnResponse{Event: toPBEvent(ev)}, nil
+}
+
+// driverFailure frames a driver's error that is no *mfspay.Error as the
+// portable layer does in process (gateway.stamp): with no kind, however it
+// wraps a sentinel, so that the host falls back to ErrUnavailable
+// (ErrOutcomeUnknown for a create) exactly as the layer would, and with the
+// same text, the driver's own kept as the cause.
+func driverFailure(err error) error {
+	var e *mfspay.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	message := "the driver failed"
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		message = "call ended by the caller's context"
+	}
+	return &mfspay.Error{Message: message, Err: err}
 }
 
 // errNoResult reports an adapter that returned neither a result nor an error.
@@ -358,5 +382,13 @@ func (m *simulatorServer) Notifications(ctx context.Context, req *pb.Notificatio
 	return &pb.NotificationsResponse{Notifications: toPBNotifications(reqs)}, nil
 }
 
-// errClosed reports a call on a closed Client.
-var errClosed = errors.New("plugin client is closed")
+// errClosed reports a call on a closed Client. Such a call sends nothing,
+// so the host's breaker counts it neither way (NotSent).
+var errClosed error = closedError{}
+
+type closedError struct{}
+
+func (closedError) Error() string { return "plugin client is closed" }
+
+// NotSent reports that no request was sent, for the circuit breaker.
+func (closedError) NotSent() bool { return true }

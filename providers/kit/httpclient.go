@@ -246,12 +246,16 @@ var errResponseTooLarge = errors.New("response body too large")
 
 // endedBeforeSending is the cause of a call whose context had ended before
 // any request was sent. It unwraps to the context's error, which callers
-// test for; the breaker recognises it as saying nothing about the provider,
-// unlike a deadline that expires while a request is outstanding.
+// test for; the breaker recognises it by its NotSent method (mfspay's
+// notSent) as saying nothing about the provider, unlike a deadline that
+// expires while a request is outstanding.
 type endedBeforeSending struct{ ctxErr error }
 
 func (e *endedBeforeSending) Error() string { return e.ctxErr.Error() }
 func (e *endedBeforeSending) Unwrap() error { return e.ctxErr }
+
+// NotSent reports that no request was sent, for the circuit breaker.
+func (e *endedBeforeSending) NotSent() bool { return true }
 
 // checkRetry is the payment-safe retry decision.
 func (c *HTTPClient) checkRetry(ctx context.Context, st *callState, resp *http.Response, err error) (bool, error) {

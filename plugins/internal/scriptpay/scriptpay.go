@@ -7,6 +7,9 @@ package scriptpay
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/mfspay/mfspay"
@@ -40,7 +43,25 @@ const (
 	// UndeclaredEvent parses a notification into an event type the driver
 	// does not declare.
 	UndeclaredEvent = "SCRIPT-UNDECLARED-EVENT"
+	// UndecodableAnswer fails a create with the error json.Unmarshal gives
+	// for an answer whose amount has three decimals, as is: an error that
+	// wraps ErrInvalidRequest but is no *mfspay.Error. The provider may
+	// well have created the payment.
+	UndecodableAnswer = "SCRIPT-UNDECODABLE-ANSWER"
+	// BareSentinel fails a verify with a wrapped ErrNotFound, and a
+	// notification with a bare ErrInvalidSignature, as third-party drivers
+	// write them: sentinels, not *mfspay.Error values.
+	BareSentinel = "SCRIPT-BARE-SENTINEL"
+	// UnknownKind fails with an *mfspay.Error whose kind is none of the
+	// vocabulary's (a newer driver's, say).
+	UnknownKind = "SCRIPT-UNKNOWN-KIND"
+	// Panic panics in create, verify and notification parsing, with a
+	// value holding the request's data.
+	Panic = "SCRIPT-PANIC"
 )
+
+// errFromTheFuture is a kind no mfspay version knows.
+var errFromTheFuture = errors.New("accepted, answer lost")
 
 // SettingCreateOnly, set to "true", makes the driver declare create and
 // nothing else.
@@ -89,6 +110,13 @@ func (Driver) Create(_ context.Context, req mfspay.CreatePaymentRequest) (*mfspa
 		co.Status = "settled"
 	case NoAnswer:
 		return nil, nil
+	case UndecodableAnswer:
+		var answer struct{ Amount mfspay.Amount }
+		return nil, json.Unmarshal([]byte(`{"Amount":"250.505"}`), &answer)
+	case UnknownKind:
+		return nil, &mfspay.Error{Kind: errFromTheFuture, Message: "scripted"}
+	case Panic:
+		panic("scripted panic for " + req.Customer.Phone)
 	}
 	return co, nil
 }
@@ -117,6 +145,13 @@ func (Driver) Verify(_ context.Context, ref mfspay.PaymentRef) (*mfspay.Payment,
 		}
 	case NoAnswer:
 		return nil, nil
+	case BareSentinel:
+		return nil, fmt.Errorf("scriptpay: %w", mfspay.ErrNotFound)
+	case UnknownKind:
+		return nil, &mfspay.Error{Kind: errFromTheFuture, Message: "scripted"}
+	case Panic:
+		var payments []*mfspay.Payment
+		return payments[len(id)], nil // a runtime error, the commonest panic
 	}
 	return p, nil
 }
@@ -150,6 +185,10 @@ func (Driver) ParseNotification(_ context.Context, req mfspay.WebhookRequest) (*
 		ev.Type, ev.Payment.Status = mfspay.EventPaymentExpired, mfspay.StatusExpired
 	case NoAnswer:
 		return nil, nil
+	case BareSentinel:
+		return nil, mfspay.ErrInvalidSignature
+	case Panic:
+		panic("scripted panic for " + string(req.Body))
 	default:
 		return nil, &mfspay.Error{Kind: mfspay.ErrInvalidSignature, Message: "not a script"}
 	}
