@@ -11,7 +11,10 @@
 // credentials (kit.TokenSource). It is cached per credential set for the
 // whole process and renewed once, ahead of time, for every caller, since
 // bKash blocks credentials that ask too often; a token refused mid-call is
-// renewed and a read sent once more, a create or an execute never.
+// renewed and a read sent once more, a create or an execute never. A token
+// refused within a minute of its grant is not renewed (the credentials are
+// refused, not the token): the call is ErrUnauthorized, so a persistent
+// 401 costs at most one renewal a minute, not one per call.
 //
 // # The customer's return
 //

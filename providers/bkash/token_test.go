@@ -91,7 +91,8 @@ func TestTokenExpiredMidCallRetriesReadsOnly(t *testing.T) {
 	e := newEnv(t)
 	_, co := e.create(t)
 
-	e.sim.ExpireTokens() // bKash refuses the cached token before its hour is up
+	e.clock.Advance(5 * time.Minute) // older than kit's MinAge: a refusal renews it
+	e.sim.ExpireTokens()             // bKash refuses the cached token before its hour is up
 	p, err := e.gw.VerifyPayment(context.Background(), mfspay.PaymentRef{PaymentID: co.PaymentID})
 	require.NoError(t, err, "a read is renewed and sent again")
 	assert.Equal(t, co.PaymentID, p.PaymentID)
@@ -99,6 +100,7 @@ func TestTokenExpiredMidCallRetriesReadsOnly(t *testing.T) {
 	_, refreshes := e.sim.TokenCalls()
 	assert.Equal(t, 1, refreshes)
 
+	e.clock.Advance(5 * time.Minute)
 	e.sim.ExpireTokens()
 	req := e.request()
 	_, err = e.gw.CreatePayment(context.Background(), req)
@@ -144,6 +146,7 @@ func TestBadCredentialsAreUnauthorizedWithoutLeaking(t *testing.T) {
 func TestTokenRateLimitIsRateLimited(t *testing.T) {
 	e := newEnv(t, bkashtest.WithTokenLimit(1))
 	_, co := e.create(t)
+	e.clock.Advance(5 * time.Minute)
 	e.sim.ExpireTokens()
 	_, err := e.gw.VerifyPayment(context.Background(), mfspay.PaymentRef{PaymentID: co.PaymentID})
 	assert.ErrorIs(t, err, mfspay.ErrRateLimited, "bKash blocks a second token call within the hour")
@@ -251,4 +254,21 @@ func TestCredentialsNeverInErrorsOrLogsWhenBKashEchoesThem(t *testing.T) {
 	for _, s := range e.secrets {
 		assert.NotContains(t, e.logs.String(), s)
 	}
+}
+
+// A 401 that persists (the app key no longer matches, permissions taken
+// away) must not renew the token on every call: bKash blocks credentials
+// after two token calls in an hour, and a reconciler sweep makes many.
+func TestPersistentRefusalDoesNotRenewAFreshToken(t *testing.T) {
+	e := newEnv(t)
+	_, co := e.create(t)
+	gw := e.gatewayWith(t, passThenFail{"/payment/status", 401, `{"message":"Unauthorized"}`})
+	for range 3 {
+		_, err := gw.VerifyPayment(context.Background(), mfspay.PaymentRef{PaymentID: co.PaymentID})
+		require.ErrorIs(t, err, mfspay.ErrUnauthorized)
+	}
+	grants, refreshes := e.sim.TokenCalls()
+	assert.Equal(t, 1, grants)
+	assert.Zero(t, refreshes, "the token granted for the create is under a minute old")
+	assert.Equal(t, 3, e.requestsTo("/payment/status"), "each verify sent once")
 }
