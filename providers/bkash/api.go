@@ -102,7 +102,7 @@ func (d *driver) answer(op string, resp *kit.HTTPResponse) (*answer, error) {
 		if ok {
 			msg = cmp.Or(text(a.Message), a.StatusMessage, a.ErrorMessage)
 		}
-		e := d.http.StatusError(op, resp, "", msg)
+		e := d.http.StatusError(op, resp, "", d.redact(msg, a))
 		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 			e.Kind = mfspay.ErrUnauthorized // refused again after a fresh token, or a create's
 			if msg == "The incoming token has expired" {
@@ -121,8 +121,21 @@ func (d *driver) answer(op string, resp *kit.HTTPResponse) (*answer, error) {
 	if kind == mfspay.ErrUnavailable {
 		kind = unclear
 	}
-	return nil, &mfspay.Error{Kind: kind, Provider: ProviderName, Op: op, HTTPStatus: resp.StatusCode, Code: d.http.Redact(code),
-		Message: d.http.ErrorText(cmp.Or(a.StatusMessage, a.ErrorMessage, text(a.Message), "no statusCode 0000"))}
+	return nil, &mfspay.Error{Kind: kind, Provider: ProviderName, Op: op, HTTPStatus: resp.StatusCode,
+		Code:    d.http.Redact(d.redact(code, a)),
+		Message: d.http.ErrorText(d.redact(cmp.Or(a.StatusMessage, a.ErrorMessage, text(a.Message), "no statusCode 0000"), a))}
+}
+
+// redact scrubs the tokens from bKash's text before it is kept in an
+// error: those the cache holds or just replaced, and any in the answer a
+// (nil for none). The client scrubs only the credentials, which never
+// change; a token is as good as them for its hour.
+func (d *driver) redact(s string, a *answer) string {
+	secrets := d.tokens.Cache.Secrets()
+	if a != nil {
+		secrets = append(secrets, a.IDToken, a.RefreshToken)
+	}
+	return kit.Redact(s, secrets...)
 }
 
 // codeKind maps bKash's error table onto the neutral kinds. Anything not

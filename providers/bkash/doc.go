@@ -81,8 +81,8 @@
 // ErrUnauthorized, 2002 and 2033 ErrNotFound, 2067 ErrForbidden, the
 // request codes (2006-2008, 2025, 2029, 2031, 2047-2049, 2063-2065)
 // ErrInvalidRequest, the rest ErrUnavailable (ErrOutcomeUnknown for a
-// create); HTTP 429 is ErrRateLimited with RetryAfter. The credentials
-// never appear in errors or logs.
+// create); HTTP 429 is ErrRateLimited with RetryAfter. The credentials,
+// and the tokens granted from them, never appear in errors or logs.
 //
 // Package bkashtest runs a faithful bKash on 127.0.0.1 for tests and demos.
 package bkash

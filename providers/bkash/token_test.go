@@ -2,7 +2,10 @@ package bkash_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -271,4 +274,54 @@ func TestPersistentRefusalDoesNotRenewAFreshToken(t *testing.T) {
 	assert.Equal(t, 1, grants)
 	assert.Zero(t, refreshes, "the token granted for the create is under a minute old")
 	assert.Equal(t, 3, e.requestsTo("/payment/status"), "each verify sent once")
+}
+
+// bKash's id_token and refresh token are as good as the credentials for
+// an hour or more: text of bKash's that echoes them is scrubbed too.
+func TestTokensNeverInErrorsWhenBKashEchoesThem(t *testing.T) {
+	e := newEnv(t)
+	_, co := e.create(t)
+	ref := mfspay.PaymentRef{PaymentID: co.PaymentID}
+	answer := func(r *http.Request, status int, body string) (*http.Response, error) {
+		return &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+	}
+	for _, tc := range []struct {
+		status int
+		body   string
+	}{
+		{200, `{"statusCode":"2003","statusMessage":"Process failed for token %s"}`},
+		{200, `{"statusCode":"%s"}`},
+		{500, `{"message":"no route for %s"}`},
+		{401, `{"message":"Unauthorized: %s"}`},
+	} {
+		var sent string
+		gw := e.gatewayWith(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if !strings.HasSuffix(r.URL.Path, "/payment/status") {
+				return http.DefaultTransport.RoundTrip(r)
+			}
+			sent = r.Header.Get("Authorization")
+			return answer(r, tc.status, fmt.Sprintf(tc.body, sent))
+		}))
+		_, err := gw.VerifyPayment(context.Background(), ref)
+		require.Error(t, err)
+		require.NotEmpty(t, sent)
+		assert.NotContains(t, fmt.Sprintf("%v %+v", err, err), sent, tc.body)
+	}
+
+	e.clock.Advance(time.Hour) // the next call refreshes
+	var refresh string
+	gw := e.gatewayWith(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if !strings.HasSuffix(r.URL.Path, "/token/refresh") {
+			return http.DefaultTransport.RoundTrip(r)
+		}
+		var b map[string]string
+		require.NoError(t, json.NewDecoder(r.Body).Decode(&b))
+		refresh = b["refresh_token"]
+		return answer(r, 200, `{"statusCode":"2003","statusMessage":"cannot refresh `+refresh+`"}`)
+	}))
+	_, err := gw.VerifyPayment(context.Background(), ref)
+	require.ErrorIs(t, err, mfspay.ErrUnavailable)
+	require.NotEmpty(t, refresh)
+	assert.NotContains(t, fmt.Sprintf("%v %+v", err, err), refresh)
+	assert.Contains(t, err.Error(), "[REDACTED]")
 }
