@@ -325,3 +325,23 @@ func TestTokensNeverInErrorsWhenBKashEchoesThem(t *testing.T) {
 	assert.NotContains(t, fmt.Sprintf("%v %+v", err, err), refresh)
 	assert.Contains(t, err.Error(), "[REDACTED]")
 }
+
+// bKash allows two token calls an hour before a one-hour block: a grant
+// whose answer is lost (granted, then a 502 from the edge) is not sent
+// again by the retry policy. The create was never sent, so nothing
+// happened: ErrUnavailable, and the next call grants again.
+func TestLostGrantAnswerIsNotRetried(t *testing.T) {
+	for _, path := range []string{"/token/grant", "/token/refresh"} {
+		e := newEnv(t)
+		if path == "/token/refresh" {
+			e.create(t)
+			e.clock.Advance(time.Hour)
+		}
+		gw := e.gatewayWith(t, passThenFail{path, 502, `<html>Bad Gateway</html>`})
+		req := e.request()
+		_, err := gw.CreatePayment(context.Background(), req)
+		require.ErrorIs(t, err, mfspay.ErrUnavailable, path)
+		assert.Equal(t, 1, e.requestsTo(path), "sent once")
+		assert.Zero(t, e.payments(req.InvoiceID))
+	}
+}
