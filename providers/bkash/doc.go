@@ -34,15 +34,17 @@
 //     2060) is pending. Anything else (no answer in time, a non-200, the
 //     API gateway's "message", "already executed" 2062/2068/2116/2117/
 //     2119, an unreadable or unknown answer) is settled by one query, as
-//     bKash's rule asks: Completed is paid, Initiated pending. Execute is
-//     never sent twice by one return;
+//     bKash's rule asks: Completed is paid, Initiated pending;
 //   - failure or cancel, still Initiated: failed or cancelled, unless the
 //     query says the customer approved (then pending: the success return
 //     must still come).
 //
 // Returns of one payment, status and invoice share one flight, so five
-// tabs execute once and see one outcome; a final outcome is remembered for
-// ten minutes. Event IDs are "bkash:{paymentID}:{status}". VerifyPayment
+// tabs see one outcome; a final outcome is remembered for ten minutes.
+// Execute itself runs in one flight per payment, shared by every return
+// and reconciler of the process, and remembers a final outcome as long:
+// a process sends one execute per payment at a time, and none once it
+// knows the outcome. Event IDs are "bkash:{paymentID}:{status}". VerifyPayment
 // never executes: a payment approved by a customer who never came back
 // stays pending until a return completes it. A reconciler does so with a
 // ReturnRequest that names the payment (ReturnRequest.PaymentID, never set

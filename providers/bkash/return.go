@@ -117,8 +117,26 @@ func (d *driver) completeApproved(ctx context.Context, id string) (*mfspay.Event
 }
 
 // execute captures an approved payment, querying whenever its answer does
-// not settle the outcome.
+// not settle the outcome. Returns of one payment with another status or
+// invoice, and a reconciler's completion, run in flights of their own, so
+// execute has one flight per payment, which remembers a final outcome:
+// one process sends one execute per payment at a time, and none after it
+// is known.
 func (d *driver) execute(ctx context.Context, pre *answer) (*mfspay.Event, error) {
+	ev, err := d.executes.Do(ctx, pre.PaymentID, func(ctx context.Context) (mfspay.Event, error) {
+		ev, err := d.executeOnce(ctx, pre)
+		if err != nil {
+			return mfspay.Event{}, err
+		}
+		return *ev, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ev, nil
+}
+
+func (d *driver) executeOnce(ctx context.Context, pre *answer) (*mfspay.Event, error) {
 	body, _ := json.Marshal(map[string]string{"paymentID": pre.PaymentID})
 	resp, err := d.call(ctx, mfspay.OpReturn, "execute", body, false)
 	if err == nil && resp.OK() {

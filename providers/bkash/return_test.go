@@ -254,3 +254,33 @@ func TestNamedCompletionExecutesOnlyWhatTheCustomerApproved(t *testing.T) {
 	_, err = e.gw.CompleteReturn(ctx, mfspay.ReturnRequest{PaymentID: "TR0011NOBODY"})
 	assert.Error(t, err)
 }
+
+// A customer's return and a reconciler's completion of the same payment
+// run in flights of their own, and with latency both would find it
+// approved and execute it: execute runs in one flight per payment, so one
+// process sends one execute per payment at a time.
+func TestReturnAndReconcilerExecuteOnce(t *testing.T) {
+	e := newEnv(t)
+	gw := e.gatewayWith(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if strings.HasSuffix(r.URL.Path, "/execute") {
+			time.Sleep(200 * time.Millisecond) // network latency before bKash sees it
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	}))
+	_, co := e.create(t)
+	require.NoError(t, e.sim.Approve(co.PaymentID, "01770618575"))
+	ret := e.lastReturn(t, co.PaymentID)
+	var wg sync.WaitGroup
+	evs := make([]*mfspay.Event, 2)
+	errs := make([]error, 2)
+	for i, r := range []mfspay.ReturnRequest{ret, {PaymentID: co.PaymentID}} {
+		wg.Go(func() { evs[i], errs[i] = gw.CompleteReturn(context.Background(), r) })
+	}
+	wg.Wait()
+	for i := range evs {
+		require.NoError(t, errs[i])
+		assert.Equal(t, mfspay.EventPaymentCompleted, evs[i].Type)
+		assert.Equal(t, co.InvoiceID, evs[i].Payment.InvoiceID)
+	}
+	assert.Equal(t, 1, e.requestsTo("/execute"))
+}
