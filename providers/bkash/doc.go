@@ -64,9 +64,11 @@
 // A Notification is a transaction.received event: money arrived in the
 // wallet, from any channel. Event.ID is the MessageId, which SNS keeps on
 // re-delivery; the payment carries the message's amount exactly, the
-// trxID, the payer (debitMSISDN as 01…) and the time; Reference is
-// merchantInvoiceNumber, else transactionReference. No paymentID ties it to
-// a payment. A SubscriptionConfirmation from an allowed topic is confirmed
+// trxID, the payer (debitMSISDN as 01…) and the time. Reference is
+// merchantInvoiceNumber, the invoice the merchant sent at create, or empty:
+// never transactionReference, which a customer types in the bKash app, so
+// that a 1-taka app payment referenced "INV-42" cannot name a merchant's
+// invoice in a genuine, signed event. No paymentID ties it to a payment. A SubscriptionConfirmation from an allowed topic is confirmed
 // and answered mfspay.ErrNoEvent with Code CodeSubscriptionConfirmed; an
 // UnsubscribeConfirmation with CodeUnsubscribeConfirmation. webhook.Handler
 // answers both 200.
