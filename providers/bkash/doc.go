@@ -21,8 +21,11 @@
 // Nothing is debited until the merchant executes the payment after the
 // customer comes back, so Capabilities.Return is mfspay.ReturnExecute and
 // CreatePaymentRequest.ReturnURL is required: bKash's callbackURL is that
-// URL with ReturnInvoiceParam added, and bKash appends paymentID, status
-// (success, failure or cancel) and a signature no one can check. Gateway's
+// URL with ReturnInvoiceParam appended (the merchant's query is left as
+// it is, order and escapes), and bKash appends paymentID, status (success,
+// failure or cancel) and a signature no one can check. Where the
+// merchant's query has parameters of the same names, the last values,
+// bKash's, are read. Gateway's
 // CompleteReturn trusts none of it. It queries the payment first, which
 // must belong to the invoice in the return or the return is
 // ErrInvalidRequest and nothing is done. Then:

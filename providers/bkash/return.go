@@ -28,11 +28,20 @@ func (d *driver) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (
 	if req.PaymentID != "" {
 		return d.completeApproved(ctx, req.PaymentID)
 	}
+	// The last values: bKash appends its parameters to the merchant's
+	// URL, whose own query may use the same names, and the adapter
+	// appended ReturnInvoiceParam to that query.
 	q := req.Query
-	if q.Get("paymentID") == "" && req.Form != nil {
+	last := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return v[len(v)-1]
+		}
+		return ""
+	}
+	if last("paymentID") == "" && req.Form != nil {
 		q = req.Form
 	}
-	id, status, invoice := q.Get("paymentID"), q.Get("status"), q.Get(ReturnInvoiceParam)
+	id, status, invoice := last("paymentID"), last("status"), last(ReturnInvoiceParam)
 	want, ok := returnStatus[status]
 	switch {
 	case !ok:

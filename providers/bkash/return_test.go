@@ -2,6 +2,7 @@ package bkash_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -283,4 +284,31 @@ func TestReturnAndReconcilerExecuteOnce(t *testing.T) {
 		assert.Equal(t, co.InvoiceID, evs[i].Payment.InvoiceID)
 	}
 	assert.Equal(t, 1, e.requestsTo("/execute"))
+}
+
+// A merchant's ReturnURL may carry parameters of its own, signed and in
+// an order that matters, some named as bKash's: the invoice parameter is
+// appended without touching them, and the return reads bKash's values,
+// which bKash appends last.
+func TestMerchantReturnParametersAreKeptAndBKashsWin(t *testing.T) {
+	e := newEnv(t)
+	req := e.request()
+	req.ReturnURL = "https://shop.example/pay/bkash/return?z=1&status=open&paymentID=mine&a=x%2Cy&sig=Ab%3D%3D"
+	co, err := e.gw.CreatePayment(context.Background(), req)
+	require.NoError(t, err)
+	var create struct{ CallbackURL string }
+	for _, r := range e.sim.Requests() {
+		if strings.HasSuffix(r.Path, "/create") {
+			require.NoError(t, json.Unmarshal(r.Body, &create))
+		}
+	}
+	assert.Equal(t, req.ReturnURL+"&"+bkash.ReturnInvoiceParam+"="+req.InvoiceID, create.CallbackURL)
+
+	require.NoError(t, e.sim.Approve(co.PaymentID, "01770618575"))
+	ret := e.lastReturn(t, co.PaymentID)
+	require.Equal(t, []string{"open", "success"}, ret.Query["status"])
+	ev, err := e.gw.CompleteReturn(context.Background(), ret)
+	require.NoError(t, err)
+	assert.Equal(t, mfspay.EventPaymentCompleted, ev.Type)
+	assert.Equal(t, co.PaymentID, ev.Payment.PaymentID)
 }
