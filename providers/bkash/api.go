@@ -33,6 +33,7 @@ type answer struct {
 	VerificationStatus     string        `json:"verificationStatus"`
 	UserVerificationStatus string        `json:"userVerificationStatus"`
 	Amount                 mfspay.Amount `json:"amount"`
+	Currency               string        `json:"currency"`
 	MerchantInvoice        string        `json:"merchantInvoice"`
 	MerchantInvoiceNumber  string        `json:"merchantInvoiceNumber"`
 	PaymentCreateTime      string        `json:"paymentCreateTime"`
@@ -59,6 +60,11 @@ func decode(body []byte) (*answer, bool) {
 
 // The query's two transaction states; anything else is StatusUnknown.
 var statuses = map[string]mfspay.Status{"Initiated": mfspay.StatusPending, "Completed": mfspay.StatusPaid}
+
+// inTaka says the answer's amount is in BDT, all bKash deals in: an
+// amount in anything else is not this merchant's taka. Answers without a
+// currency (tokens, errors) pass.
+func (a *answer) inTaka() bool { return a.Currency == "" || a.Currency == "BDT" }
 
 func (a *answer) invoice() string { return cmp.Or(a.MerchantInvoice, a.MerchantInvoiceNumber) }
 
@@ -113,6 +119,9 @@ func (d *driver) answer(op string, resp *kit.HTTPResponse) (*answer, error) {
 	case !ok:
 		return nil, &mfspay.Error{Kind: unclear, Provider: ProviderName, Op: op, HTTPStatus: resp.StatusCode,
 			Message: "malformed response: not a JSON object"}
+	case !a.inTaka():
+		return nil, &mfspay.Error{Kind: unclear, Provider: ProviderName, Op: op, HTTPStatus: resp.StatusCode,
+			Message: "malformed response: the currency is not BDT"}
 	case a.StatusCode == "0000" || a.StatusCode == "" && a.ErrorCode == "" && a.Message == nil && a.IDToken != "":
 		return a, nil
 	}

@@ -84,7 +84,9 @@
 // on the page of the create that answered. Payments are looked up by
 // paymentID only; lookup by invoice and listing are ErrUnsupported.
 // Amounts travel as strings formatted from poisha and are read back
-// exactly. Error codes map to kinds: 2001 and 9999
+// exactly; an answer whose currency is not BDT is unusable
+// (ErrUnavailable, ErrOutcomeUnknown for a create; an execute's is settled
+// by a query). Error codes map to kinds: 2001 and 9999
 // ErrUnauthorized, 2002 and 2033 ErrNotFound, 2067 ErrForbidden, the
 // request codes (2006-2008, 2025, 2029, 2031, 2047-2049, 2063-2065)
 // ErrInvalidRequest, the rest ErrUnavailable (ErrOutcomeUnknown for a

@@ -152,7 +152,7 @@ func (d *driver) executeOnce(ctx context.Context, pre *answer) (*mfspay.Event, e
 		if a, ok := decode(resp.Body); ok && a.Message == nil {
 			p := pre.payment()
 			switch code, _ := strconv.Atoi(a.StatusCode); {
-			case a.StatusCode == "0000" && a.TransactionStatus == "Completed" && a.PaymentID == pre.PaymentID:
+			case a.StatusCode == "0000" && a.TransactionStatus == "Completed" && a.PaymentID == pre.PaymentID && a.inTaka():
 				p = a.payment()
 				p.InvoiceID = pre.invoice()
 				return event(p)

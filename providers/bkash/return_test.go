@@ -1,6 +1,7 @@
 package bkash_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -311,4 +312,47 @@ func TestMerchantReturnParametersAreKeptAndBKashsWin(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, mfspay.EventPaymentCompleted, ev.Type)
 	assert.Equal(t, co.PaymentID, ev.Payment.PaymentID)
+}
+
+// swapCurrency passes requests to bKash and rewrites the currency of the
+// answers to paths ending in suffix.
+func swapCurrency(suffix, currency string) roundTripFunc {
+	return func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err != nil || !strings.HasSuffix(r.URL.Path, suffix) {
+			return resp, err
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		b = bytes.ReplaceAll(b, []byte(`"currency":"BDT"`), []byte(`"currency":"`+currency+`"`))
+		resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+		return resp, nil
+	}
+}
+
+// bKash is BDT only: an answer in another currency (or none we can read)
+// says nothing about this merchant's taka, whatever its amount.
+func TestAnswersInAnotherCurrencyAreUnusable(t *testing.T) {
+	e := newEnv(t)
+	_, co := e.create(t)
+	ref := mfspay.PaymentRef{PaymentID: co.PaymentID}
+	_, err := e.gatewayWith(t, swapCurrency("/payment/status", "USD")).VerifyPayment(context.Background(), ref)
+	require.ErrorIs(t, err, mfspay.ErrUnavailable, "query")
+
+	_, err = e.gatewayWith(t, swapCurrency("/create", "USD")).CreatePayment(context.Background(), e.request())
+	require.ErrorIs(t, err, mfspay.ErrOutcomeUnknown, "create")
+
+	// An execute answered in USD is settled by the query, in BDT.
+	require.NoError(t, e.sim.Approve(co.PaymentID, "01770618575"))
+	before := e.requestsTo("/payment/status")
+	ev, err := e.gatewayWith(t, swapCurrency("/execute", "USD")).CompleteReturn(context.Background(), e.lastReturn(t, co.PaymentID))
+	require.NoError(t, err)
+	assert.Equal(t, mfspay.EventPaymentCompleted, ev.Type)
+	assert.Equal(t, before+2, e.requestsTo("/payment/status"), "the query before execute and the one settling it")
+
+	_, err = e.gatewayWith(t, swapCurrency("/payment/status", "usd")).VerifyPayment(context.Background(), ref)
+	require.ErrorIs(t, err, mfspay.ErrUnavailable, "a paid payment in another currency is not paid")
 }
