@@ -54,8 +54,16 @@ func (d *driver) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (
 	// One flight per payment, status and invoice, which outlives a browser
 	// that gives up: an execute cut off half way would leave the others
 	// waiting on an unknown outcome.
-	ev, err := d.returns.Do(ctx, id+"\n"+status+"\n"+invoice, func(ctx context.Context) (mfspay.Event, error) {
-		ev, err := d.settle(ctx, id, want, invoice)
+	return fly(ctx, &d.returns, id+"\n"+status+"\n"+invoice, func(ctx context.Context) (*mfspay.Event, error) {
+		return d.settle(ctx, id, want, invoice)
+	})
+}
+
+// fly runs fn in flight f for key (see kit.Flight), each caller getting
+// its own copy of the event.
+func fly(ctx context.Context, f *kit.Flight[mfspay.Event], key string, fn func(context.Context) (*mfspay.Event, error)) (*mfspay.Event, error) {
+	ev, err := f.Do(ctx, key, func(ctx context.Context) (mfspay.Event, error) {
+		ev, err := fn(ctx)
 		if err != nil {
 			return mfspay.Event{}, err
 		}
@@ -64,7 +72,7 @@ func (d *driver) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (
 	if err != nil {
 		return nil, err
 	}
-	return &ev, nil // each caller its own copy
+	return &ev, nil
 }
 
 // settle finds out what the return amounts to, as the doc of CompleteReturn
@@ -101,28 +109,19 @@ func (d *driver) settle(ctx context.Context, id string, want mfspay.Status, invo
 // approved it and it still waits; otherwise it reports the payment as it
 // stands. One flight per payment, as for returns.
 func (d *driver) completeApproved(ctx context.Context, id string) (*mfspay.Event, error) {
-	ev, err := d.returns.Do(ctx, id+"\napproved", func(ctx context.Context) (mfspay.Event, error) {
+	return fly(ctx, &d.returns, id+"\napproved", func(ctx context.Context) (*mfspay.Event, error) {
 		pre, err := d.query(ctx, mfspay.OpReturn, id)
-		if err != nil {
-			return mfspay.Event{}, err
-		}
-		if pre.PaymentID != id {
-			return mfspay.Event{}, &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: ProviderName, Op: mfspay.OpReturn,
+		switch {
+		case err != nil:
+			return nil, err
+		case pre.PaymentID != id:
+			return nil, &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: ProviderName, Op: mfspay.OpReturn,
 				Message: "the query answered about another payment"}
+		case pre.TransactionStatus == "Initiated" && pre.verified():
+			return d.execute(ctx, pre)
 		}
-		ev, err := event(pre.payment())
-		if pre.TransactionStatus == "Initiated" && pre.verified() {
-			ev, err = d.execute(ctx, pre)
-		}
-		if err != nil {
-			return mfspay.Event{}, err
-		}
-		return *ev, nil
+		return event(pre.payment())
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &ev, nil
 }
 
 // execute captures an approved payment, querying whenever its answer does
@@ -132,17 +131,7 @@ func (d *driver) completeApproved(ctx context.Context, id string) (*mfspay.Event
 // one process sends one execute per payment at a time, and none after it
 // is known.
 func (d *driver) execute(ctx context.Context, pre *answer) (*mfspay.Event, error) {
-	ev, err := d.executes.Do(ctx, pre.PaymentID, func(ctx context.Context) (mfspay.Event, error) {
-		ev, err := d.executeOnce(ctx, pre)
-		if err != nil {
-			return mfspay.Event{}, err
-		}
-		return *ev, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &ev, nil
+	return fly(ctx, &d.executes, pre.PaymentID, func(ctx context.Context) (*mfspay.Event, error) { return d.executeOnce(ctx, pre) })
 }
 
 func (d *driver) executeOnce(ctx context.Context, pre *answer) (*mfspay.Event, error) {
