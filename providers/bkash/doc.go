@@ -40,7 +40,10 @@
 //     bKash's rule asks: Completed is paid, Initiated pending;
 //   - failure or cancel, still Initiated: failed or cancelled, unless the
 //     query says the customer approved (then pending: the success return
-//     must still come).
+//     must still come). bKash has no cancelled state to confirm this by,
+//     and such a return needs no secret, so it can be forged: a
+//     payment.completed can follow a payment.cancelled for the same
+//     payment when its customer pays after all.
 //
 // Returns of one payment, status and invoice share one flight, so five
 // tabs see one outcome; a final outcome is remembered for ten minutes.

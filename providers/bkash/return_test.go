@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -355,4 +356,24 @@ func TestAnswersInAnotherCurrencyAreUnusable(t *testing.T) {
 
 	_, err = e.gatewayWith(t, swapCurrency("/payment/status", "usd")).VerifyPayment(context.Background(), ref)
 	require.ErrorIs(t, err, mfspay.ErrUnavailable, "a paid payment in another currency is not paid")
+}
+
+// A cancel return needs no secret (paymentID and invoice are in the
+// customer's own URL), so one can be forged; for a payment still
+// Initiated it is reported cancelled all the same (bKash has no cancelled
+// state to ask for), and if the customer then pays, the completion follows
+// the cancellation: the package doc says so.
+func TestCompletedCanFollowAForgedCancel(t *testing.T) {
+	e := newEnv(t)
+	_, co := e.create(t)
+	forged := mfspay.ReturnRequest{Method: http.MethodGet, Query: url.Values{
+		"paymentID": {co.PaymentID}, "status": {"cancel"}, bkash.ReturnInvoiceParam: {co.InvoiceID}}}
+	ev, err := e.gw.CompleteReturn(context.Background(), forged)
+	require.NoError(t, err)
+	assert.Equal(t, mfspay.EventPaymentCancelled, ev.Type)
+	require.NoError(t, e.sim.Approve(co.PaymentID, "01770618575"))
+	ev, err = e.gw.CompleteReturn(context.Background(), e.lastReturn(t, co.PaymentID))
+	require.NoError(t, err)
+	assert.Equal(t, mfspay.EventPaymentCompleted, ev.Type)
+	assert.Equal(t, 1, e.requestsTo("/execute"))
 }

@@ -345,3 +345,24 @@ func TestLostGrantAnswerIsNotRetried(t *testing.T) {
 		assert.Zero(t, e.payments(req.InvoiceID))
 	}
 }
+
+// A create answered 200 with something that is not a usable payment may
+// still have made one: ErrOutcomeUnknown, never a panic or a checkout.
+func TestOddCreateAnswersAreOutcomeUnknown(t *testing.T) {
+	e := newEnv(t)
+	for _, body := range []string{``, `[]`, `null`, `"x"`,
+		`{"statusCode":"0000","paymentID":"TR0011x","bkashURL":"https://x","amount":1e400}`,
+		`{"statusCode":"0000","paymentID":"TR0011x","bkashURL":"https://x.example/","amount":"99999999999999999999"}`,
+		`{"statusCode":"0000","paymentID":"TR0011x","bkashURL":"https://x.example/","merchantInvoiceNumber":"other"}`,
+		`{"statusCode":"0000","paymentID":"TR0011x"}`} {
+		gw := e.gatewayWith(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if !strings.HasSuffix(r.URL.Path, "/create") {
+				return http.DefaultTransport.RoundTrip(r)
+			}
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+		}))
+		co, err := gw.CreatePayment(context.Background(), e.request())
+		assert.ErrorIs(t, err, mfspay.ErrOutcomeUnknown, body)
+		assert.Nil(t, co)
+	}
+}
