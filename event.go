@@ -42,7 +42,10 @@ type Event struct {
 	// Payment is the payment as the notification describes it. Until it is
 	// confirmed with VerifyPayment it is only the provider's claim.
 	Payment Payment
-	// Reference is a customer-supplied reference carried by
-	// transaction.received events, empty otherwise.
+	// Reference is the reference a transaction.received event carries,
+	// empty otherwise. Some providers let the customer type it (EazzPay's
+	// listener); bKash's is the merchant's own invoice number. Either way
+	// it may point at an order but never proves that order paid: anyone can
+	// send money with any reference. Only a payment.completed event does.
 	Reference string
 }

@@ -134,6 +134,10 @@ func (s *suite) resilienceRules(r Reporter) {
 			co := c.create(c.unguarded(), s.request(mfspay.Taka(171)))
 			c.identify(co)
 			gw := c.shortAttempts(shortAttempt)
+			// First a read that succeeds, so that the stall meets the read
+			// under test and not a fresh gateway's one-time set-up (bKash's
+			// token grant, which is never retried).
+			require.NoError(c, read.do(c.ctx, gw, co))
 			c.fail(simctl.Fault{Delay: providerStall})
 			before := c.requests()
 			require.NoError(c, read.do(c.ctx, gw, co))
@@ -190,6 +194,9 @@ func (s *suite) resilienceRules(r Reporter) {
 			gw := c.unguarded()
 			if tc.timeout > 0 {
 				gw = c.shortAttempts(tc.timeout)
+				// A create that succeeds first, for the reason given in
+				// Retries…AfterAttemptTimeout.
+				c.create(gw, s.request(mfspay.Taka(181)))
 			}
 			c.fail(tc.fault)
 			req := s.request(mfspay.Taka(180))

@@ -33,6 +33,7 @@ type answer struct {
 	VerificationStatus     string        `json:"verificationStatus"`
 	UserVerificationStatus string        `json:"userVerificationStatus"`
 	Amount                 mfspay.Amount `json:"amount"`
+	Currency               string        `json:"currency"`
 	MerchantInvoice        string        `json:"merchantInvoice"`
 	MerchantInvoiceNumber  string        `json:"merchantInvoiceNumber"`
 	PaymentCreateTime      string        `json:"paymentCreateTime"`
@@ -59,6 +60,11 @@ func decode(body []byte) (*answer, bool) {
 
 // The query's two transaction states; anything else is StatusUnknown.
 var statuses = map[string]mfspay.Status{"Initiated": mfspay.StatusPending, "Completed": mfspay.StatusPaid}
+
+// inTaka says the answer's amount is in BDT, all bKash deals in: an
+// amount in anything else is not this merchant's taka. Answers without a
+// currency (tokens, errors) pass.
+func (a *answer) inTaka() bool { return a.Currency == "" || a.Currency == "BDT" }
 
 func (a *answer) invoice() string { return cmp.Or(a.MerchantInvoice, a.MerchantInvoiceNumber) }
 
@@ -102,7 +108,7 @@ func (d *driver) answer(op string, resp *kit.HTTPResponse) (*answer, error) {
 		if ok {
 			msg = cmp.Or(text(a.Message), a.StatusMessage, a.ErrorMessage)
 		}
-		e := d.http.StatusError(op, resp, "", msg)
+		e := d.http.StatusError(op, resp, "", d.redact(msg, a))
 		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 			e.Kind = mfspay.ErrUnauthorized // refused again after a fresh token, or a create's
 			if msg == "The incoming token has expired" {
@@ -113,6 +119,9 @@ func (d *driver) answer(op string, resp *kit.HTTPResponse) (*answer, error) {
 	case !ok:
 		return nil, &mfspay.Error{Kind: unclear, Provider: ProviderName, Op: op, HTTPStatus: resp.StatusCode,
 			Message: "malformed response: not a JSON object"}
+	case !a.inTaka():
+		return nil, &mfspay.Error{Kind: unclear, Provider: ProviderName, Op: op, HTTPStatus: resp.StatusCode,
+			Message: "malformed response: the currency is not BDT"}
 	case a.StatusCode == "0000" || a.StatusCode == "" && a.ErrorCode == "" && a.Message == nil && a.IDToken != "":
 		return a, nil
 	}
@@ -121,8 +130,21 @@ func (d *driver) answer(op string, resp *kit.HTTPResponse) (*answer, error) {
 	if kind == mfspay.ErrUnavailable {
 		kind = unclear
 	}
-	return nil, &mfspay.Error{Kind: kind, Provider: ProviderName, Op: op, HTTPStatus: resp.StatusCode, Code: d.http.Redact(code),
-		Message: d.http.ErrorText(cmp.Or(a.StatusMessage, a.ErrorMessage, text(a.Message), "no statusCode 0000"))}
+	return nil, &mfspay.Error{Kind: kind, Provider: ProviderName, Op: op, HTTPStatus: resp.StatusCode,
+		Code:    d.http.Redact(d.redact(code, a)),
+		Message: d.http.ErrorText(d.redact(cmp.Or(a.StatusMessage, a.ErrorMessage, text(a.Message), "no statusCode 0000"), a))}
+}
+
+// redact scrubs the tokens from bKash's text before it is kept in an
+// error: those the cache holds or just replaced, and any in the answer a
+// (nil for none). The client scrubs only the credentials, which never
+// change; a token is as good as them for its hour.
+func (d *driver) redact(s string, a *answer) string {
+	secrets := d.tokens.Cache.Secrets()
+	if a != nil {
+		secrets = append(secrets, a.IDToken, a.RefreshToken)
+	}
+	return kit.Redact(s, secrets...)
 }
 
 // codeKind maps bKash's error table onto the neutral kinds. Anything not

@@ -52,13 +52,14 @@ type Config struct {
 
 // driver is the bKash driver; New wraps it in the portable layer.
 type driver struct {
-	base    string // API base with "/tokenized/checkout/"
-	cfg     Config // as given: the credentials
-	http    *kit.HTTPClient
-	clock   func() time.Time
-	tokens  kit.TokenSource
-	sns     *kit.SNSVerifier
-	returns kit.Flight[mfspay.Event] // by payment, status and invoice
+	base     string // API base with "/tokenized/checkout/"
+	cfg      Config // as given: the credentials
+	http     *kit.HTTPClient
+	clock    func() time.Time
+	tokens   kit.TokenSource
+	sns      *kit.SNSVerifier
+	returns  kit.Flight[mfspay.Event] // by payment, status and invoice
+	executes kit.Flight[mfspay.Event] // by payment
 }
 
 // New returns a bKash gateway with payment-safe retries and a circuit
@@ -93,9 +94,11 @@ func NewDriver(cfg Config) (mfspay.Driver, error) {
 	d.sns = kit.NewSNSVerifier(ProviderName, cfg.SNS)
 	d.tokens = kit.TokenSource{Issuer: issuer{d}, Clock: now,
 		Cache: kit.SharedTokenCache(tokenPolicy, base, cfg.Username, cfg.Password, cfg.AppKey, cfg.AppSecret)}
-	d.returns = kit.Flight[mfspay.Event]{Provider: ProviderName, Clock: now, Remember: memoLife,
-		Left:  "call ended by the caller's context; the return goes on being completed",
-		Final: func(ev mfspay.Event) bool { return ev.Payment.Status.Final() }}
+	final := func(ev mfspay.Event) bool { return ev.Payment.Status.Final() }
+	d.returns = kit.Flight[mfspay.Event]{Provider: ProviderName, Clock: now, Remember: memoLife, Final: final,
+		Left: "call ended by the caller's context; the return goes on being completed"}
+	d.executes = kit.Flight[mfspay.Event]{Provider: ProviderName, Clock: now, Remember: memoLife, Final: final,
+		Left: "call ended by the caller's context; the execute goes on"}
 	return d, nil
 }
 

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -134,3 +136,35 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// passThenFail lets a request reach bKash, then replaces its answer.
+type passThenFail struct {
+	suffix string
+	status int
+	body   string
+}
+
+func (x passThenFail) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil || !strings.HasSuffix(r.URL.Path, x.suffix) {
+		return resp, err
+	}
+	resp.Body.Close()
+	return &http.Response{StatusCode: x.status, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(x.body)), Request: r}, nil
+}
+
+// gatewayWith opens another gateway on the simulator whose requests go
+// through tr.
+func (e *env) gatewayWith(t *testing.T, tr http.RoundTripper) mfspay.Gateway {
+	r := testResilience(e.logs, 2*time.Second)
+	r.Transport = tr
+	d, err := bkash.DriverFromSettings(e.settings, r)
+	require.NoError(t, err)
+	bkash.SetClock(d, e.clock.Now)
+	return mfspay.NewGateway(d, r)
+}
+
+// roundTripFunc is a transport written as a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -30,9 +30,12 @@ func (d *driver) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (*
 	if req.ReturnURL == "" || err != nil {
 		return nil, kit.Invalid(ProviderName, mfspay.OpCreate, "return_url", "is required")
 	}
-	q := cb.Query()
-	q.Set(ReturnInvoiceParam, req.InvoiceID)
-	cb.RawQuery = q.Encode()
+	// Appended, the merchant's query left as it is: it may be signed, its
+	// order and escapes significant.
+	if cb.RawQuery != "" {
+		cb.RawQuery += "&"
+	}
+	cb.RawQuery += ReturnInvoiceParam + "=" + url.QueryEscape(req.InvoiceID)
 	payer := " "
 	if m := wallet.FindStringSubmatch(req.Customer.Phone); m != nil {
 		payer = m[1]

@@ -28,11 +28,20 @@ func (d *driver) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (
 	if req.PaymentID != "" {
 		return d.completeApproved(ctx, req.PaymentID)
 	}
+	// The last values: bKash appends its parameters to the merchant's
+	// URL, whose own query may use the same names, and the adapter
+	// appended ReturnInvoiceParam to that query.
 	q := req.Query
-	if q.Get("paymentID") == "" && req.Form != nil {
+	last := func(k string) string {
+		if v := q[k]; len(v) > 0 {
+			return v[len(v)-1]
+		}
+		return ""
+	}
+	if last("paymentID") == "" && req.Form != nil {
 		q = req.Form
 	}
-	id, status, invoice := q.Get("paymentID"), q.Get("status"), q.Get(ReturnInvoiceParam)
+	id, status, invoice := last("paymentID"), last("status"), last(ReturnInvoiceParam)
 	want, ok := returnStatus[status]
 	switch {
 	case !ok:
@@ -45,8 +54,16 @@ func (d *driver) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (
 	// One flight per payment, status and invoice, which outlives a browser
 	// that gives up: an execute cut off half way would leave the others
 	// waiting on an unknown outcome.
-	ev, err := d.returns.Do(ctx, id+"\n"+status+"\n"+invoice, func(ctx context.Context) (mfspay.Event, error) {
-		ev, err := d.settle(ctx, id, want, invoice)
+	return fly(ctx, &d.returns, id+"\n"+status+"\n"+invoice, func(ctx context.Context) (*mfspay.Event, error) {
+		return d.settle(ctx, id, want, invoice)
+	})
+}
+
+// fly runs fn in flight f for key (see kit.Flight), each caller getting
+// its own copy of the event.
+func fly(ctx context.Context, f *kit.Flight[mfspay.Event], key string, fn func(context.Context) (*mfspay.Event, error)) (*mfspay.Event, error) {
+	ev, err := f.Do(ctx, key, func(ctx context.Context) (mfspay.Event, error) {
+		ev, err := fn(ctx)
 		if err != nil {
 			return mfspay.Event{}, err
 		}
@@ -55,7 +72,7 @@ func (d *driver) CompleteReturn(ctx context.Context, req mfspay.ReturnRequest) (
 	if err != nil {
 		return nil, err
 	}
-	return &ev, nil // each caller its own copy
+	return &ev, nil
 }
 
 // settle finds out what the return amounts to, as the doc of CompleteReturn
@@ -92,40 +109,39 @@ func (d *driver) settle(ctx context.Context, id string, want mfspay.Status, invo
 // approved it and it still waits; otherwise it reports the payment as it
 // stands. One flight per payment, as for returns.
 func (d *driver) completeApproved(ctx context.Context, id string) (*mfspay.Event, error) {
-	ev, err := d.returns.Do(ctx, id+"\napproved", func(ctx context.Context) (mfspay.Event, error) {
+	return fly(ctx, &d.returns, id+"\napproved", func(ctx context.Context) (*mfspay.Event, error) {
 		pre, err := d.query(ctx, mfspay.OpReturn, id)
-		if err != nil {
-			return mfspay.Event{}, err
-		}
-		if pre.PaymentID != id {
-			return mfspay.Event{}, &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: ProviderName, Op: mfspay.OpReturn,
+		switch {
+		case err != nil:
+			return nil, err
+		case pre.PaymentID != id:
+			return nil, &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: ProviderName, Op: mfspay.OpReturn,
 				Message: "the query answered about another payment"}
+		case pre.TransactionStatus == "Initiated" && pre.verified():
+			return d.execute(ctx, pre)
 		}
-		ev, err := event(pre.payment())
-		if pre.TransactionStatus == "Initiated" && pre.verified() {
-			ev, err = d.execute(ctx, pre)
-		}
-		if err != nil {
-			return mfspay.Event{}, err
-		}
-		return *ev, nil
+		return event(pre.payment())
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &ev, nil
 }
 
 // execute captures an approved payment, querying whenever its answer does
-// not settle the outcome.
+// not settle the outcome. Returns of one payment with another status or
+// invoice, and a reconciler's completion, run in flights of their own, so
+// execute has one flight per payment, which remembers a final outcome:
+// one process sends one execute per payment at a time, and none after it
+// is known.
 func (d *driver) execute(ctx context.Context, pre *answer) (*mfspay.Event, error) {
+	return fly(ctx, &d.executes, pre.PaymentID, func(ctx context.Context) (*mfspay.Event, error) { return d.executeOnce(ctx, pre) })
+}
+
+func (d *driver) executeOnce(ctx context.Context, pre *answer) (*mfspay.Event, error) {
 	body, _ := json.Marshal(map[string]string{"paymentID": pre.PaymentID})
 	resp, err := d.call(ctx, mfspay.OpReturn, "execute", body, false)
 	if err == nil && resp.OK() {
 		if a, ok := decode(resp.Body); ok && a.Message == nil {
 			p := pre.payment()
 			switch code, _ := strconv.Atoi(a.StatusCode); {
-			case a.StatusCode == "0000" && a.TransactionStatus == "Completed" && a.PaymentID == pre.PaymentID:
+			case a.StatusCode == "0000" && a.TransactionStatus == "Completed" && a.PaymentID == pre.PaymentID && a.inTaka():
 				p = a.payment()
 				p.InvoiceID = pre.invoice()
 				return event(p)

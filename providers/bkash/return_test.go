@@ -1,9 +1,12 @@
 package bkash_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -253,4 +256,124 @@ func TestNamedCompletionExecutesOnlyWhatTheCustomerApproved(t *testing.T) {
 
 	_, err = e.gw.CompleteReturn(ctx, mfspay.ReturnRequest{PaymentID: "TR0011NOBODY"})
 	assert.Error(t, err)
+}
+
+// A customer's return and a reconciler's completion of the same payment
+// run in flights of their own, and with latency both would find it
+// approved and execute it: execute runs in one flight per payment, so one
+// process sends one execute per payment at a time.
+func TestReturnAndReconcilerExecuteOnce(t *testing.T) {
+	e := newEnv(t)
+	gw := e.gatewayWith(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if strings.HasSuffix(r.URL.Path, "/execute") {
+			time.Sleep(200 * time.Millisecond) // network latency before bKash sees it
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	}))
+	_, co := e.create(t)
+	require.NoError(t, e.sim.Approve(co.PaymentID, "01770618575"))
+	ret := e.lastReturn(t, co.PaymentID)
+	var wg sync.WaitGroup
+	evs := make([]*mfspay.Event, 2)
+	errs := make([]error, 2)
+	for i, r := range []mfspay.ReturnRequest{ret, {PaymentID: co.PaymentID}} {
+		wg.Go(func() { evs[i], errs[i] = gw.CompleteReturn(context.Background(), r) })
+	}
+	wg.Wait()
+	for i := range evs {
+		require.NoError(t, errs[i])
+		assert.Equal(t, mfspay.EventPaymentCompleted, evs[i].Type)
+		assert.Equal(t, co.InvoiceID, evs[i].Payment.InvoiceID)
+	}
+	assert.Equal(t, 1, e.requestsTo("/execute"))
+}
+
+// A merchant's ReturnURL may carry parameters of its own, signed and in
+// an order that matters, some named as bKash's: the invoice parameter is
+// appended without touching them, and the return reads bKash's values,
+// which bKash appends last.
+func TestMerchantReturnParametersAreKeptAndBKashsWin(t *testing.T) {
+	e := newEnv(t)
+	req := e.request()
+	req.ReturnURL = "https://shop.example/pay/bkash/return?z=1&status=open&paymentID=mine&a=x%2Cy&sig=Ab%3D%3D"
+	co, err := e.gw.CreatePayment(context.Background(), req)
+	require.NoError(t, err)
+	var create struct{ CallbackURL string }
+	for _, r := range e.sim.Requests() {
+		if strings.HasSuffix(r.Path, "/create") {
+			require.NoError(t, json.Unmarshal(r.Body, &create))
+		}
+	}
+	assert.Equal(t, req.ReturnURL+"&"+bkash.ReturnInvoiceParam+"="+req.InvoiceID, create.CallbackURL)
+
+	require.NoError(t, e.sim.Approve(co.PaymentID, "01770618575"))
+	ret := e.lastReturn(t, co.PaymentID)
+	require.Equal(t, []string{"open", "success"}, ret.Query["status"])
+	ev, err := e.gw.CompleteReturn(context.Background(), ret)
+	require.NoError(t, err)
+	assert.Equal(t, mfspay.EventPaymentCompleted, ev.Type)
+	assert.Equal(t, co.PaymentID, ev.Payment.PaymentID)
+}
+
+// swapCurrency passes requests to bKash and rewrites the currency of the
+// answers to paths ending in suffix.
+func swapCurrency(suffix, currency string) roundTripFunc {
+	return func(r *http.Request) (*http.Response, error) {
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err != nil || !strings.HasSuffix(r.URL.Path, suffix) {
+			return resp, err
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		b = bytes.ReplaceAll(b, []byte(`"currency":"BDT"`), []byte(`"currency":"`+currency+`"`))
+		resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+		return resp, nil
+	}
+}
+
+// bKash is BDT only: an answer in another currency (or none we can read)
+// says nothing about this merchant's taka, whatever its amount.
+func TestAnswersInAnotherCurrencyAreUnusable(t *testing.T) {
+	e := newEnv(t)
+	_, co := e.create(t)
+	ref := mfspay.PaymentRef{PaymentID: co.PaymentID}
+	_, err := e.gatewayWith(t, swapCurrency("/payment/status", "USD")).VerifyPayment(context.Background(), ref)
+	require.ErrorIs(t, err, mfspay.ErrUnavailable, "query")
+
+	_, err = e.gatewayWith(t, swapCurrency("/create", "USD")).CreatePayment(context.Background(), e.request())
+	require.ErrorIs(t, err, mfspay.ErrOutcomeUnknown, "create")
+
+	// An execute answered in USD is settled by the query, in BDT.
+	require.NoError(t, e.sim.Approve(co.PaymentID, "01770618575"))
+	before := e.requestsTo("/payment/status")
+	ev, err := e.gatewayWith(t, swapCurrency("/execute", "USD")).CompleteReturn(context.Background(), e.lastReturn(t, co.PaymentID))
+	require.NoError(t, err)
+	assert.Equal(t, mfspay.EventPaymentCompleted, ev.Type)
+	assert.Equal(t, before+2, e.requestsTo("/payment/status"), "the query before execute and the one settling it")
+
+	_, err = e.gatewayWith(t, swapCurrency("/payment/status", "usd")).VerifyPayment(context.Background(), ref)
+	require.ErrorIs(t, err, mfspay.ErrUnavailable, "a paid payment in another currency is not paid")
+}
+
+// A cancel return needs no secret (paymentID and invoice are in the
+// customer's own URL), so one can be forged; for a payment still
+// Initiated it is reported cancelled all the same (bKash has no cancelled
+// state to ask for), and if the customer then pays, the completion follows
+// the cancellation: the package doc says so.
+func TestCompletedCanFollowAForgedCancel(t *testing.T) {
+	e := newEnv(t)
+	_, co := e.create(t)
+	forged := mfspay.ReturnRequest{Method: http.MethodGet, Query: url.Values{
+		"paymentID": {co.PaymentID}, "status": {"cancel"}, bkash.ReturnInvoiceParam: {co.InvoiceID}}}
+	ev, err := e.gw.CompleteReturn(context.Background(), forged)
+	require.NoError(t, err)
+	assert.Equal(t, mfspay.EventPaymentCancelled, ev.Type)
+	require.NoError(t, e.sim.Approve(co.PaymentID, "01770618575"))
+	ev, err = e.gw.CompleteReturn(context.Background(), e.lastReturn(t, co.PaymentID))
+	require.NoError(t, err)
+	assert.Equal(t, mfspay.EventPaymentCompleted, ev.Type)
+	assert.Equal(t, 1, e.requestsTo("/execute"))
 }

@@ -1,7 +1,6 @@
 package bkash
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"strings"
@@ -29,9 +28,10 @@ func (d *driver) ParseNotification(ctx context.Context, req mfspay.WebhookReques
 	if err != nil {
 		return nil, err
 	}
+	// transactionReference is not read: the customer types it in the app.
 	var n struct {
-		DateTime, DebitMSISDN, TrxID, TransactionStatus, Currency, TransactionReference, MerchantInvoiceNumber string
-		Amount                                                                                                 mfspay.Amount
+		DateTime, DebitMSISDN, TrxID, TransactionStatus, Currency, MerchantInvoiceNumber string
+		Amount                                                                           mfspay.Amount
 	}
 	switch {
 	case json.Unmarshal([]byte(m.Message), &n) != nil:
@@ -45,7 +45,7 @@ func (d *driver) ParseNotification(ctx context.Context, req mfspay.WebhookReques
 		n.DebitMSISDN = n.DebitMSISDN[2:]
 	}
 	return &mfspay.Event{ID: m.MessageId, Provider: ProviderName, Type: mfspay.EventTransactionReceived,
-		Reference: cmp.Or(n.MerchantInvoiceNumber, n.TransactionReference),
+		Reference: n.MerchantInvoiceNumber,
 		Payment: mfspay.Payment{Provider: ProviderName, Status: mfspay.StatusPaid, Amount: n.Amount, TrxID: n.TrxID,
 			Method: mfspay.MethodBKash, Sender: n.DebitMSISDN, PaidAt: parseTime(n.DateTime)}}, nil
 }

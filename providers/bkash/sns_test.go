@@ -107,3 +107,28 @@ func TestSubscriptionConfirmationIsConfirmedForAnAllowedTopicOnly(t *testing.T) 
 	assert.ErrorIs(t, err, mfspay.ErrInvalidSignature)
 	assert.Equal(t, 1, e.sim.SNS.Confirmations())
 }
+
+// transactionReference is what the customer types in the bKash app: a
+// 1-taka app payment with the reference "INV-VICTIM-42" must not name that
+// invoice. Only merchantInvoiceNumber, which the merchant set at create,
+// becomes Event.Reference.
+func TestCustomerTypedReferenceIsNeverTheEventReference(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct {
+		fields map[string]string
+		want   string
+	}{
+		{map[string]string{"transactionReference": "INV-VICTIM-42"}, ""},
+		{map[string]string{"transactionReference": "INV-VICTIM-42", "merchantInvoiceNumber": "INV-7"}, "INV-7"},
+	} {
+		fields := map[string]string{"dateTime": "20251102142902", "debitMSISDN": "8801700000001", "trxID": "4J420ANOXC",
+			"transactionStatus": "Completed", "transactionType": "10003126", "amount": "1", "currency": "BDT"}
+		maps.Copy(fields, tc.fields)
+		msg, _ := json.Marshal(fields)
+		body, header := e.sim.SNS.Notification(string(msg), e.clock.Now())
+		ev, err := e.gw.ParseWebhook(context.Background(), mfspay.WebhookRequest{Header: header, Body: body})
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, ev.Reference)
+		assert.Equal(t, mfspay.Taka(1), ev.Payment.Amount)
+	}
+}

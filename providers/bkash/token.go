@@ -40,10 +40,11 @@ func (d *driver) tokenCall(ctx context.Context, path, refresh string) (kit.Token
 	if refresh == "" {
 		body, _ = json.Marshal(map[string]string{"app_key": c.AppKey, "app_secret": c.AppSecret})
 	}
-	// Idempotent: a grant moves no money, so an attempt that failed may be
-	// repeated by the policy.
+	// Not Idempotent, though it moves no money: bKash blocks credentials
+	// for an hour after two token calls in one, so a call that may have
+	// reached bKash is never repeated by the policy.
 	resp, err := d.http.Do(ctx, kit.HTTPRequest{Op: "token", Method: http.MethodPost, URL: d.base + path, Body: body,
-		Idempotent: true, Header: http.Header{"Username": {c.Username}, "Password": {c.Password},
+		Header: http.Header{"Username": {c.Username}, "Password": {c.Password},
 			"Content-Type": {"application/json"}, "Accept": {"application/json"}}})
 	var a *answer
 	if err == nil {
@@ -56,7 +57,11 @@ func (d *driver) tokenCall(ctx context.Context, path, refresh string) (kit.Token
 	if errors.As(err, &e) {
 		out := *e
 		out.Op, out.Message = "", "token "+path[len("token/"):]+": "+e.Message
-		if out.Kind != mfspay.ErrUnavailable && out.Kind != mfspay.ErrRateLimited {
+		switch out.Kind {
+		case mfspay.ErrOutcomeUnknown: // what the client calls a lost answer to a non-idempotent call
+			out.Kind = mfspay.ErrUnavailable // the caller's own call was not sent
+		case mfspay.ErrUnavailable, mfspay.ErrRateLimited:
+		default:
 			out.Kind = mfspay.ErrUnauthorized // bKash refused the credentials or the refresh token
 		}
 		return kit.Token{}, &out

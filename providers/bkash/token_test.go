@@ -2,7 +2,10 @@ package bkash_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -91,7 +94,8 @@ func TestTokenExpiredMidCallRetriesReadsOnly(t *testing.T) {
 	e := newEnv(t)
 	_, co := e.create(t)
 
-	e.sim.ExpireTokens() // bKash refuses the cached token before its hour is up
+	e.clock.Advance(5 * time.Minute) // older than kit's MinAge: a refusal renews it
+	e.sim.ExpireTokens()             // bKash refuses the cached token before its hour is up
 	p, err := e.gw.VerifyPayment(context.Background(), mfspay.PaymentRef{PaymentID: co.PaymentID})
 	require.NoError(t, err, "a read is renewed and sent again")
 	assert.Equal(t, co.PaymentID, p.PaymentID)
@@ -99,6 +103,7 @@ func TestTokenExpiredMidCallRetriesReadsOnly(t *testing.T) {
 	_, refreshes := e.sim.TokenCalls()
 	assert.Equal(t, 1, refreshes)
 
+	e.clock.Advance(5 * time.Minute)
 	e.sim.ExpireTokens()
 	req := e.request()
 	_, err = e.gw.CreatePayment(context.Background(), req)
@@ -144,6 +149,7 @@ func TestBadCredentialsAreUnauthorizedWithoutLeaking(t *testing.T) {
 func TestTokenRateLimitIsRateLimited(t *testing.T) {
 	e := newEnv(t, bkashtest.WithTokenLimit(1))
 	_, co := e.create(t)
+	e.clock.Advance(5 * time.Minute)
 	e.sim.ExpireTokens()
 	_, err := e.gw.VerifyPayment(context.Background(), mfspay.PaymentRef{PaymentID: co.PaymentID})
 	assert.ErrorIs(t, err, mfspay.ErrRateLimited, "bKash blocks a second token call within the hour")
@@ -250,5 +256,113 @@ func TestCredentialsNeverInErrorsOrLogsWhenBKashEchoesThem(t *testing.T) {
 	}
 	for _, s := range e.secrets {
 		assert.NotContains(t, e.logs.String(), s)
+	}
+}
+
+// A 401 that persists (the app key no longer matches, permissions taken
+// away) must not renew the token on every call: bKash blocks credentials
+// after two token calls in an hour, and a reconciler sweep makes many.
+func TestPersistentRefusalDoesNotRenewAFreshToken(t *testing.T) {
+	e := newEnv(t)
+	_, co := e.create(t)
+	gw := e.gatewayWith(t, passThenFail{"/payment/status", 401, `{"message":"Unauthorized"}`})
+	for range 3 {
+		_, err := gw.VerifyPayment(context.Background(), mfspay.PaymentRef{PaymentID: co.PaymentID})
+		require.ErrorIs(t, err, mfspay.ErrUnauthorized)
+	}
+	grants, refreshes := e.sim.TokenCalls()
+	assert.Equal(t, 1, grants)
+	assert.Zero(t, refreshes, "the token granted for the create is under a minute old")
+	assert.Equal(t, 3, e.requestsTo("/payment/status"), "each verify sent once")
+}
+
+// bKash's id_token and refresh token are as good as the credentials for
+// an hour or more: text of bKash's that echoes them is scrubbed too.
+func TestTokensNeverInErrorsWhenBKashEchoesThem(t *testing.T) {
+	e := newEnv(t)
+	_, co := e.create(t)
+	ref := mfspay.PaymentRef{PaymentID: co.PaymentID}
+	answer := func(r *http.Request, status int, body string) (*http.Response, error) {
+		return &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+	}
+	for _, tc := range []struct {
+		status int
+		body   string
+	}{
+		{200, `{"statusCode":"2003","statusMessage":"Process failed for token %s"}`},
+		{200, `{"statusCode":"%s"}`},
+		{500, `{"message":"no route for %s"}`},
+		{401, `{"message":"Unauthorized: %s"}`},
+	} {
+		var sent string
+		gw := e.gatewayWith(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if !strings.HasSuffix(r.URL.Path, "/payment/status") {
+				return http.DefaultTransport.RoundTrip(r)
+			}
+			sent = r.Header.Get("Authorization")
+			return answer(r, tc.status, fmt.Sprintf(tc.body, sent))
+		}))
+		_, err := gw.VerifyPayment(context.Background(), ref)
+		require.Error(t, err)
+		require.NotEmpty(t, sent)
+		assert.NotContains(t, fmt.Sprintf("%v %+v", err, err), sent, tc.body)
+	}
+
+	e.clock.Advance(time.Hour) // the next call refreshes
+	var refresh string
+	gw := e.gatewayWith(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if !strings.HasSuffix(r.URL.Path, "/token/refresh") {
+			return http.DefaultTransport.RoundTrip(r)
+		}
+		var b map[string]string
+		require.NoError(t, json.NewDecoder(r.Body).Decode(&b))
+		refresh = b["refresh_token"]
+		return answer(r, 200, `{"statusCode":"2003","statusMessage":"cannot refresh `+refresh+`"}`)
+	}))
+	_, err := gw.VerifyPayment(context.Background(), ref)
+	require.ErrorIs(t, err, mfspay.ErrUnavailable)
+	require.NotEmpty(t, refresh)
+	assert.NotContains(t, fmt.Sprintf("%v %+v", err, err), refresh)
+	assert.Contains(t, err.Error(), "[REDACTED]")
+}
+
+// bKash allows two token calls an hour before a one-hour block: a grant
+// whose answer is lost (granted, then a 502 from the edge) is not sent
+// again by the retry policy. The create was never sent, so nothing
+// happened: ErrUnavailable, and the next call grants again.
+func TestLostGrantAnswerIsNotRetried(t *testing.T) {
+	for _, path := range []string{"/token/grant", "/token/refresh"} {
+		e := newEnv(t)
+		if path == "/token/refresh" {
+			e.create(t)
+			e.clock.Advance(time.Hour)
+		}
+		gw := e.gatewayWith(t, passThenFail{path, 502, `<html>Bad Gateway</html>`})
+		req := e.request()
+		_, err := gw.CreatePayment(context.Background(), req)
+		require.ErrorIs(t, err, mfspay.ErrUnavailable, path)
+		assert.Equal(t, 1, e.requestsTo(path), "sent once")
+		assert.Zero(t, e.payments(req.InvoiceID))
+	}
+}
+
+// A create answered 200 with something that is not a usable payment may
+// still have made one: ErrOutcomeUnknown, never a panic or a checkout.
+func TestOddCreateAnswersAreOutcomeUnknown(t *testing.T) {
+	e := newEnv(t)
+	for _, body := range []string{``, `[]`, `null`, `"x"`,
+		`{"statusCode":"0000","paymentID":"TR0011x","bkashURL":"https://x","amount":1e400}`,
+		`{"statusCode":"0000","paymentID":"TR0011x","bkashURL":"https://x.example/","amount":"99999999999999999999"}`,
+		`{"statusCode":"0000","paymentID":"TR0011x","bkashURL":"https://x.example/","merchantInvoiceNumber":"other"}`,
+		`{"statusCode":"0000","paymentID":"TR0011x"}`} {
+		gw := e.gatewayWith(t, roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			if !strings.HasSuffix(r.URL.Path, "/create") {
+				return http.DefaultTransport.RoundTrip(r)
+			}
+			return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+		}))
+		co, err := gw.CreatePayment(context.Background(), e.request())
+		assert.ErrorIs(t, err, mfspay.ErrOutcomeUnknown, body)
+		assert.Nil(t, co)
 	}
 }

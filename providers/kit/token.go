@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -43,6 +44,13 @@ type TokenPolicy struct {
 	RefreshLife time.Duration
 	// DefaultLife is a token's life when the grant names none.
 	DefaultLife time.Duration
+	// MinAge is how old a token must be before a refusal of it (401, 403)
+	// renews it; 0 means one minute. A token refused so soon after its
+	// grant is not stale: the credentials or their permissions are
+	// refused, and renewing on every call would only spend the
+	// provider's grant limit (bKash: two an hour, then a one-hour block).
+	// So a persistent refusal renews at most once per MinAge.
+	MinAge time.Duration
 }
 
 // TokenCache holds the token of one credential set, for providers whose
@@ -55,8 +63,10 @@ type TokenCache struct {
 
 	mu sync.Mutex
 	// value is used until renewAt; refresh renews it until refreshUntil.
-	value, refresh        string
-	renewAt, refreshUntil time.Time
+	// issued is when value was granted; old holds the tokens it replaced.
+	value, refresh                string
+	renewAt, refreshUntil, issued time.Time
+	old                           [2]string
 }
 
 // NewTokenCache returns an empty cache following p.
@@ -100,6 +110,24 @@ func (c *TokenCache) current(now time.Time) (string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.value, c.value != "" && now.Before(c.renewAt)
+}
+
+// young says token is the current one and younger than the policy's
+// MinAge.
+func (c *TokenCache) young(token string, now time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.value == token && now.Sub(c.issued) < cmp.Or(c.policy.MinAge, time.Minute)
+}
+
+// Secrets returns the tokens the cache holds, and those they replaced (a
+// call that left with one may be answered after the renewal), for a
+// driver to scrub from provider text it keeps in errors. Empty strings
+// are for no token.
+func (c *TokenCache) Secrets() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return []string{c.value, c.refresh, c.old[0], c.old[1]}
 }
 
 // Invalidate drops token after the provider refused it, unless it was
@@ -168,7 +196,8 @@ func (s TokenSource) renew(ctx context.Context) (string, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.value, c.renewAt = t.Value, now.Add(life-min(c.policy.RenewMargin, life/6))
+	c.old = [2]string{c.value, c.refresh}
+	c.value, c.renewAt, c.issued = t.Value, now.Add(life-min(c.policy.RenewMargin, life/6)), now
 	if t.Refresh != "" {
 		c.refresh, c.refreshUntil = t.Refresh, now.Add(c.policy.RefreshLife)
 	}
@@ -179,7 +208,9 @@ func (s TokenSource) renew(ctx context.Context) (string, error) {
 // provider wants it). A 401 or 403 answer is the token refused (expired
 // early, or revoked): it is dropped, and a read is sent once more with a
 // fresh one. Anything else (a create, an execute) is never sent twice: its
-// refusal is returned as it came, and the next call renews the token.
+// refusal is returned as it came, and the next call renews the token. A
+// token younger than TokenPolicy.MinAge is neither dropped nor renewed:
+// its refusal is returned as it came.
 func (s TokenSource) Call(ctx context.Context, read bool, send func(token string) (*HTTPResponse, error)) (*HTTPResponse, error) {
 	for retried := false; ; retried = true {
 		tok, err := s.Token(ctx)
@@ -189,6 +220,9 @@ func (s TokenSource) Call(ctx context.Context, read bool, send func(token string
 		resp, err := send(tok)
 		if err != nil || (resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden) {
 			return resp, err
+		}
+		if s.Cache.young(tok, s.now()) {
+			return resp, nil
 		}
 		s.Cache.Invalidate(tok)
 		if !read || retried {

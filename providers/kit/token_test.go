@@ -202,6 +202,8 @@ func TestCallSendsAReadAgainOnceWithAFreshToken(t *testing.T) {
 			}
 			return &kit.HTTPResponse{StatusCode: http.StatusOK}, nil
 		}
+		_, _ = s.Token(context.Background())
+		clock.Advance(time.Minute) // refused mid-life, not just after its grant
 		resp, err := s.Call(context.Background(), true, refuseFirst)
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusOK, resp.StatusCode)
@@ -209,6 +211,7 @@ func TestCallSendsAReadAgainOnceWithAFreshToken(t *testing.T) {
 		assert.NotEqual(t, sent[0], sent[1], "the second carries a fresh token")
 
 		// Refused twice: the second refusal is the answer.
+		clock.Advance(time.Minute)
 		sent = nil
 		resp, err = s.Call(context.Background(), true, func(tok string) (*kit.HTTPResponse, error) {
 			sent = append(sent, tok)
@@ -219,6 +222,7 @@ func TestCallSendsAReadAgainOnceWithAFreshToken(t *testing.T) {
 		assert.Len(t, sent, 2)
 
 		// Not a read: sent once, the token dropped for the next call.
+		clock.Advance(time.Minute)
 		sent = nil
 		resp, err = s.Call(context.Background(), false, refuseFirst)
 		require.NoError(t, err)
@@ -227,4 +231,47 @@ func TestCallSendsAReadAgainOnceWithAFreshToken(t *testing.T) {
 		next, _ := s.Token(context.Background())
 		assert.NotEqual(t, sent[0], next)
 	}
+}
+
+// A token refused within MinAge of its grant is not what the provider
+// minds (its credentials or permissions are): renewing it on every call
+// would spend the provider's grant limit, so the refusal is the answer.
+// Once it is older, one refusal renews it once.
+func TestPersistentRefusalRenewsAtMostOncePerMinAge(t *testing.T) {
+	clock := simkit.NewManualClock(time.Unix(0, 0))
+	is := &fakeIssuer{life: time.Hour}
+	s := source(is, clock)
+	sent := 0
+	refuse := func(string) (*kit.HTTPResponse, error) {
+		sent++
+		return &kit.HTTPResponse{StatusCode: http.StatusUnauthorized}, nil
+	}
+	for _, read := range []bool{true, true, true, false} {
+		resp, err := s.Call(context.Background(), read, refuse)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	}
+	grants, refreshes := is.counts()
+	assert.Equal(t, 1, grants)
+	assert.Zero(t, refreshes, "a token just granted is never renewed for a refusal")
+	assert.Equal(t, 4, sent, "each call sent once")
+
+	clock.Advance(time.Minute) // policy.MinAge is zero: one minute
+	for range 3 {
+		_, err := s.Call(context.Background(), true, refuse)
+		require.NoError(t, err)
+	}
+	_, refreshes = is.counts()
+	assert.Equal(t, 1, refreshes, "renewed once for the first refusal, not again for its fresh token")
+	assert.Equal(t, 4+2+1+1, sent, "the first read sent again once with the renewed token")
+}
+
+func TestSecretsAreTheTokensHeldAndThoseReplaced(t *testing.T) {
+	clock := simkit.NewManualClock(time.Unix(0, 0))
+	s := source(&fakeIssuer{life: time.Hour}, clock)
+	assert.Equal(t, []string{"", "", "", ""}, s.Cache.Secrets())
+	_, _ = s.Token(context.Background())
+	clock.Advance(time.Hour)
+	_, _ = s.Token(context.Background())
+	assert.Equal(t, []string{"refreshed-1-from-refresh-1", "refresh-1", "grant-1", "refresh-1"}, s.Cache.Secrets())
 }

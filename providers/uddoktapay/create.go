@@ -65,7 +65,11 @@ func (g *gateway) Create(ctx context.Context, req mfspay.CreatePaymentRequest) (
 
 // buildCheckout checks req against UddoktaPay's own rules (the layer has
 // checked the neutral ones) and returns the wire body. The customer comes
-// back to ReturnURL when set, else to SuccessURL, always by GET.
+// back to ReturnURL, by GET. It is required: UddoktaPay's id for the
+// payment arrives only there or in the IPN, which v2 panels may send only
+// when an admin asks, and nothing can be found by the merchant's invoice,
+// so a payment whose customer went to SuccessURL instead might never be
+// learnt of.
 func buildCheckout(req mfspay.CreatePaymentRequest) (*checkoutRequest, error) {
 	const op = mfspay.OpCreate
 	switch {
@@ -73,6 +77,9 @@ func buildCheckout(req mfspay.CreatePaymentRequest) (*checkoutRequest, error) {
 		return nil, kit.Invalid(ProviderName, op, "customer.name", "is required by UddoktaPay (full_name)")
 	case req.Customer.Email == "":
 		return nil, kit.Invalid(ProviderName, op, "customer.email", "is required by UddoktaPay")
+	case req.ReturnURL == "":
+		return nil, kit.Invalid(ProviderName, op, "return_url",
+			"is required: UddoktaPay names the payment only to the customer's return (and to an IPN it may never send)")
 	}
 	if have, ok := req.Metadata[invoiceKey]; ok && have != req.InvoiceID {
 		return nil, kit.Invalid(ProviderName, op, "metadata",
@@ -83,12 +90,8 @@ func buildCheckout(req mfspay.CreatePaymentRequest) (*checkoutRequest, error) {
 		md = map[string]string{}
 	}
 	md[invoiceKey] = req.InvoiceID
-	redirect := req.SuccessURL
-	if req.ReturnURL != "" {
-		redirect = req.ReturnURL
-	}
 	return &checkoutRequest{FullName: req.Customer.Name, Email: req.Customer.Email, Amount: req.Amount.String(),
-		Metadata: md, RedirectURL: redirect, ReturnType: http.MethodGet, CancelURL: req.CancelURL,
+		Metadata: md, RedirectURL: req.ReturnURL, ReturnType: http.MethodGet, CancelURL: req.CancelURL,
 		WebhookURL: req.WebhookURL}, nil
 }
 

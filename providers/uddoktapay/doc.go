@@ -5,7 +5,11 @@
 //
 // CreatePayment is checkout-v2. Its answer has only a payment_url, so the
 // checkout's PaymentID is empty: UddoktaPay's invoice_id, the neutral
-// PaymentID, arrives with the customer's return or the IPN. VerifyPayment
+// PaymentID, arrives with the customer's return or the IPN. A v2 panel may
+// send the IPN only when an admin asks, so CreatePaymentRequest.ReturnURL
+// is required (ErrInvalidRequest, field return_url, before anything is
+// sent): it is where the panel sends the customer, and SuccessURL is not
+// used. VerifyPayment
 // takes that id; lookup by the merchant's invoice and ListPayments are
 // ErrUnsupported (UddoktaPay has neither), and so an ambiguous create is
 // ErrOutcomeUnknown, after which creating again is money-safe.

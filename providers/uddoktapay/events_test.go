@@ -230,3 +230,33 @@ func TestCancelLeavesThePaymentAlone(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, notes)
 }
+
+// Whatever the panel's verify answers, an IPN claiming completion becomes
+// a typed error or an event that is not a completion: never a panic, and
+// never paid on an answer the adapter cannot read exactly.
+func TestIPNWithOddVerifyAnswersIsNeverPaid(t *testing.T) {
+	s := newStack(t)
+	_, co := s.create(t)
+	id := s.pay(t, co, false)
+	md := fmt.Sprintf(`{"order_id":%q}`, co.InvoiceID)
+	for _, body := range []string{``, `[]`, `null`, `"x"`, `[{"invoice_id":"` + id + `"}]`,
+		fmt.Sprintf(`{"invoice_id":%q,"status":"COMPLETED","amount":true,"metadata":%s}`, id, md),
+		fmt.Sprintf(`{"invoice_id":%q,"status":"COMPLETED","amount":1e3,"metadata":%s}`, id, md),
+		fmt.Sprintf(`{"invoice_id":%q,"status":"COMPLETED","amount":"99999999999999999999","metadata":%s}`, id, md),
+		fmt.Sprintf(`{"invoice_id":%q,"status":"COMPLETED","amount":"250.505","metadata":%s}`, id, md),
+		fmt.Sprintf(`{"invoice_id":%q,"status":"COMPLETED","metadata":%s}`, id, md),
+		fmt.Sprintf(`{"invoice_id":%q,"status":"COMPLETED","amount":"250.50","metadata":[]}`, id),
+		fmt.Sprintf(`{"invoice_id":%q,"status":"completed","amount":"250.50","metadata":%s}`, id, md),
+		fmt.Sprintf(`{"invoice_id":%q,"status":"COMPLETED","amount":"0.00","metadata":%s}`, id, md),
+	} {
+		require.NoError(t, s.sim.Fail(bg, simctl.Fault{Status: 200, Body: body}))
+		ev, err := s.gw.ParseWebhook(bg, ipn(s.key, fmt.Sprintf(`{"invoice_id":%q,"status":"COMPLETED"}`, id)))
+		if err != nil {
+			var me *mfspay.Error
+			assert.ErrorAs(t, err, &me, body)
+			continue
+		}
+		assert.NotEqual(t, mfspay.EventPaymentCompleted, ev.Type, body)
+		assert.NotEqual(t, mfspay.StatusPaid, ev.Payment.Status, body)
+	}
+}

@@ -56,6 +56,7 @@ func request() mfspay.CreatePaymentRequest {
 		SuccessURL: "https://shop.example/ok?order=1",
 		CancelURL:  "https://shop.example/cancel",
 		WebhookURL: "http://127.0.0.1:9/ipn", // nothing listens: IPNs are only recorded
+		ReturnURL:  "https://shop.example/returns/uddoktapay?order=1",
 	}
 }
 
