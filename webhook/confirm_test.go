@@ -1,6 +1,8 @@
 package webhook_test
 
 import (
+	"context"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -192,4 +194,53 @@ func TestStormVerifiesOnce(t *testing.T) {
 	storm(t, h, paidBody("evt_v", "INV-V", 100).bytes(t), 50)
 	assert.EqualValues(t, 1, gw.verifies.Load(), "concurrent duplicates do not each ask the provider")
 	assert.EqualValues(t, 1, rec.calls.Load())
+}
+
+// A provider's look-up by payment id may answer without the invoice id (or,
+// by invoice, without the payment id): the confirmed payment keeps the ids
+// the notification named, so the amount check finds the merchant's invoice
+// and the order is marked paid once; a later sweep of the same state is a
+// duplicate of a delivered payment, not of a refused one.
+func TestConfirmedPaymentKeepsTheIDsTheProviderOmits(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		byID     bool
+		verified mfspay.Payment
+	}{
+		{"verified by payment id, no invoice id", true,
+			mfspay.Payment{PaymentID: "pay_INV1", Status: mfspay.StatusPaid, Amount: 100}},
+		{"verified by invoice, no payment id", false,
+			mfspay.Payment{InvoiceID: "INV1", Status: mfspay.StatusPaid, Amount: 100}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			gw := newFake("fake")
+			gw.caps.VerifyByPaymentID = tt.byID
+			gw.verifyFn = func(mfspay.PaymentRef) (*mfspay.Payment, error) { p := tt.verified; return &p, nil }
+			var rec recorder
+			var mismatches []webhook.AmountMismatch
+			h := webhook.New(rec.callback, webhook.Route(gw), webhook.Confirm(),
+				webhook.ExpectAmount(func(_ context.Context, _, inv string) (mfspay.Amount, bool, error) {
+					return 100, inv == "INV1", nil
+				}),
+				webhook.OnAmountMismatch(func(_ context.Context, m webhook.AmountMismatch) error {
+					mismatches = append(mismatches, m)
+					return nil
+				}))
+			code, _ := do(h, signedRequest("/", paidBody("n1", "INV1", 100).bytes(t)))
+			assert.Equal(t, http.StatusOK, code)
+			assert.Empty(t, mismatches, "a correct payment is not refused as an unknown invoice")
+			require.Len(t, rec.delivered(), 1)
+			got := rec.delivered()[0].Payment
+			assert.Equal(t, "INV1", got.InvoiceID)
+			assert.Equal(t, "pay_INV1", got.PaymentID)
+			assert.Equal(t, mfspay.StatusPaid, got.Status)
+
+			// The reconciler's event for the same state is a duplicate.
+			err := h.Deliver(context.Background(), &mfspay.Event{ID: "sweep:fake:pay_INV1:paid", Provider: "fake",
+				Type: mfspay.EventPaymentCompleted, Payment: mfspay.Payment{Provider: "fake", PaymentID: "pay_INV1",
+					InvoiceID: "INV1", Status: mfspay.StatusPaid, Amount: 100}})
+			require.NoError(t, err)
+			assert.EqualValues(t, 1, rec.calls.Load(), "the order is marked paid exactly once")
+		})
+	}
 }

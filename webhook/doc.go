@@ -104,6 +104,9 @@
 //   - The provider reports a status the adapter cannot map: 503, nothing
 //     delivered.
 //   - The provider does not know the payment: 503 (its reads may lag).
+//   - The provider's answer omits the invoice id or the payment id (a
+//     look-up by one id need not return the other): the notification's is
+//     kept. An id that contradicts the notification's is refused (400).
 //
 // Gateways that cannot verify (EazzPay declares verification unsupported)
 // and transaction.received events (money seen in a wallet, not a payment
