@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"context"
 	"net/http"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -243,4 +244,51 @@ func TestConfirmedPaymentKeepsTheIDsTheProviderOmits(t *testing.T) {
 			assert.EqualValues(t, 1, rec.calls.Load(), "the order is marked paid exactly once")
 		})
 	}
+}
+
+// A notification whose claim maps to a state already delivered but not
+// final (pending) is confirmed anyway: the provider may have moved on to
+// paid, and answering "duplicate" would end its retries with the payment
+// never delivered. When the provider still says pending, it is a duplicate.
+func TestRepeatedPendingClaimIsConfirmedBeforeDuplicate(t *testing.T) {
+	gw := newFake("fake")
+	var paid atomic.Bool
+	gw.verifyFn = func(ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+		st := mfspay.StatusPending
+		if paid.Load() {
+			st = mfspay.StatusPaid
+		}
+		return &mfspay.Payment{PaymentID: ref.PaymentID, InvoiceID: "INV2", Status: st, Amount: 100}, nil
+	}
+	var rec recorder
+	h := webhook.New(rec.callback, webhook.Route(gw), webhook.Confirm())
+	pending := fakeBody{ID: "n1", Type: string(mfspay.EventPaymentPending), PaymentID: "pay_INV2",
+		InvoiceID: "INV2", Status: string(mfspay.StatusPending)}
+
+	code, body := do(h, signedRequest("/", pending.bytes(t)))
+	require.Equal(t, http.StatusOK, code)
+	require.Equal(t, "delivered\n", body)
+
+	pending.ID = "n2" // still pending at the provider: a duplicate
+	code, body = do(h, signedRequest("/", pending.bytes(t)))
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "duplicate\n", body)
+	assert.EqualValues(t, 2, gw.verifies.Load(), "the repeated pending claim was confirmed")
+
+	paid.Store(true)
+	pending.ID = "n3" // the provider has moved on to paid
+	code, body = do(h, signedRequest("/", pending.bytes(t)))
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "delivered\n", body)
+	var types []mfspay.EventType
+	for _, ev := range rec.delivered() {
+		types = append(types, ev.Type)
+	}
+	assert.Equal(t, []mfspay.EventType{mfspay.EventPaymentPending, mfspay.EventPaymentCompleted}, types)
+
+	// A repeated final claim is still answered from the mark alone.
+	code, body = do(h, signedRequest("/", paidBody("n4", "INV2", 100).bytes(t)))
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "duplicate\n", body)
+	assert.EqualValues(t, 3, gw.verifies.Load(), "a duplicate of a delivered final state does not ask the provider")
 }
