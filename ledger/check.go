@@ -77,6 +77,9 @@ func (r *Reconciler) verify(ctx context.Context, gw mfspay.Gateway, ref mfspay.P
 	}
 	c.verifies.Add(1)
 	p, err := gw.VerifyPayment(ctx, ref)
+	if err == nil && p == nil {
+		err = noAnswer(gw.Provider(), mfspay.OpVerify)
+	}
 	if err != nil || p.PaymentID == "" || p.Status.Final() || gw.Capabilities().Return != mfspay.ReturnExecute {
 		return p, err
 	}
@@ -85,10 +88,21 @@ func (r *Reconciler) verify(ctx context.Context, gw mfspay.Gateway, ref mfspay.P
 	}
 	c.captures.Add(1)
 	ev, err := gw.CompleteReturn(ctx, mfspay.ReturnRequest{PaymentID: p.PaymentID})
+	if err == nil && ev == nil {
+		err = noAnswer(gw.Provider(), mfspay.OpReturn)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return &ev.Payment, nil
+}
+
+// noAnswer is the error for a gateway call that returned neither a result
+// nor an error: a broken gateway, taken as unavailable, so that the entry
+// is looked at again later.
+func noAnswer(provider, op string) error {
+	return &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: provider, Op: op,
+		Message: "the gateway returned no result and no error"}
 }
 
 // pauseFor is how long to leave a provider alone after err, a 429.

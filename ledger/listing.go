@@ -44,6 +44,9 @@ func (r *Reconciler) walkList(ctx context.Context, entries []Entry, c *counters)
 		}
 		c.listPages.Add(1)
 		pg, err := gw.ListPayments(ctx, mfspay.ListQuery{Page: page, PerPage: perPage})
+		if err == nil && pg == nil {
+			err = noAnswer(gw.Provider(), mfspay.OpList)
+		}
 		if errors.Is(err, mfspay.ErrRateLimited) && refused < rateLimitedTries {
 			refused++
 			c.rateLimited.Add(1)

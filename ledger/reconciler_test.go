@@ -665,3 +665,55 @@ func TestStaleNotFoundDoesNotCloseANewerIntent(t *testing.T) {
 	assert.Equal(t, ledger.OutcomeSending, en.Outcome, "the newer intent is still in flight")
 	assert.False(t, en.NextCheck.IsZero(), "and will be reconciled if its process dies")
 }
+
+// nilGateway answers every call with neither a result nor an error, as a
+// broken adapter or plugin might.
+type nilGateway struct{ fakeGateway }
+
+func (g *nilGateway) ListPayments(context.Context, mfspay.ListQuery) (*mfspay.PaymentPage, error) {
+	return nil, nil
+}
+
+func (g *nilGateway) CompleteReturn(context.Context, mfspay.ReturnRequest) (*mfspay.Event, error) {
+	return nil, nil
+}
+
+// A gateway that returns no payment, page or event and no error is taken
+// as unavailable: the sweep goes on, counts an error and looks at the
+// entry again later, instead of a worker crashing the process.
+func TestGatewayAnsweringNothingIsUnavailable(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		caps mfspay.Capabilities
+		// verify answers; nil: nil payment, nil error
+		verify func(mfspay.PaymentRef) (*mfspay.Payment, error)
+	}{
+		{"verify", mfspay.Capabilities{VerifyByPaymentID: true}, nil},
+		{"list", mfspay.Capabilities{VerifyByPaymentID: true, List: true, MaxPerPage: 10}, nil},
+		{"capture", executeCaps, func(ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+			return &mfspay.Payment{PaymentID: ref.PaymentID, Status: mfspay.StatusPending}, nil
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, ledger.NewMemoryStore())
+			gw := &nilGateway{fakeGateway{name: "nilpay", caps: tt.caps, verify: tt.verify}}
+			if gw.verify == nil {
+				gw.verify = func(mfspay.PaymentRef) (*mfspay.Payment, error) { return nil, nil }
+			}
+			for i := range 10 {
+				beginCreated(t, e.store, "nilpay", fmt.Sprintf("n-%d", i), fmt.Sprintf("pay-%d", i), e.clock.Now(), time.Time{})
+			}
+			e.cfg.Gateways = []mfspay.Gateway{gw}
+			e.clock.Advance(testSchedule.FirstCheck)
+			rep := e.sweep(e.reconciler())
+			assert.Equal(t, 10, rep.Claimed)
+			assert.Equal(t, 10, rep.Errors)
+			assert.Zero(t, rep.Delivered)
+			en, err := e.store.ByInvoice(e.ctx, "nilpay", "n-3")
+			require.NoError(t, err)
+			assert.True(t, en.Open())
+			assert.Equal(t, 1, en.Checks, "rescheduled like any failed check")
+			assert.Contains(t, e.logs.String(), "could not verify a payment")
+		})
+	}
+}
