@@ -9,60 +9,77 @@ import (
 	"github.com/mfspay/mfspay"
 )
 
-// rateLimitedTries bounds how often one sweep asks for one entry while
-// its provider answers 429; after that the entry waits for a later sweep.
+// rateLimitedTries bounds how often one sweep asks for one entry (or one
+// list walk) while its provider answers 429; after that the entry waits for
+// a later sweep.
 const rateLimitedTries = 5
 
-// check verifies one entry with its provider and settles it.
-func (r *Reconciler) check(ctx context.Context, e Entry, c *counters) {
+// verdict is what became of a check.
+type verdict int
+
+const (
+	// settled: the entry was looked at and scheduled (or left to the
+	// claim's lease when the sweep ends).
+	settled verdict = iota
+	// refused: the provider answered 429 and is paused; check the entry
+	// again after the pause.
+	refused
+	// deferred: the provider was paused, so it was not asked; check the
+	// entry after the pause.
+	deferred
+)
+
+// check verifies one entry with its provider and settles it, unless the
+// provider is rate limited: then it pauses the provider and reports that
+// the entry waits, without waiting itself, so that the worker goes on with
+// other providers' entries.
+func (r *Reconciler) check(ctx context.Context, e Entry, c *counters) verdict {
 	ref, ok := r.refFor(e)
 	if !ok {
 		r.unverifiable(ctx, e, c)
-		return
+		return settled
 	}
 	gw := r.gateways[e.Provider]
 	if _, down := c.down.Load(e.Provider); down {
 		c.errs.Add(1)
 		r.scheduleNext(ctx, e, c)
-		return
+		return settled
 	}
-	for try := 1; ; try++ {
-		// A "no such payment" is true as of when the lookup began: a
-		// retried create begun meanwhile is not what it was about.
-		asked := r.cfg.Clock.Now()
-		p, err := r.verify(ctx, gw, ref, c)
-		switch {
-		case err == nil:
-			r.observe(ctx, e, *p, c)
-			return
-		case ctx.Err() != nil:
-			return // the claim's lease brings the entry back
-		case errors.Is(err, mfspay.ErrRateLimited):
-			c.rateLimited.Add(1)
-			r.throttle.pause(e.Provider, r.pauseFor(err))
-			if try < rateLimitedTries {
-				continue
-			}
-		case errors.Is(err, mfspay.ErrCircuitOpen):
-			c.errs.Add(1)
-			if _, already := c.down.LoadOrStore(e.Provider, true); !already {
-				r.log.LogAttrs(ctx, slog.LevelWarn, "ledger: the provider's circuit breaker is open; its entries wait for a later sweep",
-					slog.String("provider", e.Provider))
-			}
-			r.scheduleNext(ctx, e, c)
-			return
-		case errors.Is(err, mfspay.ErrNotFound) && ref.InvoiceID != "" &&
-			(e.Outcome == OutcomeSending || e.Outcome == OutcomeUnknown):
-			r.notCreated(ctx, e, asked, c)
-			return
-		}
+	// A "no such payment" is true as of when the lookup began: a retried
+	// create begun meanwhile is not what it was about.
+	asked := r.cfg.Clock.Now()
+	p, err := r.verify(ctx, gw, ref, c)
+	switch {
+	case err == nil:
+		r.observe(ctx, e, *p, c)
+		return settled
+	case ctx.Err() != nil:
+		return settled // the claim's lease brings the entry back
+	case errors.Is(err, errPaused):
+		return deferred
+	case errors.Is(err, mfspay.ErrRateLimited):
+		c.rateLimited.Add(1)
+		r.throttle.pause(e.Provider, r.pauseFor(err))
+		return refused
+	case errors.Is(err, mfspay.ErrCircuitOpen):
 		c.errs.Add(1)
-		r.log.LogAttrs(ctx, slog.LevelWarn, "ledger: could not verify a payment; will try again",
-			slog.String("provider", e.Provider), slog.String("invoice_id", e.InvoiceID),
-			slog.String("payment_id", e.PaymentID), slog.String("error", err.Error()))
+		if _, already := c.down.LoadOrStore(e.Provider, true); !already {
+			r.log.LogAttrs(ctx, slog.LevelWarn, "ledger: the provider's circuit breaker is open; its entries wait for a later sweep",
+				slog.String("provider", e.Provider))
+		}
 		r.scheduleNext(ctx, e, c)
-		return
+		return settled
+	case errors.Is(err, mfspay.ErrNotFound) && ref.InvoiceID != "" &&
+		(e.Outcome == OutcomeSending || e.Outcome == OutcomeUnknown):
+		r.notCreated(ctx, e, asked, c)
+		return settled
 	}
+	c.errs.Add(1)
+	r.log.LogAttrs(ctx, slog.LevelWarn, "ledger: could not verify a payment; will try again",
+		slog.String("provider", e.Provider), slog.String("invoice_id", e.InvoiceID),
+		slog.String("payment_id", e.PaymentID), slog.String("error", err.Error()))
+	r.scheduleNext(ctx, e, c)
+	return settled
 }
 
 // verify asks the provider for the payment, within its rate limit. Where a

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -716,4 +717,103 @@ func TestGatewayAnsweringNothingIsUnavailable(t *testing.T) {
 			assert.Contains(t, e.logs.String(), "could not verify a payment")
 		})
 	}
+}
+
+// A provider answering 429 does not hold up the others: while it is paused
+// for its Retry-After the workers settle other providers' entries, and the
+// entries it keeps refusing are left for a later sweep before the claim's
+// lease runs out, so no other replica claims them while this sweep still
+// holds them.
+func TestRateLimitedProviderDoesNotHoldUpOthers(t *testing.T) {
+	e := newEnv(t, ledger.NewMemoryStore())
+	var limitedCalls atomic.Int64
+	limited := &fakeGateway{name: "busypay", caps: mfspay.Capabilities{VerifyByPaymentID: true},
+		verify: func(mfspay.PaymentRef) (*mfspay.Payment, error) {
+			limitedCalls.Add(1)
+			return nil, &mfspay.Error{Kind: mfspay.ErrRateLimited, Provider: "busypay", Op: mfspay.OpVerify,
+				RetryAfter: 200 * time.Millisecond}
+		}}
+	healthy := &fakeGateway{name: "calmpay", caps: mfspay.Capabilities{VerifyByPaymentID: true},
+		verify: func(ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+			return &mfspay.Payment{PaymentID: ref.PaymentID, InvoiceID: "c-0", Status: mfspay.StatusPaid, Amount: 100}, nil
+		}}
+	for i := range 8 {
+		beginCreated(t, e.store, "busypay", fmt.Sprintf("b-%d", i), fmt.Sprintf("pay-b%d", i), e.clock.Now(), time.Time{})
+	}
+	beginCreated(t, e.store, "calmpay", "c-0", "pay-c0", e.clock.Now(), time.Time{})
+	e.clock.Advance(testSchedule.FirstCheck)
+	var limitedCallsBeforeHealthy int64 = -1
+	e.deliver.fail = func(ev *mfspay.Event) error {
+		if ev.Provider == "calmpay" {
+			limitedCallsBeforeHealthy = limitedCalls.Load()
+		}
+		return nil
+	}
+	e.cfg.Gateways = []mfspay.Gateway{limited, healthy}
+	e.cfg.Workers = 1 // the worst case: one worker, the limited provider's entries first (Claim orders by provider)
+	e.cfg.Lease = time.Second
+	start := e.clock.Now()
+
+	rep := e.sweep(e.reconciler())
+	took := e.clock.Now().Sub(start)
+	assert.Equal(t, 9, rep.Claimed)
+	assert.Equal(t, 1, rep.Delivered)
+	assert.LessOrEqual(t, limitedCallsBeforeHealthy, int64(1),
+		"the healthy provider's payment does not wait behind the limited provider's retries")
+	assert.EqualValues(t, limitedCalls.Load(), rep.RateLimited, "every 429 counted")
+	assert.LessOrEqual(t, limitedCalls.Load(), int64(5), "at most one call per Retry-After within the lease")
+	assert.Equal(t, 8, rep.Errors, "the refused entries wait for a later sweep")
+	assert.Less(t, took, e.cfg.Lease, "the sweep ends within the claim's lease")
+	again, err := e.store.Claim(e.ctx, e.clock.Now(), e.clock.Now().Add(time.Minute), 100)
+	require.NoError(t, err)
+	assert.Empty(t, again, "nothing is left for another replica to claim")
+	en, err := e.store.ByInvoice(e.ctx, "busypay", "b-7")
+	require.NoError(t, err)
+	assert.True(t, en.Open())
+	assert.Equal(t, 1, en.Checks, "rescheduled")
+	t.Logf("%d calls to the limited provider, %d before the healthy payment was delivered; sweep took %v of virtual time",
+		limitedCalls.Load(), limitedCallsBeforeHealthy, took)
+}
+
+// listingGateway lists payments with list.
+type listingGateway struct {
+	fakeGateway
+	list func(mfspay.ListQuery) (*mfspay.PaymentPage, error)
+}
+
+func (g *listingGateway) ListPayments(_ context.Context, q mfspay.ListQuery) (*mfspay.PaymentPage, error) {
+	return g.list(q)
+}
+
+// A list walk refused with 429 is resumed at the same page once the
+// provider's Retry-After has passed, instead of falling back to one verify
+// per entry.
+func TestListWalkResumesAfterRetryAfter(t *testing.T) {
+	e := newEnv(t, ledger.NewMemoryStore())
+	var pages []mfspay.Payment
+	for i := range 10 {
+		id := fmt.Sprintf("pay-w%d", i)
+		beginCreated(t, e.store, "walkpay", fmt.Sprintf("w-%d", i), id, e.clock.Now(), time.Time{})
+		pages = append(pages, mfspay.Payment{PaymentID: id, InvoiceID: fmt.Sprintf("w-%d", i), Status: mfspay.StatusPaid, Amount: 100})
+	}
+	var asked []time.Time
+	gw := &listingGateway{fakeGateway: fakeGateway{name: "walkpay",
+		caps: mfspay.Capabilities{VerifyByPaymentID: true, List: true, MaxPerPage: 10}}}
+	gw.list = func(q mfspay.ListQuery) (*mfspay.PaymentPage, error) {
+		asked = append(asked, e.clock.Now())
+		if len(asked) == 1 {
+			return nil, &mfspay.Error{Kind: mfspay.ErrRateLimited, Provider: "walkpay", Op: mfspay.OpList, RetryAfter: 3 * time.Second}
+		}
+		require.Equal(t, 1, q.Page, "the same page again")
+		return &mfspay.PaymentPage{Payments: pages}, nil
+	}
+	e.cfg.Gateways = []mfspay.Gateway{gw}
+	e.clock.Advance(testSchedule.FirstCheck)
+	rep := e.sweep(e.reconciler())
+	assert.Equal(t, 2, rep.ListPages)
+	assert.Equal(t, 1, rep.RateLimited)
+	assert.Zero(t, rep.Verifies, "every entry was found on the page")
+	assert.Equal(t, 10, rep.Delivered)
+	require.Len(t, asked, 2)
+	assert.GreaterOrEqual(t, asked[1].Sub(asked[0]), 3*time.Second, "no call before the Retry-After has passed")
 }
