@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/mfspay/mfspay"
@@ -51,6 +52,7 @@ func (r *Reconciler) check(ctx context.Context, e Entry, c *counters) verdict {
 	p, err := r.verify(ctx, gw, ref, c)
 	switch {
 	case err == nil:
+		r.misses.forget(e)
 		r.observe(ctx, e, *p, c)
 		return settled
 	case ctx.Err() != nil:
@@ -71,7 +73,7 @@ func (r *Reconciler) check(ctx context.Context, e Entry, c *counters) verdict {
 		return settled
 	case errors.Is(err, mfspay.ErrNotFound) && ref.InvoiceID != "" &&
 		(e.Outcome == OutcomeSending || e.Outcome == OutcomeUnknown):
-		r.notCreated(ctx, e, asked, c)
+		r.notFound(ctx, e, asked, c)
 		return settled
 	}
 	c.errs.Add(1)
@@ -177,6 +179,83 @@ func (r *Reconciler) observe(ctx context.Context, e Entry, p mfspay.Payment, c *
 		e = got
 	}
 	r.scheduleNext(ctx, e, c)
+}
+
+// notFound handles the provider's "no such payment" for the invoice of an
+// entry whose create may have happened, asked at asked. The provider's
+// reads may lag its writes, so one such answer proves nothing: the create
+// is concluded never to have happened only when a look at least
+// Schedule.IntentTimeout after the first one says so too. Until then the
+// entry is looked at again no sooner than that.
+func (r *Reconciler) notFound(ctx context.Context, e Entry, asked time.Time, c *counters) {
+	first := r.misses.note(e, asked)
+	if asked.Sub(first) >= r.cfg.Schedule.IntentTimeout {
+		r.misses.forget(e)
+		r.notCreated(ctx, e, asked, c)
+		return
+	}
+	next, ok := r.cfg.Schedule.Next(e, r.cfg.Clock.Now())
+	if !ok {
+		r.misses.forget(e)
+		r.scheduleNext(ctx, e, c) // gives up, as for any entry
+		return
+	}
+	if again := first.Add(r.cfg.Schedule.IntentTimeout); next.Before(again) {
+		next = again
+	}
+	r.checked(ctx, e, next, c)
+}
+
+// misses remembers when the provider first said it holds no payment for an
+// entry's invoice, per attempt (an intent begun again is another). It is
+// kept in memory: a reconciler that restarts, or another replica, only
+// has to see two such answers again, which errs on the safe side.
+type misses struct {
+	mu    sync.Mutex
+	first map[missKey]time.Time
+}
+
+type missKey struct {
+	provider, invoiceID string
+	createdAt           int64 // the attempt's intent, in microseconds
+}
+
+func keyOf(e Entry) missKey {
+	return missKey{e.Provider, e.InvoiceID, e.CreatedAt.UnixMicro()}
+}
+
+// note records a "not found" at at, and returns when the first was seen.
+func (m *misses) note(e Entry, at time.Time) time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.first == nil {
+		m.first = map[missKey]time.Time{}
+	}
+	k := keyOf(e)
+	if first, ok := m.first[k]; ok {
+		return first
+	}
+	m.first[k] = at
+	return at
+}
+
+// forget drops what was noted for e.
+func (m *misses) forget(e Entry) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.first, keyOf(e))
+}
+
+// prune drops what was first noted before before: entries settled some
+// other way (a notification, Record) are never looked at again here.
+func (m *misses) prune(before time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, at := range m.first {
+		if at.Before(before) {
+			delete(m.first, k)
+		}
+	}
 }
 
 // notCreated records that the provider, asked at asked, held no payment

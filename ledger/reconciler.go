@@ -63,7 +63,10 @@ type Config struct {
 //     provider can look up only by invoice);
 //   - an entry without one (an unknown outcome, an unanswered intent), by
 //     invoice where the provider can; a provider that holds no payment for
-//     the invoice proves the create never happened (OutcomeNotCreated);
+//     the invoice on two looks at least Schedule.IntentTimeout apart proves
+//     the create never happened (OutcomeNotCreated): one early "not found"
+//     may be a read lagging the create. The first look is remembered by
+//     this Reconciler only, so after a restart two more are needed;
 //   - a provider that can do neither is never guessed at: its entries are
 //     reported as unverifiable (logged once, listed by Unverifiable) after
 //     Config.UnverifiableAfter.
@@ -96,6 +99,7 @@ type Reconciler struct {
 	cfg      Config
 	gateways map[string]mfspay.Gateway
 	throttle *throttle
+	misses   misses
 	log      *slog.Logger
 }
 
@@ -203,6 +207,9 @@ func (c *counters) report(d time.Duration) Report {
 func (r *Reconciler) Sweep(ctx context.Context) (Report, error) {
 	start := r.cfg.Clock.Now()
 	var c counters
+	// A first "not found" whose entry was not looked at again for this long
+	// was settled some other way, or is looked at afresh.
+	r.misses.prune(start.Add(-r.cfg.Schedule.IntentTimeout - 2*r.cfg.Schedule.MaxInterval))
 	for {
 		until := r.cfg.Clock.Now().Add(r.cfg.Lease)
 		batch, err := r.cfg.Store.Claim(ctx, start, until, r.cfg.Batch)

@@ -302,7 +302,8 @@ func TestProviderFailuresAreRetriedWithoutSecrets(t *testing.T) {
 }
 
 // An entry whose create was never answered is looked up by invoice: a
-// provider that holds no payment proves it never happened.
+// provider that holds no payment on two looks IntentTimeout apart proves it
+// never happened.
 func TestUnansweredIntentWithoutPaymentIsNotCreated(t *testing.T) {
 	e := newEnv(t, ledger.NewMemoryStore())
 	_, err := e.store.Begin(e.ctx, ledger.Intent{Provider: wezopay.ProviderName, InvoiceID: "never-sent",
@@ -313,7 +314,10 @@ func TestUnansweredIntentWithoutPaymentIsNotCreated(t *testing.T) {
 	assert.Zero(t, e.sweep(r).Claimed, "an intent is not touched while its create may still be running")
 	e.clock.Advance(time.Second)
 	rep := e.sweep(r)
-	assert.Equal(t, 1, rep.NotCreated)
+	assert.Zero(t, rep.NotCreated, "one \"not found\" may be a read lagging the create")
+	e.clock.Advance(testSchedule.IntentTimeout)
+	rep = e.sweep(r)
+	assert.Equal(t, 1, rep.NotCreated, "the second, IntentTimeout later, proves it")
 	en := e.entry("never-sent")
 	assert.Equal(t, ledger.OutcomeNotCreated, en.Outcome)
 	assert.False(t, en.Open())
@@ -816,4 +820,67 @@ func TestListWalkResumesAfterRetryAfter(t *testing.T) {
 	assert.Equal(t, 10, rep.Delivered)
 	require.Len(t, asked, 2)
 	assert.GreaterOrEqual(t, asked[1].Sub(asked[0]), 3*time.Second, "no call before the Retry-After has passed")
+}
+
+// A create of unknown outcome is concluded "not created" only after the
+// provider said "no such payment" on two looks at least IntentTimeout
+// apart: its reads may lag its writes, and a single early "not found" would
+// let a second create for the same invoice through. A payment found at the
+// second look is recorded, not denied.
+func TestNotFoundTwiceApartBeforeNotCreated(t *testing.T) {
+	for _, tt := range []struct {
+		name         string
+		foundLater   bool
+		wantOutcome  ledger.Outcome
+		wantNotFound int
+	}{
+		{"still not found", false, ledger.OutcomeNotCreated, 1},
+		{"found at the second look", true, ledger.OutcomeCreated, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			store := ledger.NewMemoryStore()
+			e := newEnv(t, store)
+			const provider, invoice = "lagpay", "inv-lag"
+			now := e.clock.Now()
+			_, err := store.Begin(e.ctx, ledger.Intent{Provider: provider, InvoiceID: invoice, Amount: 100,
+				At: now, NextCheck: now.Add(testSchedule.IntentTimeout)})
+			require.NoError(t, err)
+			_, err = store.Answer(e.ctx, provider, invoice, ledger.Answer{Outcome: ledger.OutcomeUnknown, At: now,
+				NextCheck: now.Add(testSchedule.MinInterval)})
+			require.NoError(t, err)
+			var looks int
+			gw := &fakeGateway{name: provider, caps: mfspay.Capabilities{VerifyByInvoice: true}}
+			gw.verify = func(mfspay.PaymentRef) (*mfspay.Payment, error) {
+				looks++
+				if tt.foundLater && looks > 1 {
+					return &mfspay.Payment{PaymentID: "pay-lag", InvoiceID: invoice, Status: mfspay.StatusPending, Amount: 100}, nil
+				}
+				return nil, &mfspay.Error{Kind: mfspay.ErrNotFound, Provider: provider}
+			}
+			e.cfg.Gateways = []mfspay.Gateway{gw}
+			r := e.reconciler()
+
+			e.clock.Advance(testSchedule.MinInterval)
+			rep := e.sweep(r)
+			require.Equal(t, 1, rep.Claimed)
+			assert.Zero(t, rep.NotCreated, "one early \"not found\" proves nothing")
+			en, err := store.ByInvoice(e.ctx, provider, invoice)
+			require.NoError(t, err)
+			assert.Equal(t, ledger.OutcomeUnknown, en.Outcome)
+			assert.True(t, en.Open())
+			assert.Equal(t, ledger.Timestamp(e.clock.Now().Add(testSchedule.IntentTimeout)), en.NextCheck,
+				"looked at again IntentTimeout later")
+
+			e.clock.Advance(testSchedule.IntentTimeout - time.Second)
+			assert.Zero(t, e.sweep(r).Claimed)
+			e.clock.Advance(time.Second)
+			rep = e.sweep(r)
+			require.Equal(t, 1, rep.Claimed)
+			assert.Equal(t, tt.wantNotFound, rep.NotCreated)
+			en, err = store.ByInvoice(e.ctx, provider, invoice)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantOutcome, en.Outcome)
+			assert.Equal(t, 2, looks)
+		})
+	}
 }
