@@ -153,11 +153,13 @@ func (r *Reconciler) observe(ctx context.Context, e Entry, p mfspay.Payment, c *
 	found := p.Status == mfspay.StatusPending && (e.Status == mfspay.StatusUnknown || e.PaymentID == "")
 	if announce || found {
 		now := r.cfg.Clock.Now()
-		got, effect, err := r.cfg.Store.Apply(ctx, Change{
+		sctx, cancel := r.storeContext(ctx)
+		got, effect, err := r.cfg.Store.Apply(sctx, Change{
 			Provider: e.Provider, InvoiceID: e.InvoiceID, PaymentID: p.PaymentID,
 			Status: p.Status, Amount: p.Amount, TrxID: p.TrxID, Method: p.Method,
 			At: now, Source: SourceSweep,
 		})
+		cancel()
 		if err != nil {
 			// A delivered change is delivered again at a later sweep (the
 			// claim's lease brings the entry back); the Deliverer's
@@ -263,7 +265,9 @@ func (m *misses) prune(before time.Time) {
 // asked, so that it leaves alone an intent begun after the question (see
 // Entry.WithAnswer).
 func (r *Reconciler) notCreated(ctx context.Context, e Entry, asked time.Time, c *counters) {
-	_, err := r.cfg.Store.Answer(ctx, e.Provider, e.InvoiceID, Answer{Outcome: OutcomeNotCreated, At: asked})
+	sctx, cancel := r.storeContext(ctx)
+	_, err := r.cfg.Store.Answer(sctx, e.Provider, e.InvoiceID, Answer{Outcome: OutcomeNotCreated, At: asked})
+	cancel()
 	if err != nil {
 		c.errs.Add(1)
 		r.log.LogAttrs(ctx, slog.LevelError, "ledger: could not record a create that never happened",
@@ -310,7 +314,9 @@ func (r *Reconciler) scheduleNext(ctx context.Context, e Entry, c *counters) {
 }
 
 func (r *Reconciler) checked(ctx context.Context, e Entry, next time.Time, c *counters) {
-	if err := r.cfg.Store.Checked(ctx, e.Provider, e.InvoiceID, r.cfg.Clock.Now(), next); err != nil {
+	sctx, cancel := r.storeContext(ctx)
+	defer cancel()
+	if err := r.cfg.Store.Checked(sctx, e.Provider, e.InvoiceID, r.cfg.Clock.Now(), next); err != nil {
 		c.errs.Add(1)
 		r.log.LogAttrs(ctx, slog.LevelError, "ledger: could not schedule an entry; it comes back after the lease",
 			slog.String("provider", e.Provider), slog.String("invoice_id", e.InvoiceID), slog.String("error", err.Error()))

@@ -44,6 +44,11 @@ type Config struct {
 	// UnverifiableAfter is how long an entry the reconciler cannot check
 	// may stay open before it is reported; default 1 hour.
 	UnverifiableAfter time.Duration
+	// StoreTimeout bounds each of the reconciler's Store calls, so that a
+	// hung database fails a sweep (or leaves an entry to the claim's lease)
+	// instead of stalling it; default 10s, as long as the SQLite backend
+	// waits for its write lock.
+	StoreTimeout time.Duration
 	// Clock is SystemClock by default.
 	Clock Clock
 	// Logger receives one line per sweep and one per entry needing
@@ -132,6 +137,7 @@ func NewReconciler(cfg Config) (*Reconciler, error) {
 	c.Lease = cmpOr(c.Lease, 10*time.Minute)
 	c.RateLimitedPause = cmpOr(c.RateLimitedPause, 10*time.Second)
 	c.UnverifiableAfter = cmpOr(c.UnverifiableAfter, time.Hour)
+	c.StoreTimeout = cmpOr(c.StoreTimeout, storeTimeout)
 	if c.DefaultLimit.Interval <= 0 {
 		c.DefaultLimit = DefaultRateLimit
 	}
@@ -143,6 +149,12 @@ func NewReconciler(cfg Config) (*Reconciler, error) {
 	}
 	r.throttle = newThrottle(c.Clock, c.RateLimits, c.DefaultLimit)
 	return r, nil
+}
+
+// storeContext bounds one Store call by Config.StoreTimeout. The timeout
+// is on the wall clock, whatever Config.Clock is: it bounds real waiting.
+func (r *Reconciler) storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, r.cfg.StoreTimeout)
 }
 
 // cmpOr returns v, or def when v is not positive.
@@ -212,7 +224,9 @@ func (r *Reconciler) Sweep(ctx context.Context) (Report, error) {
 	r.misses.prune(start.Add(-r.cfg.Schedule.IntentTimeout - 2*r.cfg.Schedule.MaxInterval))
 	for {
 		until := r.cfg.Clock.Now().Add(r.cfg.Lease)
-		batch, err := r.cfg.Store.Claim(ctx, start, until, r.cfg.Batch)
+		sctx, cancel := r.storeContext(ctx)
+		batch, err := r.cfg.Store.Claim(sctx, start, until, r.cfg.Batch)
+		cancel()
 		if err != nil {
 			return c.report(r.cfg.Clock.Now().Sub(start)), err
 		}
@@ -261,7 +275,9 @@ func (r *Reconciler) Unverifiable(ctx context.Context, limit int) ([]Entry, erro
 	var out []Entry
 	var after Entry
 	for len(out) < limit {
-		open, err := r.cfg.Store.Open(ctx, before, after, r.cfg.Batch)
+		sctx, cancel := r.storeContext(ctx)
+		open, err := r.cfg.Store.Open(sctx, before, after, r.cfg.Batch)
+		cancel()
 		if err != nil {
 			return out, err
 		}
