@@ -31,7 +31,9 @@
 //   - An intent left unanswered by a process that died is found by the
 //     reconciler after Schedule.IntentTimeout and settled by invoice where
 //     the provider can: the payment is adopted, or the create is proved never
-//     to have happened.
+//     to have happened — by two "no such payment" answers at least
+//     Schedule.IntentTimeout apart, as a provider's reads may lag its
+//     writes.
 //   - Statuses only move forward. A final status never returns to pending;
 //     paid is never replaced by failed, cancelled or expired — such a report
 //     is kept in the history as a conflict and logged; money that arrives

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -58,23 +59,38 @@ func (t *throttle) of(provider string) *providerThrottle {
 	return p
 }
 
-// wait returns when a call to provider may be made: after any pause, and
-// within the rate limit.
+// errPaused is wait's answer while the provider is paused after a 429: the
+// caller does not wait, but gives the work back until pausedUntil.
+var errPaused = errors.New("ledger: provider paused after a 429")
+
+// wait returns when a call to provider may be made within the rate limit,
+// or errPaused at once while the provider is paused (also when a pause
+// began while it waited for the limit).
 func (t *throttle) wait(ctx context.Context, provider string) error {
 	p := t.of(provider)
-	for {
-		now := t.clock.Now()
-		p.mu.Lock()
-		until := p.until
-		p.mu.Unlock()
-		if now.Before(until) {
-			if err := t.clock.Sleep(ctx, until.Sub(now)); err != nil {
-				return err
-			}
-			continue
-		}
-		return t.clock.Sleep(ctx, p.limiter.ReserveN(now, 1).DelayFrom(now))
+	now := t.clock.Now()
+	if now.Before(p.pausedUntil()) {
+		return errPaused
 	}
+	if err := t.clock.Sleep(ctx, p.limiter.ReserveN(now, 1).DelayFrom(now)); err != nil {
+		return err
+	}
+	if t.clock.Now().Before(p.pausedUntil()) {
+		return errPaused
+	}
+	return nil
+}
+
+// pausedUntil is when the pause a 429 asked of provider ends (zero or past:
+// none).
+func (t *throttle) pausedUntil(provider string) time.Time {
+	return t.of(provider).pausedUntil()
+}
+
+func (p *providerThrottle) pausedUntil() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.until
 }
 
 // pause stops calls to provider for d from now.

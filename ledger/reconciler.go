@@ -44,6 +44,11 @@ type Config struct {
 	// UnverifiableAfter is how long an entry the reconciler cannot check
 	// may stay open before it is reported; default 1 hour.
 	UnverifiableAfter time.Duration
+	// StoreTimeout bounds each of the reconciler's Store calls, so that a
+	// hung database fails a sweep (or leaves an entry to the claim's lease)
+	// instead of stalling it; default 10s, as long as the SQLite backend
+	// waits for its write lock.
+	StoreTimeout time.Duration
 	// Clock is SystemClock by default.
 	Clock Clock
 	// Logger receives one line per sweep and one per entry needing
@@ -63,7 +68,10 @@ type Config struct {
 //     provider can look up only by invoice);
 //   - an entry without one (an unknown outcome, an unanswered intent), by
 //     invoice where the provider can; a provider that holds no payment for
-//     the invoice proves the create never happened (OutcomeNotCreated);
+//     the invoice on two looks at least Schedule.IntentTimeout apart proves
+//     the create never happened (OutcomeNotCreated): one early "not found"
+//     may be a read lagging the create. The first look is remembered by
+//     this Reconciler only, so after a restart two more are needed;
 //   - a provider that can do neither is never guessed at: its entries are
 //     reported as unverifiable (logged once, listed by Unverifiable) after
 //     Config.UnverifiableAfter.
@@ -80,7 +88,13 @@ type Config struct {
 //
 // Calls are limited per provider (Config.RateLimits); a provider answering
 // 429 is left alone for its Retry-After, and the entries it refused are
-// looked at again after that.
+// looked at again after that, within the same sweep. Meanwhile the workers
+// go on with other providers' entries: one rate-limited provider holds up
+// no other. An entry refused rateLimitedTries (5) times, or whose
+// provider's pause would end in the last quarter of the claim's lease, is
+// left for a later sweep (counted in Report.Errors), so that a sweep does
+// not hold its claim past Config.Lease and no other sweep claims the
+// entries it is still checking.
 //
 // A change is recorded in the Store only after the Deliverer accepted it: a
 // failed delivery leaves the entry open, to be delivered at a later sweep.
@@ -90,6 +104,7 @@ type Reconciler struct {
 	cfg      Config
 	gateways map[string]mfspay.Gateway
 	throttle *throttle
+	misses   misses
 	log      *slog.Logger
 }
 
@@ -122,6 +137,7 @@ func NewReconciler(cfg Config) (*Reconciler, error) {
 	c.Lease = cmpOr(c.Lease, 10*time.Minute)
 	c.RateLimitedPause = cmpOr(c.RateLimitedPause, 10*time.Second)
 	c.UnverifiableAfter = cmpOr(c.UnverifiableAfter, time.Hour)
+	c.StoreTimeout = cmpOr(c.StoreTimeout, storeTimeout)
 	if c.DefaultLimit.Interval <= 0 {
 		c.DefaultLimit = DefaultRateLimit
 	}
@@ -133,6 +149,12 @@ func NewReconciler(cfg Config) (*Reconciler, error) {
 	}
 	r.throttle = newThrottle(c.Clock, c.RateLimits, c.DefaultLimit)
 	return r, nil
+}
+
+// storeContext bounds one Store call by Config.StoreTimeout. The timeout
+// is on the wall clock, whatever Config.Clock is: it bounds real waiting.
+func (r *Reconciler) storeContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, r.cfg.StoreTimeout)
 }
 
 // cmpOr returns v, or def when v is not positive.
@@ -197,13 +219,19 @@ func (c *counters) report(d time.Duration) Report {
 func (r *Reconciler) Sweep(ctx context.Context) (Report, error) {
 	start := r.cfg.Clock.Now()
 	var c counters
+	// A first "not found" whose entry was not looked at again for this long
+	// was settled some other way, or is looked at afresh.
+	r.misses.prune(start.Add(-r.cfg.Schedule.IntentTimeout - 2*r.cfg.Schedule.MaxInterval))
 	for {
-		batch, err := r.cfg.Store.Claim(ctx, start, r.cfg.Clock.Now().Add(r.cfg.Lease), r.cfg.Batch)
+		until := r.cfg.Clock.Now().Add(r.cfg.Lease)
+		sctx, cancel := r.storeContext(ctx)
+		batch, err := r.cfg.Store.Claim(sctx, start, until, r.cfg.Batch)
+		cancel()
 		if err != nil {
 			return c.report(r.cfg.Clock.Now().Sub(start)), err
 		}
 		c.claimed.Add(int64(len(batch)))
-		r.sweepBatch(ctx, batch, &c)
+		r.sweepBatch(ctx, batch, until, &c)
 		if err := ctx.Err(); err != nil {
 			return c.report(r.cfg.Clock.Now().Sub(start)), err
 		}
@@ -247,7 +275,9 @@ func (r *Reconciler) Unverifiable(ctx context.Context, limit int) ([]Entry, erro
 	var out []Entry
 	var after Entry
 	for len(out) < limit {
-		open, err := r.cfg.Store.Open(ctx, before, after, r.cfg.Batch)
+		sctx, cancel := r.storeContext(ctx)
+		open, err := r.cfg.Store.Open(sctx, before, after, r.cfg.Batch)
+		cancel()
 		if err != nil {
 			return out, err
 		}
@@ -280,45 +310,228 @@ func (r *Reconciler) refFor(e Entry) (mfspay.PaymentRef, bool) {
 	return mfspay.PaymentRef{}, false
 }
 
-// job is one entry to settle, with the payment a list walk found for it
-// (nil: verify it).
+// job is one piece of a sweep's work: an entry to settle, with the payment
+// a list walk found for it (p; nil: verify it), or a provider's list walk
+// over the entries in walk, resumed at page.
 type job struct {
 	e Entry
 	p *mfspay.Payment
+	// refused counts the 429s met for this job in this sweep.
+	refused int
+
+	walk         []Entry
+	page, budget int
 }
 
-// sweepBatch settles one claimed batch: each provider's list walk first,
-// then every entry by Workers goroutines.
-func (r *Reconciler) sweepBatch(ctx context.Context, batch []Entry, c *counters) {
+// provider names the provider whose calls the job makes.
+func (j job) provider() string {
+	if j.walk != nil {
+		return j.walk[0].Provider
+	}
+	return j.e.Provider
+}
+
+// sweepBatch settles one claimed batch, claimed until leaseEnd, with
+// Workers goroutines: each provider's list walk (where it is worth it)
+// first, then its entries.
+//
+// Work is handed out one provider after another, so that no provider's
+// entries wait behind all of another's. A provider that answered 429 is
+// given no work until its pause ends: its refused work waits in its queue
+// while the workers go on with other providers'. Work a provider still
+// refuses once its pause would end in the last quarter of the lease (or
+// after rateLimitedTries 429s) is left for a later sweep, so that the sweep
+// never holds its claim past the lease and no other sweep re-claims
+// entries this one is still checking.
+func (r *Reconciler) sweepBatch(ctx context.Context, batch []Entry, leaseEnd time.Time, c *counters) {
 	jobs := make(chan job)
+	// Each worker sends at most one result before taking its next job, so
+	// with room for one each, a worker never waits for the dispatcher.
+	results := make(chan []job, r.cfg.Workers)
 	var wg sync.WaitGroup
 	for range r.cfg.Workers {
 		wg.Go(func() {
 			for j := range jobs {
-				if j.p != nil {
-					r.observe(ctx, j.e, *j.p, c)
-				} else {
-					r.check(ctx, j.e, c)
-				}
+				results <- r.run(ctx, j, c)
 			}
 		})
 	}
+	d := dispatch{r: r, c: c, queues: map[string][]job{}, cutoff: leaseEnd.Add(-r.cfg.Lease / 4)}
 	byProvider := map[string][]Entry{}
-	var order []string
 	for _, e := range batch {
 		if _, seen := byProvider[e.Provider]; !seen {
-			order = append(order, e.Provider)
+			d.order = append(d.order, e.Provider)
 		}
 		byProvider[e.Provider] = append(byProvider[e.Provider], e)
 	}
-	for _, provider := range order {
-		for _, j := range r.walkList(ctx, byProvider[provider], c) {
-			if ctx.Err() != nil {
-				break
-			}
-			jobs <- j
+	for _, provider := range d.order {
+		d.queues[provider] = r.plan(byProvider[provider])
+	}
+	inFlight := 0
+	var held *job // taken from the queues, not yet handed out
+	for ctx.Err() == nil {
+		var j job
+		var ok bool
+		var wake time.Time
+		if held != nil {
+			j, ok = *held, true
+		} else {
+			j, ok, wake = d.next(ctx)
 		}
+		switch {
+		case ok:
+			select {
+			case jobs <- j:
+				inFlight++
+				held = nil
+			case back := <-results:
+				inFlight--
+				d.requeue(ctx, back)
+				held = &j
+			}
+			continue
+		case wake.IsZero() && inFlight == 0:
+			// Nothing queued and nothing running: the batch is done.
+		case wake.IsZero():
+			inFlight--
+			d.requeue(ctx, <-results)
+			continue
+		case inFlight == 0:
+			// Everything queued waits for a provider's pause.
+			_ = r.cfg.Clock.Sleep(ctx, wake.Sub(r.cfg.Clock.Now()))
+			continue
+		default:
+			// Everything queued waits for a provider's pause: until it
+			// ends, take what comes back (other providers' work).
+			sctx, cancel := context.WithCancel(ctx)
+			woke := make(chan struct{})
+			go func() {
+				_ = r.cfg.Clock.Sleep(sctx, wake.Sub(r.cfg.Clock.Now()))
+				close(woke)
+			}()
+			select {
+			case back := <-results:
+				inFlight--
+				d.requeue(ctx, back)
+			case <-woke:
+			}
+			cancel()
+			continue
+		}
+		break
 	}
 	close(jobs)
+	for range inFlight {
+		<-results // when ctx ended: the claim's lease brings the rest back
+	}
 	wg.Wait()
+}
+
+// run does one job and returns the work that comes of it: the entries a
+// walk found or must have verified, or a job its provider refused for now.
+func (r *Reconciler) run(ctx context.Context, j job, c *counters) []job {
+	switch {
+	case j.walk != nil:
+		return r.walkList(ctx, j, c)
+	case j.p != nil:
+		r.observe(ctx, j.e, *j.p, c)
+	default:
+		switch r.check(ctx, j.e, c) {
+		case refused:
+			j.refused++
+			return []job{j}
+		case deferred:
+			return []job{j}
+		}
+	}
+	return nil
+}
+
+// dispatch is sweepBatch's queue of work, one queue per provider, read by
+// one goroutine.
+type dispatch struct {
+	r      *Reconciler
+	c      *counters
+	cutoff time.Time // no waiting for a pause that ends after this
+
+	free   []job // needs no provider call (the walk found the payment)
+	queues map[string][]job
+	order  []string
+	turn   int // the provider whose queue is looked at first
+}
+
+// next returns the next job to hand out, or when none can be handed out
+// now, the earliest time one can (zero: nothing is queued). Queues of
+// providers paused beyond the cutoff are left for a later sweep.
+func (d *dispatch) next(ctx context.Context) (job, bool, time.Time) {
+	if len(d.free) > 0 {
+		j := d.free[0]
+		d.free = d.free[1:]
+		return j, true, time.Time{}
+	}
+	now := d.r.cfg.Clock.Now()
+	var wake time.Time
+	for k := range d.order {
+		i := (d.turn + k) % len(d.order)
+		provider := d.order[i]
+		q := d.queues[provider]
+		if len(q) == 0 {
+			continue
+		}
+		until := d.r.throttle.pausedUntil(provider)
+		switch {
+		case !now.Before(until):
+			d.queues[provider], d.turn = q[1:], (i+1)%len(d.order)
+			return q[0], true, time.Time{}
+		case until.After(d.cutoff):
+			d.leave(ctx, provider, q)
+			d.queues[provider] = nil
+		case wake.IsZero() || until.Before(wake):
+			wake = until
+		}
+	}
+	return job{}, false, wake
+}
+
+// requeue queues the work a job gave back: found payments with the other
+// work needing no call, the rest at the front of its provider's queue (a
+// walk gives back a whole provider's entries at once, so they are added in
+// one go); a job refused too often is left for a later sweep.
+func (d *dispatch) requeue(ctx context.Context, back []job) {
+	var again []job
+	for _, j := range back {
+		switch {
+		case j.p != nil:
+			d.free = append(d.free, j)
+		case j.walk == nil && j.refused >= rateLimitedTries:
+			d.leave(ctx, j.provider(), []job{j})
+		default:
+			again = append(again, j)
+		}
+	}
+	if len(again) > 0 {
+		// All of one provider: a job gives back only its own provider's work.
+		provider := again[0].provider()
+		d.queues[provider] = append(again, d.queues[provider]...)
+	}
+}
+
+// leave schedules the entries of jobs, refused by their rate-limited
+// provider, for a later sweep.
+func (d *dispatch) leave(ctx context.Context, provider string, jobs []job) {
+	n := 0
+	for _, j := range jobs {
+		entries := j.walk
+		if entries == nil {
+			entries = []Entry{j.e}
+		}
+		for _, e := range entries {
+			n++
+			d.c.errs.Add(1)
+			d.r.scheduleNext(ctx, e, d.c)
+		}
+	}
+	d.r.log.LogAttrs(ctx, slog.LevelWarn, "ledger: the provider keeps answering 429; its entries wait for a later sweep",
+		slog.String("provider", provider), slog.Int("entries", n),
+		slog.Time("paused_until", d.r.throttle.pausedUntil(provider)))
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -301,7 +302,8 @@ func TestProviderFailuresAreRetriedWithoutSecrets(t *testing.T) {
 }
 
 // An entry whose create was never answered is looked up by invoice: a
-// provider that holds no payment proves it never happened.
+// provider that holds no payment on two looks IntentTimeout apart proves it
+// never happened.
 func TestUnansweredIntentWithoutPaymentIsNotCreated(t *testing.T) {
 	e := newEnv(t, ledger.NewMemoryStore())
 	_, err := e.store.Begin(e.ctx, ledger.Intent{Provider: wezopay.ProviderName, InvoiceID: "never-sent",
@@ -312,7 +314,10 @@ func TestUnansweredIntentWithoutPaymentIsNotCreated(t *testing.T) {
 	assert.Zero(t, e.sweep(r).Claimed, "an intent is not touched while its create may still be running")
 	e.clock.Advance(time.Second)
 	rep := e.sweep(r)
-	assert.Equal(t, 1, rep.NotCreated)
+	assert.Zero(t, rep.NotCreated, "one \"not found\" may be a read lagging the create")
+	e.clock.Advance(testSchedule.IntentTimeout)
+	rep = e.sweep(r)
+	assert.Equal(t, 1, rep.NotCreated, "the second, IntentTimeout later, proves it")
 	en := e.entry("never-sent")
 	assert.Equal(t, ledger.OutcomeNotCreated, en.Outcome)
 	assert.False(t, en.Open())
@@ -664,4 +669,218 @@ func TestStaleNotFoundDoesNotCloseANewerIntent(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, ledger.OutcomeSending, en.Outcome, "the newer intent is still in flight")
 	assert.False(t, en.NextCheck.IsZero(), "and will be reconciled if its process dies")
+}
+
+// nilGateway answers every call with neither a result nor an error, as a
+// broken adapter or plugin might.
+type nilGateway struct{ fakeGateway }
+
+func (g *nilGateway) ListPayments(context.Context, mfspay.ListQuery) (*mfspay.PaymentPage, error) {
+	return nil, nil
+}
+
+func (g *nilGateway) CompleteReturn(context.Context, mfspay.ReturnRequest) (*mfspay.Event, error) {
+	return nil, nil
+}
+
+// A gateway that returns no payment, page or event and no error is taken
+// as unavailable: the sweep goes on, counts an error and looks at the
+// entry again later, instead of a worker crashing the process.
+func TestGatewayAnsweringNothingIsUnavailable(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		caps mfspay.Capabilities
+		// verify answers; nil: nil payment, nil error
+		verify func(mfspay.PaymentRef) (*mfspay.Payment, error)
+	}{
+		{"verify", mfspay.Capabilities{VerifyByPaymentID: true}, nil},
+		{"list", mfspay.Capabilities{VerifyByPaymentID: true, List: true, MaxPerPage: 10}, nil},
+		{"capture", executeCaps, func(ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+			return &mfspay.Payment{PaymentID: ref.PaymentID, Status: mfspay.StatusPending}, nil
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, ledger.NewMemoryStore())
+			gw := &nilGateway{fakeGateway{name: "nilpay", caps: tt.caps, verify: tt.verify}}
+			if gw.verify == nil {
+				gw.verify = func(mfspay.PaymentRef) (*mfspay.Payment, error) { return nil, nil }
+			}
+			for i := range 10 {
+				beginCreated(t, e.store, "nilpay", fmt.Sprintf("n-%d", i), fmt.Sprintf("pay-%d", i), e.clock.Now(), time.Time{})
+			}
+			e.cfg.Gateways = []mfspay.Gateway{gw}
+			e.clock.Advance(testSchedule.FirstCheck)
+			rep := e.sweep(e.reconciler())
+			assert.Equal(t, 10, rep.Claimed)
+			assert.Equal(t, 10, rep.Errors)
+			assert.Zero(t, rep.Delivered)
+			en, err := e.store.ByInvoice(e.ctx, "nilpay", "n-3")
+			require.NoError(t, err)
+			assert.True(t, en.Open())
+			assert.Equal(t, 1, en.Checks, "rescheduled like any failed check")
+			assert.Contains(t, e.logs.String(), "could not verify a payment")
+		})
+	}
+}
+
+// A provider answering 429 does not hold up the others: while it is paused
+// for its Retry-After the workers settle other providers' entries, and the
+// entries it keeps refusing are left for a later sweep before the claim's
+// lease runs out, so no other replica claims them while this sweep still
+// holds them.
+func TestRateLimitedProviderDoesNotHoldUpOthers(t *testing.T) {
+	e := newEnv(t, ledger.NewMemoryStore())
+	var limitedCalls atomic.Int64
+	limited := &fakeGateway{name: "busypay", caps: mfspay.Capabilities{VerifyByPaymentID: true},
+		verify: func(mfspay.PaymentRef) (*mfspay.Payment, error) {
+			limitedCalls.Add(1)
+			return nil, &mfspay.Error{Kind: mfspay.ErrRateLimited, Provider: "busypay", Op: mfspay.OpVerify,
+				RetryAfter: 200 * time.Millisecond}
+		}}
+	healthy := &fakeGateway{name: "calmpay", caps: mfspay.Capabilities{VerifyByPaymentID: true},
+		verify: func(ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+			return &mfspay.Payment{PaymentID: ref.PaymentID, InvoiceID: "c-0", Status: mfspay.StatusPaid, Amount: 100}, nil
+		}}
+	for i := range 8 {
+		beginCreated(t, e.store, "busypay", fmt.Sprintf("b-%d", i), fmt.Sprintf("pay-b%d", i), e.clock.Now(), time.Time{})
+	}
+	beginCreated(t, e.store, "calmpay", "c-0", "pay-c0", e.clock.Now(), time.Time{})
+	e.clock.Advance(testSchedule.FirstCheck)
+	var limitedCallsBeforeHealthy int64 = -1
+	e.deliver.fail = func(ev *mfspay.Event) error {
+		if ev.Provider == "calmpay" {
+			limitedCallsBeforeHealthy = limitedCalls.Load()
+		}
+		return nil
+	}
+	e.cfg.Gateways = []mfspay.Gateway{limited, healthy}
+	e.cfg.Workers = 1 // the worst case: one worker, the limited provider's entries first (Claim orders by provider)
+	e.cfg.Lease = time.Second
+	start := e.clock.Now()
+
+	rep := e.sweep(e.reconciler())
+	took := e.clock.Now().Sub(start)
+	assert.Equal(t, 9, rep.Claimed)
+	assert.Equal(t, 1, rep.Delivered)
+	assert.LessOrEqual(t, limitedCallsBeforeHealthy, int64(1),
+		"the healthy provider's payment does not wait behind the limited provider's retries")
+	assert.EqualValues(t, limitedCalls.Load(), rep.RateLimited, "every 429 counted")
+	assert.LessOrEqual(t, limitedCalls.Load(), int64(5), "at most one call per Retry-After within the lease")
+	assert.Equal(t, 8, rep.Errors, "the refused entries wait for a later sweep")
+	assert.Less(t, took, e.cfg.Lease, "the sweep ends within the claim's lease")
+	again, err := e.store.Claim(e.ctx, e.clock.Now(), e.clock.Now().Add(time.Minute), 100)
+	require.NoError(t, err)
+	assert.Empty(t, again, "nothing is left for another replica to claim")
+	en, err := e.store.ByInvoice(e.ctx, "busypay", "b-7")
+	require.NoError(t, err)
+	assert.True(t, en.Open())
+	assert.Equal(t, 1, en.Checks, "rescheduled")
+	t.Logf("%d calls to the limited provider, %d before the healthy payment was delivered; sweep took %v of virtual time",
+		limitedCalls.Load(), limitedCallsBeforeHealthy, took)
+}
+
+// listingGateway lists payments with list.
+type listingGateway struct {
+	fakeGateway
+	list func(mfspay.ListQuery) (*mfspay.PaymentPage, error)
+}
+
+func (g *listingGateway) ListPayments(_ context.Context, q mfspay.ListQuery) (*mfspay.PaymentPage, error) {
+	return g.list(q)
+}
+
+// A list walk refused with 429 is resumed at the same page once the
+// provider's Retry-After has passed, instead of falling back to one verify
+// per entry.
+func TestListWalkResumesAfterRetryAfter(t *testing.T) {
+	e := newEnv(t, ledger.NewMemoryStore())
+	var pages []mfspay.Payment
+	for i := range 10 {
+		id := fmt.Sprintf("pay-w%d", i)
+		beginCreated(t, e.store, "walkpay", fmt.Sprintf("w-%d", i), id, e.clock.Now(), time.Time{})
+		pages = append(pages, mfspay.Payment{PaymentID: id, InvoiceID: fmt.Sprintf("w-%d", i), Status: mfspay.StatusPaid, Amount: 100})
+	}
+	var asked []time.Time
+	gw := &listingGateway{fakeGateway: fakeGateway{name: "walkpay",
+		caps: mfspay.Capabilities{VerifyByPaymentID: true, List: true, MaxPerPage: 10}}}
+	gw.list = func(q mfspay.ListQuery) (*mfspay.PaymentPage, error) {
+		asked = append(asked, e.clock.Now())
+		if len(asked) == 1 {
+			return nil, &mfspay.Error{Kind: mfspay.ErrRateLimited, Provider: "walkpay", Op: mfspay.OpList, RetryAfter: 3 * time.Second}
+		}
+		require.Equal(t, 1, q.Page, "the same page again")
+		return &mfspay.PaymentPage{Payments: pages}, nil
+	}
+	e.cfg.Gateways = []mfspay.Gateway{gw}
+	e.clock.Advance(testSchedule.FirstCheck)
+	rep := e.sweep(e.reconciler())
+	assert.Equal(t, 2, rep.ListPages)
+	assert.Equal(t, 1, rep.RateLimited)
+	assert.Zero(t, rep.Verifies, "every entry was found on the page")
+	assert.Equal(t, 10, rep.Delivered)
+	require.Len(t, asked, 2)
+	assert.GreaterOrEqual(t, asked[1].Sub(asked[0]), 3*time.Second, "no call before the Retry-After has passed")
+}
+
+// A create of unknown outcome is concluded "not created" only after the
+// provider said "no such payment" on two looks at least IntentTimeout
+// apart: its reads may lag its writes, and a single early "not found" would
+// let a second create for the same invoice through. A payment found at the
+// second look is recorded, not denied.
+func TestNotFoundTwiceApartBeforeNotCreated(t *testing.T) {
+	for _, tt := range []struct {
+		name         string
+		foundLater   bool
+		wantOutcome  ledger.Outcome
+		wantNotFound int
+	}{
+		{"still not found", false, ledger.OutcomeNotCreated, 1},
+		{"found at the second look", true, ledger.OutcomeCreated, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			store := ledger.NewMemoryStore()
+			e := newEnv(t, store)
+			const provider, invoice = "lagpay", "inv-lag"
+			now := e.clock.Now()
+			_, err := store.Begin(e.ctx, ledger.Intent{Provider: provider, InvoiceID: invoice, Amount: 100,
+				At: now, NextCheck: now.Add(testSchedule.IntentTimeout)})
+			require.NoError(t, err)
+			_, err = store.Answer(e.ctx, provider, invoice, ledger.Answer{Outcome: ledger.OutcomeUnknown, At: now,
+				NextCheck: now.Add(testSchedule.MinInterval)})
+			require.NoError(t, err)
+			var looks int
+			gw := &fakeGateway{name: provider, caps: mfspay.Capabilities{VerifyByInvoice: true}}
+			gw.verify = func(mfspay.PaymentRef) (*mfspay.Payment, error) {
+				looks++
+				if tt.foundLater && looks > 1 {
+					return &mfspay.Payment{PaymentID: "pay-lag", InvoiceID: invoice, Status: mfspay.StatusPending, Amount: 100}, nil
+				}
+				return nil, &mfspay.Error{Kind: mfspay.ErrNotFound, Provider: provider}
+			}
+			e.cfg.Gateways = []mfspay.Gateway{gw}
+			r := e.reconciler()
+
+			e.clock.Advance(testSchedule.MinInterval)
+			rep := e.sweep(r)
+			require.Equal(t, 1, rep.Claimed)
+			assert.Zero(t, rep.NotCreated, "one early \"not found\" proves nothing")
+			en, err := store.ByInvoice(e.ctx, provider, invoice)
+			require.NoError(t, err)
+			assert.Equal(t, ledger.OutcomeUnknown, en.Outcome)
+			assert.True(t, en.Open())
+			assert.Equal(t, ledger.Timestamp(e.clock.Now().Add(testSchedule.IntentTimeout)), en.NextCheck,
+				"looked at again IntentTimeout later")
+
+			e.clock.Advance(testSchedule.IntentTimeout - time.Second)
+			assert.Zero(t, e.sweep(r).Claimed)
+			e.clock.Advance(time.Second)
+			rep = e.sweep(r)
+			require.Equal(t, 1, rep.Claimed)
+			assert.Equal(t, tt.wantNotFound, rep.NotCreated)
+			en, err = store.ByInvoice(e.ctx, provider, invoice)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantOutcome, en.Outcome)
+			assert.Equal(t, 2, looks)
+		})
+	}
 }

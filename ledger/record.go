@@ -116,6 +116,11 @@ func (r *recorder) CreatePayment(ctx context.Context, req mfspay.CreatePaymentRe
 	}
 
 	co, err := r.Gateway.CreatePayment(ctx, req)
+	if err == nil && co == nil {
+		// A broken gateway: the request may have made a payment, so the
+		// outcome is unknown, never "not created".
+		err = r.fail(mfspay.ErrOutcomeUnknown, "the gateway returned no checkout and no error", nil)
+	}
 	at := r.clock.Now()
 	a := Answer{At: at, Outcome: OutcomeNotCreated}
 	switch {

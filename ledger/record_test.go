@@ -220,3 +220,20 @@ type dyingStore struct{ ledger.Store }
 func (dyingStore) Answer(context.Context, string, string, ledger.Answer) (ledger.Entry, error) {
 	return ledger.Entry{}, errDown
 }
+
+// A create answered with neither a checkout nor an error may or may not
+// have made a payment: the caller gets ErrOutcomeUnknown and the entry is
+// reconciled like any unknown outcome, never taken as created or as not
+// created (which would let a second create through).
+func TestRecordCreateAnsweredWithNothingIsUnknown(t *testing.T) {
+	e := newEnv(t, ledger.NewMemoryStore())
+	broken := &fakeGateway{name: wezopay.ProviderName, caps: e.gw.Capabilities(),
+		create: func(mfspay.CreatePaymentRequest) (*mfspay.Checkout, error) { return nil, nil }}
+	rec := ledger.Record(broken, e.store, ledger.WithClock(e.clock), ledger.WithSchedule(testSchedule))
+	co, err := rec.CreatePayment(e.ctx, request("inv-nil"))
+	assert.Nil(t, co)
+	require.ErrorIs(t, err, mfspay.ErrOutcomeUnknown)
+	en := e.entry("inv-nil")
+	assert.Equal(t, ledger.OutcomeUnknown, en.Outcome)
+	assert.True(t, en.Open())
+}

@@ -16,7 +16,9 @@ type Schedule struct {
 	FirstCheck time.Duration
 	// IntentTimeout is how long an intent may stay unanswered before the
 	// reconciler treats it as left behind by a process that died. It must
-	// exceed the longest a create can take.
+	// exceed the longest a create can take. It is also how far apart two
+	// "no such payment" answers must be before a create of unknown outcome
+	// is concluded never to have happened.
 	IntentTimeout time.Duration
 	MinInterval   time.Duration
 	MaxInterval   time.Duration

@@ -64,6 +64,16 @@ func (h *Handler) confirmEvent(ctx context.Context, rt *route, claimed *mfspay.E
 	if ev.Payment.Provider == "" {
 		ev.Payment.Provider = rt.provider
 	}
+	// A look-up by one id may answer without the other (samePayment has
+	// checked that no id contradicts the claim): keep the claim's, so that
+	// the amount check finds the invoice and the mark is the one a return or
+	// a sweep of the same state takes.
+	if ev.Payment.InvoiceID == "" {
+		ev.Payment.InvoiceID = claimed.Payment.InvoiceID
+	}
+	if ev.Payment.PaymentID == "" {
+		ev.Payment.PaymentID = claimed.Payment.PaymentID
+	}
 	return ev, true, outcome{}
 }
 

@@ -1,6 +1,9 @@
 package webhook_test
 
 import (
+	"context"
+	"net/http"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -192,4 +195,100 @@ func TestStormVerifiesOnce(t *testing.T) {
 	storm(t, h, paidBody("evt_v", "INV-V", 100).bytes(t), 50)
 	assert.EqualValues(t, 1, gw.verifies.Load(), "concurrent duplicates do not each ask the provider")
 	assert.EqualValues(t, 1, rec.calls.Load())
+}
+
+// A provider's look-up by payment id may answer without the invoice id (or,
+// by invoice, without the payment id): the confirmed payment keeps the ids
+// the notification named, so the amount check finds the merchant's invoice
+// and the order is marked paid once; a later sweep of the same state is a
+// duplicate of a delivered payment, not of a refused one.
+func TestConfirmedPaymentKeepsTheIDsTheProviderOmits(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		byID     bool
+		verified mfspay.Payment
+	}{
+		{"verified by payment id, no invoice id", true,
+			mfspay.Payment{PaymentID: "pay_INV1", Status: mfspay.StatusPaid, Amount: 100}},
+		{"verified by invoice, no payment id", false,
+			mfspay.Payment{InvoiceID: "INV1", Status: mfspay.StatusPaid, Amount: 100}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			gw := newFake("fake")
+			gw.caps.VerifyByPaymentID = tt.byID
+			gw.verifyFn = func(mfspay.PaymentRef) (*mfspay.Payment, error) { p := tt.verified; return &p, nil }
+			var rec recorder
+			var mismatches []webhook.AmountMismatch
+			h := webhook.New(rec.callback, webhook.Route(gw), webhook.Confirm(),
+				webhook.ExpectAmount(func(_ context.Context, _, inv string) (mfspay.Amount, bool, error) {
+					return 100, inv == "INV1", nil
+				}),
+				webhook.OnAmountMismatch(func(_ context.Context, m webhook.AmountMismatch) error {
+					mismatches = append(mismatches, m)
+					return nil
+				}))
+			code, _ := do(h, signedRequest("/", paidBody("n1", "INV1", 100).bytes(t)))
+			assert.Equal(t, http.StatusOK, code)
+			assert.Empty(t, mismatches, "a correct payment is not refused as an unknown invoice")
+			require.Len(t, rec.delivered(), 1)
+			got := rec.delivered()[0].Payment
+			assert.Equal(t, "INV1", got.InvoiceID)
+			assert.Equal(t, "pay_INV1", got.PaymentID)
+			assert.Equal(t, mfspay.StatusPaid, got.Status)
+
+			// The reconciler's event for the same state is a duplicate.
+			err := h.Deliver(context.Background(), &mfspay.Event{ID: "sweep:fake:pay_INV1:paid", Provider: "fake",
+				Type: mfspay.EventPaymentCompleted, Payment: mfspay.Payment{Provider: "fake", PaymentID: "pay_INV1",
+					InvoiceID: "INV1", Status: mfspay.StatusPaid, Amount: 100}})
+			require.NoError(t, err)
+			assert.EqualValues(t, 1, rec.calls.Load(), "the order is marked paid exactly once")
+		})
+	}
+}
+
+// A notification whose claim maps to a state already delivered but not
+// final (pending) is confirmed anyway: the provider may have moved on to
+// paid, and answering "duplicate" would end its retries with the payment
+// never delivered. When the provider still says pending, it is a duplicate.
+func TestRepeatedPendingClaimIsConfirmedBeforeDuplicate(t *testing.T) {
+	gw := newFake("fake")
+	var paid atomic.Bool
+	gw.verifyFn = func(ref mfspay.PaymentRef) (*mfspay.Payment, error) {
+		st := mfspay.StatusPending
+		if paid.Load() {
+			st = mfspay.StatusPaid
+		}
+		return &mfspay.Payment{PaymentID: ref.PaymentID, InvoiceID: "INV2", Status: st, Amount: 100}, nil
+	}
+	var rec recorder
+	h := webhook.New(rec.callback, webhook.Route(gw), webhook.Confirm())
+	pending := fakeBody{ID: "n1", Type: string(mfspay.EventPaymentPending), PaymentID: "pay_INV2",
+		InvoiceID: "INV2", Status: string(mfspay.StatusPending)}
+
+	code, body := do(h, signedRequest("/", pending.bytes(t)))
+	require.Equal(t, http.StatusOK, code)
+	require.Equal(t, "delivered\n", body)
+
+	pending.ID = "n2" // still pending at the provider: a duplicate
+	code, body = do(h, signedRequest("/", pending.bytes(t)))
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "duplicate\n", body)
+	assert.EqualValues(t, 2, gw.verifies.Load(), "the repeated pending claim was confirmed")
+
+	paid.Store(true)
+	pending.ID = "n3" // the provider has moved on to paid
+	code, body = do(h, signedRequest("/", pending.bytes(t)))
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "delivered\n", body)
+	var types []mfspay.EventType
+	for _, ev := range rec.delivered() {
+		types = append(types, ev.Type)
+	}
+	assert.Equal(t, []mfspay.EventType{mfspay.EventPaymentPending, mfspay.EventPaymentCompleted}, types)
+
+	// A repeated final claim is still answered from the mark alone.
+	code, body = do(h, signedRequest("/", paidBody("n4", "INV2", 100).bytes(t)))
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "duplicate\n", body)
+	assert.EqualValues(t, 3, gw.verifies.Load(), "a duplicate of a delivered final state does not ask the provider")
 }

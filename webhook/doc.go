@@ -50,7 +50,10 @@
 //     503.
 //  7. Confirmation (Confirm): see below. Provider unreachable: 503. When the
 //     provider reports another state than the notification claims, the mark
-//     moves to that state: what is marked is what is delivered.
+//     moves to that state: what is marked is what is delivered. A claim of
+//     a state already delivered that is not final (pending) is confirmed
+//     before it is answered as a duplicate, since the payment may have
+//     moved on: the provider's new state is delivered.
 //  8. Amount integrity (ExpectAmount): see below.
 //  9. The callback runs with a context that carries a Delivery (read it
 //     with DeliveryFrom) and ends when the lease does (Lease, 1 minute by
@@ -104,6 +107,9 @@
 //   - The provider reports a status the adapter cannot map: 503, nothing
 //     delivered.
 //   - The provider does not know the payment: 503 (its reads may lag).
+//   - The provider's answer omits the invoice id or the payment id (a
+//     look-up by one id need not return the other): the notification's is
+//     kept. An id that contradicts the notification's is refused (400).
 //
 // Gateways that cannot verify (EazzPay declares verification unsupported)
 // and transaction.received events (money seen in a wallet, not a payment

@@ -47,10 +47,13 @@ var outCommitFailed = outcome{kind: "commit-failed", code: http.StatusOK, text: 
 // what its log line says of the event.
 //
 // The mark is first taken for the state the event claims, so that
-// duplicates of a notification are answered without asking the provider
-// again. When confirmation finds another state, that mark is released and
-// the confirmed state's taken instead: the mark is always for what is
-// delivered.
+// duplicates of a notification claiming a final state are answered without
+// asking the provider again. A claim of a state already delivered that is
+// not final (pending) is confirmed all the same, since the provider's state
+// may have moved on; it is a duplicate only if the provider still reports
+// the claimed state. When confirmation finds another state, the claim's
+// mark is released and the confirmed state's taken instead: the mark is
+// always for what is delivered.
 func (h *Handler) process(reqCtx context.Context, rt *route, claimed *mfspay.Event, source Source) (outcome, logRecord) {
 	// The work is not abandoned when the sender hangs up mid-way (it would
 	// retry anyway); the lease bounds it instead.
@@ -62,13 +65,21 @@ func (h *Handler) process(reqCtx context.Context, rt *route, claimed *mfspay.Eve
 		Confirmed: source != SourceNotification}
 	rec := logRecord{provider: rt.provider, event: &ev, source: source}
 
-	key := markKey(rt.provider, &ev)
+	confirming := h.confirm && source == SourceNotification
+	claimKey := markKey(rt.provider, &ev)
+	key := claimKey
 	// The lease is counted from before Reserve is sent, so this side's end
 	// of it comes no later than the store's: the callback's context is done
 	// before another replica can take the event over.
 	leaseEnd := time.Now().Add(h.lease)
 	token, o := h.reserve(base, key)
-	if o.code != 0 {
+	// A state that is not final (pending) can be left: the claim's mark
+	// says nothing of what the provider holds now, so a repeated claim of
+	// it is confirmed before it is answered as a duplicate.
+	recheck := confirming && o.kind == outDuplicate.kind && !claimsFinal(claimed.Type)
+	if recheck {
+		key = "" // nothing held: nothing to settle
+	} else if o.code != 0 {
 		return o, rec
 	}
 	settled := false
@@ -79,13 +90,17 @@ func (h *Handler) process(reqCtx context.Context, rt *route, claimed *mfspay.Eve
 
 	wctx, cancelWork := context.WithDeadline(base, leaseEnd)
 	defer cancelWork()
-	if h.confirm && source == SourceNotification {
+	if confirming {
 		ev, d.Confirmed, o = h.confirmEvent(wctx, rt, claimed)
 		rec.confirmed = d.Confirmed
 		if o.code != 0 {
 			return o, rec
 		}
-		if confirmedKey := markKey(rt.provider, &ev); confirmedKey != key {
+		confirmedKey := markKey(rt.provider, &ev)
+		if recheck && confirmedKey == claimKey {
+			return outDuplicate, rec
+		}
+		if confirmedKey != claimKey {
 			h.settle(reqCtx, base, key, token, false, rec)
 			key, leaseEnd = confirmedKey, time.Now().Add(h.lease)
 			if token, o = h.reserve(base, key); o.code != 0 {

@@ -58,6 +58,12 @@ func (h *Handler) serveReturn(w http.ResponseWriter, r *http.Request, rt *route)
 		req.Form = r.PostForm
 	}
 	ev, err := rt.gw.CompleteReturn(r.Context(), req)
+	if err == nil && ev == nil {
+		// A broken gateway: the payment's state is unknown, so the customer
+		// is asked to try again.
+		err = &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: rt.provider, Op: mfspay.OpReturn,
+			Message: "the gateway returned no event and no error"}
+	}
 	if err != nil {
 		h.answerReturn(w, r, returnOutcome(err), rec, nil)
 		return

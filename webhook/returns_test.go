@@ -190,3 +190,23 @@ func TestDeliverSharesTheNotificationPath(t *testing.T) {
 	assert.ErrorIs(t, h.Deliver(ctx, &other), mfspay.ErrInvalidRequest)
 	assert.ErrorIs(t, h.Deliver(ctx, nil), mfspay.ErrInvalidRequest)
 }
+
+// silentReturns answers a return with neither an event nor an error.
+type silentReturns struct{ *returnGateway }
+
+func (g *silentReturns) CompleteReturn(context.Context, mfspay.ReturnRequest) (*mfspay.Event, error) {
+	return nil, nil
+}
+
+// A gateway that completes a return with no event and no error is taken as
+// unavailable: the customer is asked to try again and nothing is delivered,
+// instead of the handler panicking.
+func TestReturnAnsweredWithNothingIsRetryLater(t *testing.T) {
+	var rec recorder
+	h := webhook.New(rec.callback, webhook.Route(&silentReturns{newReturnGateway()}))
+	w := httptest.NewRecorder()
+	h.Returns().ServeHTTP(w, returnRequest(http.MethodGet, "pay_PAID"))
+	assert.Equal(t, http.StatusServiceUnavailable, w.Code)
+	assert.Contains(t, w.Body.String(), "try again")
+	assert.Zero(t, rec.calls.Load())
+}

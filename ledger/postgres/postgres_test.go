@@ -4,10 +4,12 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/mfspay/mfspay"
 	"github.com/mfspay/mfspay/internal/testserver"
 	"github.com/mfspay/mfspay/ledger"
 	"github.com/mfspay/mfspay/ledger/ledgertest"
@@ -58,5 +60,39 @@ func TestPostgresOpenHidesThePassword(t *testing.T) {
 		_, err := postgres.Open(context.Background(), dsn)
 		require.Error(t, err)
 		assert.NotContains(t, err.Error(), secret)
+	}
+}
+
+// namedGateway is enough of a gateway for a reconciler that never gets to
+// call it.
+type namedGateway struct{ mfspay.Gateway }
+
+func (namedGateway) Provider() string { return "p" }
+
+// A hung PostgreSQL fails a sweep within the reconciler's StoreTimeout
+// instead of stalling it (and every later sweep) until the server answers.
+func TestSweepAgainstAFrozenServerEnds(t *testing.T) {
+	own := testserver.Postgres(t)
+	s := open(t, own.NewDatabase(t))
+	r, err := ledger.NewReconciler(ledger.Config{Store: s, Gateways: []mfspay.Gateway{namedGateway{}},
+		Deliverer:    ledger.DelivererFunc(func(context.Context, *mfspay.Event) error { return nil }),
+		StoreTimeout: 300 * time.Millisecond})
+	require.NoError(t, err)
+	require.NoError(t, own.Freeze())
+	// Killed before the handle closes: a hung connection would hold Close up.
+	t.Cleanup(func() { _ = own.Kill() })
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		_, err := r.Sweep(context.Background())
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		assert.Error(t, err)
+		assert.Less(t, time.Since(start), 3*time.Second)
+	case <-time.After(5 * time.Second):
+		_ = own.Kill()
+		t.Fatal("the sweep was still waiting for the frozen server after 5 s")
 	}
 }
