@@ -277,15 +277,14 @@ func (v *SNSVerifier) get(ctx context.Context, raw string) (*http.Response, erro
 		return nil, v.invalid("the URL cannot be fetched")
 	}
 	resp, err := v.client.Do(req)
-	if err == nil && resp.StatusCode != http.StatusOK {
+	if err == nil && resp.StatusCode == http.StatusOK {
+		return resp, nil
+	}
+	if err == nil {
 		resp.Body.Close()
-		err = io.ErrUnexpectedEOF
 	}
-	if err != nil {
-		return nil, &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: v.provider, Op: opWebhook,
-			Message: "fetching from the SNS host failed"}
-	}
-	return resp, nil
+	return nil, &mfspay.Error{Kind: mfspay.ErrUnavailable, Provider: v.provider, Op: opWebhook,
+		Message: "fetching from the SNS host failed"}
 }
 
 // key returns the RSA key of the certificate at raw, valid now.

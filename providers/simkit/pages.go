@@ -54,8 +54,8 @@ type Refusal struct{ Message string }
 func (r *Refusal) Error() string { return "simkit: submission refused: " + r.Message }
 
 // servePages registers the hosted page on mux, or on a listener of its own
-// with Spec.PagesHost, and returns mux.
-func (s *Server) servePages(mux *http.ServeMux) *http.ServeMux {
+// with Spec.PagesHost.
+func (s *Server) servePages(mux *http.ServeMux) {
 	pages := mux
 	if s.spec.PagesHost {
 		pages = http.NewServeMux()
@@ -63,11 +63,10 @@ func (s *Server) servePages(mux *http.ServeMux) *http.ServeMux {
 	}
 	if s.spec.Page != nil {
 		pages.Handle(s.spec.PagePath, s.spec.Page)
-		return mux
+		return
 	}
 	pages.HandleFunc("GET "+s.spec.PagePath+"{id}", s.page)
 	pages.HandleFunc("POST "+s.spec.PagePath+"{id}", s.submit)
-	return mux
 }
 
 // PagesURL is the origin of the hosted pages: URL, or the pages' own

@@ -130,7 +130,8 @@ func NewServer(spec Spec, o Options) *Server {
 	mux := http.NewServeMux()
 	mux.Handle(spec.APIPrefix+"/", s.Log.Middleware(s.Faults.Middleware(api)))
 	mux.HandleFunc("GET /_dashboard", s.dashboard)
-	s.srv = httptest.NewServer(s.servePages(mux))
+	s.servePages(mux)
+	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	return s
 }

@@ -10,7 +10,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -70,7 +69,7 @@ func NewSNSHost(topicARN, signatureVersion string) *SNSHost {
 		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		KeyUsage: x509.KeyUsageDigitalSignature}, ca, tlsKey.Public(), caKey)
 
-	path := "/SimpleNotificationService-" + hex.EncodeToString([]byte(rand.Text()[:16])) + ".pem"
+	path := "/" + NewID("SimpleNotificationService-", 16) + ".pem" // 32 hex digits, as AWS names them
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+path, func(w http.ResponseWriter, _ *http.Request) { w.Write(signing) })
 	mux.HandleFunc("GET /{$}", h.subscribe)
@@ -152,7 +151,7 @@ func (h *SNSHost) Notification(message string, now time.Time) ([]byte, http.Head
 // sends when an endpoint is subscribed to the topic, at now. Its
 // SubscribeURL confirms once visited (Confirmations counts).
 func (h *SNSHost) SubscriptionConfirmation(now time.Time) ([]byte, http.Header) {
-	token := hex.EncodeToString([]byte(rand.Text()))
+	token := NewID("", 26)
 	h.tokens.Store(token, true)
 	return h.seal(&snsEnvelope{Type: "SubscriptionConfirmation", Token: token, Timestamp: snsTime(now),
 		Message: "You have chosen to subscribe to the topic " + h.TopicARN +
