@@ -367,64 +367,60 @@ func (r *Reconciler) sweepBatch(ctx context.Context, batch []Entry, leaseEnd tim
 	for _, provider := range d.order {
 		d.queues[provider] = r.plan(byProvider[provider])
 	}
+	// inFlight counts the jobs handed out whose results were not yet taken.
+	// While it is below Workers a worker is free (its result, if any, has
+	// room in results), so handing out a job never waits long.
 	inFlight := 0
-	var held *job // taken from the queues, not yet handed out
+	take := func(back []job) {
+		inFlight--
+		d.requeue(ctx, back)
+	}
+work:
 	for ctx.Err() == nil {
-		var j job
-		var ok bool
-		var wake time.Time
-		if held != nil {
-			j, ok = *held, true
-		} else {
-			j, ok, wake = d.next(ctx)
+		if inFlight == r.cfg.Workers {
+			take(<-results)
+			continue
 		}
+		j, ok, wake := d.next(ctx)
 		switch {
 		case ok:
-			select {
-			case jobs <- j:
-				inFlight++
-				held = nil
-			case back := <-results:
-				inFlight--
-				d.requeue(ctx, back)
-				held = &j
-			}
-			continue
-		case wake.IsZero() && inFlight == 0:
-			// Nothing queued and nothing running: the batch is done.
-		case wake.IsZero():
-			inFlight--
-			d.requeue(ctx, <-results)
-			continue
-		case inFlight == 0:
-			// Everything queued waits for a provider's pause.
-			_ = r.cfg.Clock.Sleep(ctx, wake.Sub(r.cfg.Clock.Now()))
-			continue
-		default:
+			jobs <- j
+			inFlight++
+		case !wake.IsZero():
 			// Everything queued waits for a provider's pause: until it
 			// ends, take what comes back (other providers' work).
-			sctx, cancel := context.WithCancel(ctx)
-			woke := make(chan struct{})
-			go func() {
-				_ = r.cfg.Clock.Sleep(sctx, wake.Sub(r.cfg.Clock.Now()))
-				close(woke)
-			}()
-			select {
-			case back := <-results:
-				inFlight--
-				d.requeue(ctx, back)
-			case <-woke:
+			if back, ok := r.resultBefore(ctx, wake, results); ok {
+				take(back)
 			}
-			cancel()
-			continue
+		case inFlight > 0:
+			take(<-results)
+		default:
+			break work // nothing queued and nothing running: the batch is done
 		}
-		break
 	}
 	close(jobs)
 	for range inFlight {
 		<-results // when ctx ended: the claim's lease brings the rest back
 	}
 	wg.Wait()
+}
+
+// resultBefore waits until wake for a job's result, and reports whether
+// one came first.
+func (r *Reconciler) resultBefore(ctx context.Context, wake time.Time, results <-chan []job) ([]job, bool) {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	woke := make(chan struct{})
+	go func() {
+		_ = r.cfg.Clock.Sleep(sctx, wake.Sub(r.cfg.Clock.Now()))
+		close(woke)
+	}()
+	select {
+	case back := <-results:
+		return back, true
+	case <-woke:
+		return nil, false
+	}
 }
 
 // run does one job and returns the work that comes of it: the entries a

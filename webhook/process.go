@@ -68,11 +68,7 @@ func (h *Handler) process(reqCtx context.Context, rt *route, claimed *mfspay.Eve
 	confirming := h.confirm && source == SourceNotification
 	claimKey := markKey(rt.provider, &ev)
 	key := claimKey
-	// The lease is counted from before Reserve is sent, so this side's end
-	// of it comes no later than the store's: the callback's context is done
-	// before another replica can take the event over.
-	leaseEnd := time.Now().Add(h.lease)
-	token, o := h.reserve(base, key)
+	token, leaseEnd, o := h.reserve(base, key)
 	// A state that is not final (pending) can be left: the claim's mark
 	// says nothing of what the provider holds now, so a repeated claim of
 	// it is confirmed before it is answered as a duplicate.
@@ -102,8 +98,8 @@ func (h *Handler) process(reqCtx context.Context, rt *route, claimed *mfspay.Eve
 		}
 		if confirmedKey != claimKey {
 			h.settle(reqCtx, base, key, token, false, rec)
-			key, leaseEnd = confirmedKey, time.Now().Add(h.lease)
-			if token, o = h.reserve(base, key); o.code != 0 {
+			key = confirmedKey
+			if token, leaseEnd, o = h.reserve(base, key); o.code != 0 {
 				key = "" // nothing held: nothing to settle
 				return o, rec
 			}
@@ -117,23 +113,28 @@ func (h *Handler) process(reqCtx context.Context, rt *route, claimed *mfspay.Eve
 
 // reserve takes the mark for key, or says why not: the state was delivered
 // already, another delivery of it is running, or the store is unavailable.
-func (h *Handler) reserve(base context.Context, key string) (string, outcome) {
+// It also returns when the lease ends on this side, the deadline of the
+// work done under the mark: it is counted from before Reserve is sent, so
+// it comes no later than the store's, and the callback's context is done
+// before another replica can take the event over.
+func (h *Handler) reserve(base context.Context, key string) (token string, leaseEnd time.Time, o outcome) {
+	leaseEnd = time.Now().Add(h.lease)
 	sctx, cancel := h.storeContext(base, min(storeTimeout, h.lease))
 	res, err := h.store.Reserve(sctx, key, h.lease)
 	cancel()
 	switch {
 	case err != nil:
-		return "", outStoreDown.with(err)
+		return "", leaseEnd, outStoreDown.with(err)
 	case res.State == Delivered:
-		return "", outDuplicate
+		return "", leaseEnd, outDuplicate
 	case res.State != Acquired:
 		// Another delivery of this state is running now. Answering 503
 		// rather than waiting keeps connections short and works across
 		// replicas; if that delivery fails it releases the mark and the
 		// provider's next retry is delivered.
-		return "", outBusy
+		return "", leaseEnd, outBusy
 	}
-	return res.Token, outcome{}
+	return res.Token, leaseEnd, outcome{}
 }
 
 // settle commits the mark for key when the event was settled, and releases

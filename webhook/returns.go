@@ -69,7 +69,6 @@ func (h *Handler) serveReturn(w http.ResponseWriter, r *http.Request, rt *route)
 		return
 	}
 	o, rec := h.process(r.Context(), rt, ev, SourceReturn)
-	rec.source = SourceReturn
 	h.answerReturn(w, r, o, rec, ev)
 }
 
