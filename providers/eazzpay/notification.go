@@ -115,14 +115,9 @@ func parseIPN(body []byte, query url.Values) (*mfspay.Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	event, _ := mfspay.EventTypeFor(status)
-	return &mfspay.Event{
-		ID:   "eazzpay:ipn:" + n.PaymentID + ":" + n.Status,
-		Type: event,
-		Payment: mfspay.Payment{
-			PaymentID: n.PaymentID, InvoiceID: invoiceID, Status: status, Amount: *n.Amount, Method: method,
-		},
-	}, nil
+	return kit.EventFor(ProviderName, "eazzpay:ipn:"+n.PaymentID+":"+n.Status, mfspay.Payment{
+		PaymentID: n.PaymentID, InvoiceID: invoiceID, Status: status, Amount: *n.Amount, Method: method,
+	}), nil
 }
 
 // ipnInvoiceID reads the invoice id from ipn_url's invoice_id parameter
