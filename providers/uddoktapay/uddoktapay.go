@@ -54,19 +54,11 @@ type gateway struct {
 
 // New returns a UddoktaPay gateway with payment-safe retries and a circuit
 // breaker. A bad Config is an ErrInvalidRequest naming the field.
-func New(cfg Config) (mfspay.Gateway, error) {
-	d, err := newGateway(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return mfspay.NewGateway(d, cfg.Resilience), nil
-}
+func New(cfg Config) (mfspay.Gateway, error) { return kit.NewGateway(NewDriver, cfg, cfg.Resilience) }
 
 // NewDriver returns the driver alone, for a plugin to serve (the host
 // applies the portable layer); cfg.Resilience.Breaker is not used.
-func NewDriver(cfg Config) (mfspay.Driver, error) { return newGateway(cfg) }
-
-func newGateway(cfg Config) (*gateway, error) {
+func NewDriver(cfg Config) (mfspay.Driver, error) {
 	const op = "configure"
 	if cfg.BaseURL == "" {
 		return nil, kit.Invalid(ProviderName, op, SettingBaseURL, "is required: it is the merchant's own panel")
