@@ -117,16 +117,17 @@ func (g *gateway) Provider() string { return ProviderName }
 // authenticated by a static header, a return that names the payment to
 // verify, no cancelled or expired status, and a create answer without the
 // invoice_id, which arrives with the return or the IPN (see the package
-// doc).
-func (g *gateway) Capabilities() mfspay.Capabilities {
-	return mfspay.Capabilities{
-		VerifyByPaymentID: true,
-		Webhook:           mfspay.WebhookSharedSecret,
-		EventTypes:        []mfspay.EventType{mfspay.EventPaymentPending, mfspay.EventPaymentCompleted, mfspay.EventPaymentFailed},
-		Statuses:          []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed},
-		Return:            mfspay.ReturnVerify,
-		PaymentIDLater:    true,
-	}
+// doc). Built once, as the layer reads them on every call: the slices are
+// shared and only ever read.
+func (g *gateway) Capabilities() mfspay.Capabilities { return capabilities }
+
+var capabilities = mfspay.Capabilities{
+	VerifyByPaymentID: true,
+	Webhook:           mfspay.WebhookSharedSecret,
+	EventTypes:        []mfspay.EventType{mfspay.EventPaymentPending, mfspay.EventPaymentCompleted, mfspay.EventPaymentFailed},
+	Statuses:          []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed},
+	Return:            mfspay.ReturnVerify,
+	PaymentIDLater:    true,
 }
 
 // List is never called: the capabilities declare no list.
