@@ -134,16 +134,17 @@ func (d *driver) Provider() string { return ProviderName }
 // the customer's return. Statuses leave out expired: bKash reports an
 // abandoned payment as Initiated for ever; failed and cancelled come only
 // from the customer's return and execute's answer, never from a verify,
-// which goes on answering pending after them.
-func (d *driver) Capabilities() mfspay.Capabilities {
-	return mfspay.Capabilities{
-		VerifyByPaymentID: true,
-		Webhook:           mfspay.WebhookSNS,
-		EventTypes: []mfspay.EventType{mfspay.EventTransactionReceived, mfspay.EventPaymentCompleted,
-			mfspay.EventPaymentFailed, mfspay.EventPaymentCancelled, mfspay.EventPaymentPending},
-		Statuses: []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed, mfspay.StatusCancelled},
-		Return:   mfspay.ReturnExecute,
-	}
+// which goes on answering pending after them. Built once, as the layer
+// reads them on every call: the slices are shared and only ever read.
+func (d *driver) Capabilities() mfspay.Capabilities { return capabilities }
+
+var capabilities = mfspay.Capabilities{
+	VerifyByPaymentID: true,
+	Webhook:           mfspay.WebhookSNS,
+	EventTypes: []mfspay.EventType{mfspay.EventTransactionReceived, mfspay.EventPaymentCompleted,
+		mfspay.EventPaymentFailed, mfspay.EventPaymentCancelled, mfspay.EventPaymentPending},
+	Statuses: []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed, mfspay.StatusCancelled},
+	Return:   mfspay.ReturnExecute,
 }
 
 // List is never called: bKash has no list API and the capabilities say so.

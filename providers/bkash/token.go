@@ -36,10 +36,11 @@ func (is issuer) Refresh(ctx context.Context, refresh string) (kit.Token, error)
 // errors carry no operation, so that the layer names the caller's.
 func (d *driver) tokenCall(ctx context.Context, path, refresh string) (kit.Token, error) {
 	c := d.cfg
-	body, _ := json.Marshal(map[string]string{"app_key": c.AppKey, "app_secret": c.AppSecret, "refresh_token": refresh})
-	if refresh == "" {
-		body, _ = json.Marshal(map[string]string{"app_key": c.AppKey, "app_secret": c.AppSecret})
+	fields := map[string]string{"app_key": c.AppKey, "app_secret": c.AppSecret}
+	if refresh != "" {
+		fields["refresh_token"] = refresh
 	}
+	body, _ := json.Marshal(fields)
 	// Not Idempotent, though it moves no money: bKash blocks credentials
 	// for an hour after two token calls in one, so a call that may have
 	// reached bKash is never repeated by the policy.

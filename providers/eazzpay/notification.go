@@ -51,10 +51,6 @@ type listener struct {
 	DateTime      string         `json:"date_time"`
 }
 
-// bangladeshTime is UTC+6 all year: Bangladesh has no daylight saving
-// time. A fixed zone does not depend on the host's tz database.
-var bangladeshTime = time.FixedZone("BST", 6*60*60)
-
 // ParseNotification authenticates a notification by its
 // eazzpay-client-secret header and only then reads the body: an IPN (it
 // holds payment_id) becomes a payment.* event, a webhook-listener
@@ -119,14 +115,9 @@ func parseIPN(body []byte, query url.Values) (*mfspay.Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	event, _ := mfspay.EventTypeFor(status)
-	return &mfspay.Event{
-		ID:   "eazzpay:ipn:" + n.PaymentID + ":" + n.Status,
-		Type: event,
-		Payment: mfspay.Payment{
-			PaymentID: n.PaymentID, InvoiceID: invoiceID, Status: status, Amount: *n.Amount, Method: method,
-		},
-	}, nil
+	return kit.EventFor(ProviderName, "eazzpay:ipn:"+n.PaymentID+":"+n.Status, mfspay.Payment{
+		PaymentID: n.PaymentID, InvoiceID: invoiceID, Status: status, Amount: *n.Amount, Method: method,
+	}), nil
 }
 
 // ipnInvoiceID reads the invoice id from ipn_url's invoice_id parameter
@@ -163,7 +154,7 @@ func parseListener(body []byte) (*mfspay.Event, error) {
 		return nil, err
 	}
 	trxLen, refLen := utf8.RuneCountInString(n.TransactionID), utf8.RuneCountInString(n.Reference)
-	at, timeErr := time.ParseInLocation("2006-01-02 15:04:05", n.DateTime, bangladeshTime)
+	at, timeErr := time.ParseInLocation("2006-01-02 15:04:05", n.DateTime, kit.BangladeshTime)
 	switch {
 	case trxLen < 6 || trxLen > 15:
 		return nil, invalid("transaction_id", "must be 6 to 15 characters")

@@ -54,19 +54,11 @@ type gateway struct {
 
 // New returns a UddoktaPay gateway with payment-safe retries and a circuit
 // breaker. A bad Config is an ErrInvalidRequest naming the field.
-func New(cfg Config) (mfspay.Gateway, error) {
-	d, err := newGateway(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return mfspay.NewGateway(d, cfg.Resilience), nil
-}
+func New(cfg Config) (mfspay.Gateway, error) { return kit.NewGateway(NewDriver, cfg, cfg.Resilience) }
 
 // NewDriver returns the driver alone, for a plugin to serve (the host
 // applies the portable layer); cfg.Resilience.Breaker is not used.
-func NewDriver(cfg Config) (mfspay.Driver, error) { return newGateway(cfg) }
-
-func newGateway(cfg Config) (*gateway, error) {
+func NewDriver(cfg Config) (mfspay.Driver, error) {
 	const op = "configure"
 	if cfg.BaseURL == "" {
 		return nil, kit.Invalid(ProviderName, op, SettingBaseURL, "is required: it is the merchant's own panel")
@@ -125,16 +117,17 @@ func (g *gateway) Provider() string { return ProviderName }
 // authenticated by a static header, a return that names the payment to
 // verify, no cancelled or expired status, and a create answer without the
 // invoice_id, which arrives with the return or the IPN (see the package
-// doc).
-func (g *gateway) Capabilities() mfspay.Capabilities {
-	return mfspay.Capabilities{
-		VerifyByPaymentID: true,
-		Webhook:           mfspay.WebhookSharedSecret,
-		EventTypes:        []mfspay.EventType{mfspay.EventPaymentPending, mfspay.EventPaymentCompleted, mfspay.EventPaymentFailed},
-		Statuses:          []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed},
-		Return:            mfspay.ReturnVerify,
-		PaymentIDLater:    true,
-	}
+// doc). Built once, as the layer reads them on every call: the slices are
+// shared and only ever read.
+func (g *gateway) Capabilities() mfspay.Capabilities { return capabilities }
+
+var capabilities = mfspay.Capabilities{
+	VerifyByPaymentID: true,
+	Webhook:           mfspay.WebhookSharedSecret,
+	EventTypes:        []mfspay.EventType{mfspay.EventPaymentPending, mfspay.EventPaymentCompleted, mfspay.EventPaymentFailed},
+	Statuses:          []mfspay.Status{mfspay.StatusPending, mfspay.StatusPaid, mfspay.StatusFailed},
+	Return:            mfspay.ReturnVerify,
+	PaymentIDLater:    true,
 }
 
 // List is never called: the capabilities declare no list.

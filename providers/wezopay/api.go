@@ -78,10 +78,7 @@ func call[T any](ctx context.Context, d *driver, op, method, path string, body [
 		e := malformed(op, resp, nil)
 		e.Message = "the provider did not report success"
 		if text, _ := env.describe(); text != "" {
-			// Scrubbed before it is cut, so a cut cannot hide part of a secret.
-			if e.Message = d.http.Redact(e.Message + ": " + text); len(e.Message) > 512 {
-				e.Message = strings.ToValidUTF8(e.Message[:512], "") + "…"
-			}
+			e.Message = d.http.ErrorText(e.Message + ": " + text) // scrubbed, then cut
 		}
 		if op == mfspay.OpCreate && env.duplicateInvoice() {
 			e.Kind = resp.DuplicateKind()

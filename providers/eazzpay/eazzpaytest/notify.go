@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
-	"time"
 
 	"github.com/mfspay/mfspay"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/simkit"
 )
 
@@ -17,9 +17,6 @@ const (
 	demoBranchName  = "Motijheel"
 	demoAccountType = "PERSONAL"
 )
-
-// bangladeshTime is UTC+6 all year; the listener's date_time is in it.
-var bangladeshTime = time.FixedZone("BST", 6*60*60)
 
 // transactionFee is 1.85% of a non-negative amount, rounded down to the
 // poisha. Splitting a into whole ten-thousands and the rest keeps every
@@ -68,7 +65,7 @@ func (s *Server) announce(_ *simkit.Server, p simkit.Payment) {
 		PaymentMethod: p.Method,
 		SenderNumber:  p.Sender,
 		TransactionID: p.TrxID,
-		DateTime:      p.PaidAt.In(bangladeshTime).Format("2006-01-02 15:04:05"),
+		DateTime:      p.PaidAt.In(kit.BangladeshTime).Format("2006-01-02 15:04:05"),
 	}
 	if n := len(p.InvoiceID); n >= 6 && n <= 15 { // the documented reference length
 		listener.Reference = p.InvoiceID
