@@ -153,11 +153,7 @@ func setupWezoPay(getenv func(string) string, _ string, sims *simulators) (provi
 	default:
 		sims.wezo = wezopaytest.NewServer()
 		p.DashboardURL = sims.wezo.URL + "/_dashboard"
-		p.Settings = map[string]string{
-			wezopay.SettingBaseURL:        sims.wezo.BaseURL(),
-			wezopay.SettingAPIKey:         sims.wezo.APIKey(),
-			wezopay.SettingWebhookSecrets: sims.wezo.WebhookSecret(),
-		}
+		p.Settings = sims.wezo.SettingsMap()
 	}
 	return p, nil
 }
