@@ -415,12 +415,9 @@ func (s *orderStore) annotate(ctx context.Context, provider, invoiceID, alert st
 	return err
 }
 
-// stamp dates a notice that has no time yet.
+// stamp dates a notice as it is written to its order.
 func (s *orderStore) stamp(n notice) notice {
-	if n.At.IsZero() {
-		n.At = s.now()
-	}
-	n.At = n.At.UTC()
+	n.At = s.now().UTC()
 	return n
 }
 
