@@ -21,8 +21,7 @@ import (
 type database struct {
 	ledger ledger.Store
 	sql    *sql.DB
-	// postgres selects PostgreSQL's placeholders and row locks for the
-	// orders' statements.
+	// postgres selects PostgreSQL's row locks for the orders' statements.
 	postgres bool
 	// where says what the database is, for the start-up lines: the file,
 	// or the URL without its password.

@@ -87,7 +87,7 @@ func postNotification(t *testing.T, u string, header http.Header, body string) i
 // changed after the payment was created.
 func (s *orderStore) setAmount(t *testing.T, id string, a mfspay.Amount) {
 	t.Helper()
-	_, err := s.update(context.Background(), func(o *order) error { o.Amount = a; return nil }, `id = ?`, id)
+	_, err := s.update(context.Background(), func(o *order) error { o.Amount = a; return nil }, `id = $1`, id)
 	require.NoError(t, err)
 }
 

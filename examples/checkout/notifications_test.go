@@ -249,7 +249,7 @@ func TestBkashNotificationsAreVerified(t *testing.T) {
 	settings, err := a.sims.bkash.Settings(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusUnauthorized, postNotification(t, hook, http.Header{"Content-Type": {"application/json"}},
-		`{"Type":"Notification","MessageId":"m1","TopicArn":"`+settings.Values[bkashSNSTopicARNs]+`","Message":"{}"}`), "unsigned")
+		`{"Type":"Notification","MessageId":"m1","TopicArn":"`+settings.Values[kit.SettingSNSTopicARNs]+`","Message":"{}"}`), "unsigned")
 	assert.Equal(t, before, a.shop.orders.mustGet(t, paid.ID), "nothing reached the order")
 
 	assert.Equal(t, http.StatusOK, postNotification(t, hook, genuine.Header, string(genuine.Body)))

@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mfspay/mfspay"
@@ -120,7 +118,9 @@ var (
 // replicas and concurrent deliveries never lose each other's updates.
 //
 // The columns hold what orders are found by; the order itself is one JSON
-// document, the same the status endpoint shows.
+// document, the same the status endpoint shows. Statements number their
+// placeholders ($1, $2…), which PostgreSQL requires and SQLite accepts, so
+// one text serves both.
 type orderStore struct {
 	db       *sql.DB
 	postgres bool
@@ -151,24 +151,6 @@ func newOrderStore(ctx context.Context, db *database) (*orderStore, error) {
 	return &orderStore{db: db.sql, postgres: db.postgres, now: time.Now}, nil
 }
 
-// q numbers the "?" placeholders of query for PostgreSQL.
-func (s *orderStore) q(query string) string {
-	if !s.postgres {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for _, part := range strings.SplitAfter(query, "?") {
-		if before, found := strings.CutSuffix(part, "?"); found {
-			n++
-			b.WriteString(before + "$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteString(part)
-	}
-	return b.String()
-}
-
 // create records a new order awaiting payment with fresh order and invoice
 // ids, for customer c. The invoice id is 12 characters, so EazzPay's
 // wallet-transaction notification (whose reference holds 6 to 15) can carry
@@ -195,8 +177,8 @@ func (s *orderStore) create(ctx context.Context, p product, provider string, c m
 		if err != nil {
 			return order{}, false, err
 		}
-		res, err := s.db.ExecContext(ctx, s.q(`INSERT INTO checkout_orders (id, invoice_id, request_id, provider, created_at, data)
-			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+		res, err := s.db.ExecContext(ctx, `INSERT INTO checkout_orders (id, invoice_id, request_id, provider, created_at, data)
+			VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
 			o.ID, o.InvoiceID, requestID, provider, o.CreatedAt.UnixMicro(), string(data))
 		if err != nil {
 			return order{}, false, fmt.Errorf("recording the order: %w", err)
@@ -207,7 +189,7 @@ func (s *orderStore) create(ctx context.Context, p product, provider string, c m
 		if requestID == "" {
 			continue // the random ids collided: draw again
 		}
-		prev, err := s.read(ctx, s.db, `request_id = ?`, requestID)
+		prev, err := s.read(ctx, s.db, `request_id = $1`, requestID)
 		switch {
 		case errors.Is(err, errNoOrder):
 			continue
@@ -235,7 +217,7 @@ func (s *orderStore) read(ctx context.Context, db querier, where string, args ..
 		query += ` FOR UPDATE`
 	}
 	var data string
-	err := db.QueryRowContext(ctx, s.q(query), args...).Scan(&data)
+	err := db.QueryRowContext(ctx, query, args...).Scan(&data)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return order{}, errNoOrder
@@ -251,12 +233,12 @@ func (s *orderStore) read(ctx context.Context, db querier, where string, args ..
 
 // get returns the order with id, or errNoOrder.
 func (s *orderStore) get(ctx context.Context, id string) (order, error) {
-	return s.read(ctx, s.db, `id = ?`, id)
+	return s.read(ctx, s.db, `id = $1`, id)
 }
 
 // find returns the order for invoiceID at provider, or errUnknownOrder.
 func (s *orderStore) find(ctx context.Context, provider, invoiceID string) (order, error) {
-	o, err := s.read(ctx, s.db, `invoice_id = ? AND provider = ?`, invoiceID, provider)
+	o, err := s.read(ctx, s.db, `invoice_id = $1 AND provider = $2`, invoiceID, provider)
 	if errors.Is(err, errNoOrder) {
 		return order{}, errUnknownOrder
 	}
@@ -285,7 +267,7 @@ func (s *orderStore) update(ctx context.Context, change func(o *order) error, wh
 	if err != nil {
 		return before, err
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE checkout_orders SET data = ? WHERE id = ?`), string(data), o.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE checkout_orders SET data = $1 WHERE id = $2`, string(data), o.ID); err != nil {
 		return before, fmt.Errorf("updating an order: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -297,7 +279,7 @@ func (s *orderStore) update(ctx context.Context, change func(o *order) error, wh
 // updateInvoice is update for the order of invoiceID at provider; an
 // invoice no order has is errUnknownOrder.
 func (s *orderStore) updateInvoice(ctx context.Context, provider, invoiceID string, change func(o *order) error) (order, error) {
-	o, err := s.update(ctx, change, `invoice_id = ? AND provider = ?`, invoiceID, provider)
+	o, err := s.update(ctx, change, `invoice_id = $1 AND provider = $2`, invoiceID, provider)
 	if errors.Is(err, errNoOrder) {
 		return o, errUnknownOrder
 	}
@@ -321,7 +303,7 @@ func (s *orderStore) started(ctx context.Context, id string, co *mfspay.Checkout
 		}
 		o.StartError = ""
 		return nil
-	}, `id = ?`, id)
+	}, `id = $1`, id)
 	return err
 }
 
@@ -336,7 +318,7 @@ func (s *orderStore) startFailed(ctx context.Context, id, reason string, mayExis
 		}
 		o.StartError = reason
 		return nil
-	}, `id = ?`, id)
+	}, `id = $1`, id)
 	return err
 }
 
@@ -433,12 +415,9 @@ func (s *orderStore) annotate(ctx context.Context, provider, invoiceID, alert st
 	return err
 }
 
-// stamp dates a notice that has no time yet.
+// stamp dates a notice as it is written to its order.
 func (s *orderStore) stamp(n notice) notice {
-	if n.At.IsZero() {
-		n.At = s.now()
-	}
-	n.At = n.At.UTC()
+	n.At = s.now().UTC()
 	return n
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/mfspay/mfspay/providers/bkash/bkashtest"
 	"github.com/mfspay/mfspay/providers/eazzpay"
 	"github.com/mfspay/mfspay/providers/eazzpay/eazzpaytest"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/uddoktapay"
 	"github.com/mfspay/mfspay/providers/uddoktapay/uddoktapaytest"
 	"github.com/mfspay/mfspay/providers/wezopay"
@@ -34,17 +35,6 @@ const (
 	envUddoktaBaseURL     = "MFSPAY_UDDOKTAPAY_BASE_URL"
 	envUddoktaAPIKey      = "MFSPAY_UDDOKTAPAY_API_KEY"
 	envUddoktaOldKeys     = "MFSPAY_UDDOKTAPAY_ACCEPTED_KEYS"
-)
-
-// The bKash adapter's settings for its SNS notifications, as its
-// FromSettings reads them (the same names whichever package defines them):
-// the topics messages may come from, the host signing certificates must be
-// fetched from, and the roots that host's certificate must chain to (the
-// simulator's own authority; the system's when unset).
-const (
-	bkashSNSTopicARNs = "sns_topic_arns"
-	bkashSNSCertHost  = "sns_cert_host"
-	bkashSNSCertRoots = "sns_cert_roots"
 )
 
 // providerEnv lists every variable that switches a provider to its real
@@ -148,7 +138,7 @@ func setupWezoPay(getenv func(string) string, _ string, sims *simulators) (provi
 	key := getenv(envWezoAPIKey)
 	switch {
 	case key != "":
-		secrets := splitList(getenv(envWezoWebhookSecrets))
+		secrets := kit.SettingList(getenv(envWezoWebhookSecrets))
 		if len(secrets) == 0 {
 			return p, fmt.Errorf("%s is set but %s is empty: every WezoPay webhook would be refused", envWezoAPIKey, envWezoWebhookSecrets)
 		}
@@ -163,11 +153,7 @@ func setupWezoPay(getenv func(string) string, _ string, sims *simulators) (provi
 	default:
 		sims.wezo = wezopaytest.NewServer()
 		p.DashboardURL = sims.wezo.URL + "/_dashboard"
-		p.Settings = map[string]string{
-			wezopay.SettingBaseURL:        sims.wezo.BaseURL(),
-			wezopay.SettingAPIKey:         sims.wezo.APIKey(),
-			wezopay.SettingWebhookSecrets: sims.wezo.WebhookSecret(),
-		}
+		p.Settings = sims.wezo.SettingsMap()
 	}
 	return p, nil
 }
@@ -219,7 +205,7 @@ func setupBkash(getenv func(string) string, webhookBase string, sims *simulators
 		p.Settings[bkash.SettingBaseURL] = cmp.Or(getenv(envBkashBaseURL), bkash.DefaultBaseURL)
 		// Without topics every SNS message is refused; orders still turn
 		// paid on the customer's return (README).
-		p.Settings[bkashSNSTopicARNs] = strings.Join(splitList(getenv(envBkashTopicARNs)), ",")
+		p.Settings[kit.SettingSNSTopicARNs] = strings.Join(kit.SettingList(getenv(envBkashTopicARNs)), ",")
 	case len(missing) < 4:
 		return p, fmt.Errorf("bKash needs all four credentials; %s not set", strings.Join(missing, ", "))
 	case getenv(envBkashBaseURL) != "" || getenv(envBkashTopicARNs) != "":
@@ -247,7 +233,7 @@ func setupUddoktaPay(getenv func(string) string, _ string, sims *simulators) (pr
 		p.Real = true
 		p.Settings = map[string]string{
 			uddoktapay.SettingBaseURL: base, uddoktapay.SettingAPIKey: key,
-			uddoktapay.SettingAcceptedKeys: strings.Join(splitList(getenv(envUddoktaOldKeys)), ","),
+			uddoktapay.SettingAcceptedKeys: strings.Join(kit.SettingList(getenv(envUddoktaOldKeys)), ","),
 		}
 	case key != "":
 		return p, fmt.Errorf("%s is set without %s: UddoktaPay runs on the merchant's own panel (sandbox: %s)",
@@ -264,17 +250,6 @@ func setupUddoktaPay(getenv func(string) string, _ string, sims *simulators) (pr
 		p.Settings = s.Values
 	}
 	return p, nil
-}
-
-// splitList splits a comma-separated list, dropping blanks.
-func splitList(s string) []string {
-	var out []string
-	for _, v := range strings.Split(s, ",") {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // buildInProcess builds every adapter in this process.

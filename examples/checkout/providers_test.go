@@ -14,6 +14,7 @@ import (
 	"github.com/mfspay/mfspay/providers/bkash"
 	"github.com/mfspay/mfspay/providers/bkash/bkashtest"
 	"github.com/mfspay/mfspay/providers/eazzpay"
+	"github.com/mfspay/mfspay/providers/kit"
 	"github.com/mfspay/mfspay/providers/uddoktapay"
 	"github.com/mfspay/mfspay/providers/uddoktapay/uddoktapaytest"
 	"github.com/mfspay/mfspay/providers/wezopay"
@@ -53,9 +54,9 @@ func TestSetupProvidersFromEnvironment(t *testing.T) {
 			}
 			// The simulated bKash's settings make the adapter trust its own
 			// SNS host and certificate authority only.
-			assert.Contains(t, p[2].Settings[bkashSNSCertRoots], "BEGIN CERTIFICATE")
-			assert.NotEmpty(t, p[2].Settings[bkashSNSCertHost])
-			assert.NotEmpty(t, p[2].Settings[bkashSNSTopicARNs])
+			assert.Contains(t, p[2].Settings[kit.SettingSNSCertRoots], "BEGIN CERTIFICATE")
+			assert.NotEmpty(t, p[2].Settings[kit.SettingSNSCertHost])
+			assert.NotEmpty(t, p[2].Settings[kit.SettingSNSTopicARNs])
 			assert.True(t, p[3].NeedsEmail)
 		}},
 		{name: "real WezoPay", env: map[string]string{envWezoAPIKey: "wpk_live_1", envWezoWebhookSecrets: " s1, s2 ,"},
@@ -72,7 +73,7 @@ func TestSetupProvidersFromEnvironment(t *testing.T) {
 			wantReal: [4]bool{false, false, true, false}, check: func(t *testing.T, p []providerSetup) {
 				assert.Equal(t, map[string]string{bkash.SettingBaseURL: bkash.SandboxBaseURL, bkash.SettingUsername: "merchant-user-1",
 					bkash.SettingPassword: "pw-secret-1", bkash.SettingAppKey: "appkey-secret-1", bkash.SettingAppSecret: "appsecret-secret-1",
-					bkashSNSTopicARNs: "arn:a,arn:b"}, p[2].Settings, "no certificate host or roots: the adapter's AWS defaults")
+					kit.SettingSNSTopicARNs: "arn:a,arn:b"}, p[2].Settings, "no certificate host or roots: the adapter's AWS defaults")
 				assert.Empty(t, p[2].DashboardURL)
 			}},
 		{name: "real bKash production without topics", env: bkashCreds,
@@ -147,7 +148,7 @@ func TestRealCredentialsAreNeverShown(t *testing.T) {
 	env := map[string]string{
 		envBkashBaseURL: bad[bkash.SettingBaseURL], envBkashUsername: bad[bkash.SettingUsername],
 		envBkashPassword: bad[bkash.SettingPassword], envBkashAppKey: bad[bkash.SettingAppKey],
-		envBkashAppSecret: bad[bkash.SettingAppSecret], envBkashTopicARNs: bad[bkashSNSTopicARNs],
+		envBkashAppSecret: bad[bkash.SettingAppSecret], envBkashTopicARNs: bad[kit.SettingSNSTopicARNs],
 		envUddoktaBaseURL: udSettings.BadCredentials[uddoktapay.SettingBaseURL],
 		envUddoktaAPIKey:  udSettings.BadCredentials[uddoktapay.SettingAPIKey],
 	}
