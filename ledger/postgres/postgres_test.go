@@ -82,15 +82,14 @@ func TestSweepAgainstAFrozenServerEnds(t *testing.T) {
 	// Killed before the handle closes: a hung connection would hold Close up.
 	t.Cleanup(func() { _ = own.Kill() })
 	done := make(chan error, 1)
-	start := time.Now()
 	go func() {
 		_, err := r.Sweep(context.Background())
 		done <- err
 	}()
 	select {
 	case err := <-done:
-		assert.Error(t, err)
-		assert.Less(t, time.Since(start), 3*time.Second)
+		// Ended by StoreTimeout: the sweep's own context has no deadline.
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
 	case <-time.After(5 * time.Second):
 		_ = own.Kill()
 		t.Fatal("the sweep was still waiting for the frozen server after 5 s")
